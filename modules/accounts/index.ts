@@ -1,0 +1,12 @@
+import { BusinessModule } from '../../src/records/business-module.js';
+import { accountEntity } from './account.entity.js';
+import { accountsManifest } from './accounts.manifest.js';
+import { AccountsModule } from './accounts.module.js';
+import { AccountsTable1764806401000 } from './migrations/1764806401000-accounts-table.js';
+
+export const accountsModule: BusinessModule = {
+  manifest: accountsManifest,
+  entity: accountEntity,
+  migrations: [AccountsTable1764806401000],
+  nestModule: AccountsModule,
+};

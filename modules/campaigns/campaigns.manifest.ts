@@ -1,0 +1,91 @@
+import { ModuleManifest } from '../../src/records/manifest.js';
+
+const CAMPAIGN_TYPES = [
+  'Conference',
+  'Webinar',
+  'Trade Show',
+  'Public Relations',
+  'Partners',
+  'Referral Program',
+  'Advertisement',
+  'Banner Ads',
+  'Direct Mail',
+  'Email',
+  'Telemarketing',
+  'Others',
+];
+
+const CAMPAIGN_STATUSES = ['Planning', 'Active', 'Inactive', 'Completed', 'Cancelled'];
+
+export const campaignsManifest: ModuleManifest = {
+  name: 'campaigns',
+  table: 'campaigns',
+  label: 'campaigns.plural',
+  singularLabel: 'campaigns.singular',
+  nameField: 'campaign_name',
+  numberPrefix: 'CAM',
+  blocks: [
+    { name: 'info', label: 'campaigns.blocks.info' },
+    { name: 'expectations', label: 'campaigns.blocks.expectations' },
+    { name: 'description', label: 'blocks.description' },
+    { name: 'system', label: 'blocks.system' },
+  ],
+  fields: [
+    {
+      name: 'campaign_name',
+      type: 'text',
+      label: 'campaigns.fields.campaign_name',
+      block: 'info',
+      required: true,
+      searchable: true,
+      listColumn: true,
+    },
+    { name: 'campaign_no', type: 'recordNumber', label: 'fields.record_number', block: 'info', system: true },
+    {
+      name: 'campaign_type',
+      type: 'picklist',
+      label: 'campaigns.fields.campaign_type',
+      block: 'info',
+      filter: true,
+      listColumn: true,
+      picklistValues: CAMPAIGN_TYPES.map((value) => ({ value })),
+    },
+    {
+      name: 'campaign_status',
+      type: 'picklist',
+      label: 'campaigns.fields.campaign_status',
+      block: 'info',
+      filter: true,
+      listColumn: true,
+      picklistValues: CAMPAIGN_STATUSES.map((value) => ({ value })),
+    },
+    {
+      name: 'assigned_user_id',
+      type: 'user',
+      label: 'fields.assigned_user_id',
+      block: 'info',
+      required: true,
+      listColumn: true,
+      filter: true,
+    },
+    {
+      name: 'expected_revenue',
+      type: 'currency',
+      label: 'campaigns.fields.expected_revenue',
+      block: 'expectations',
+      min: 0,
+      listColumn: true,
+    },
+    {
+      name: 'expected_close_date',
+      type: 'date',
+      label: 'campaigns.fields.expected_close_date',
+      block: 'expectations',
+      listColumn: true,
+      filter: true,
+    },
+    { name: 'description', type: 'textarea', label: 'fields.description', block: 'description' },
+  ],
+  listTotals: ['expected_revenue'],
+  defaultSort: { field: 'campaign_name', direction: 'asc' },
+};

@@ -1,0 +1,7 @@
+import { BusinessModule } from '../src/records/business-module.js';
+import { accountsModule } from './accounts/index.js';
+import { campaignsModule } from './campaigns/index.js';
+import { potentialsModule } from './potentials/index.js';
+
+/** The enabled business modules. Adding a module is adding its folder and one line here. */
+export const businessModules: BusinessModule[] = [accountsModule, campaignsModule, potentialsModule];

@@ -1,0 +1,12 @@
+import { BusinessModule } from '../../src/records/business-module.js';
+import { PotentialsTable1764806403000 } from './migrations/1764806403000-potentials-table.js';
+import { potentialEntity } from './potential.entity.js';
+import { potentialsManifest } from './potentials.manifest.js';
+import { PotentialsModule } from './potentials.module.js';
+
+export const potentialsModule: BusinessModule = {
+  manifest: potentialsManifest,
+  entity: potentialEntity,
+  migrations: [PotentialsTable1764806403000],
+  nestModule: PotentialsModule,
+};

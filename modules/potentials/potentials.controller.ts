@@ -1,0 +1,24 @@
+import { Controller } from '@nestjs/common';
+import { ModuleRegistry } from '../../src/records/module-registry.js';
+import { PicklistsService } from '../../src/records/picklists.service.js';
+import { RecordPagesController } from '../../src/records/record-pages.controller.js';
+import { RecordViews } from '../../src/records/record-views.js';
+import { RecordsService } from '../../src/records/records.service.js';
+import { UsersService } from '../../src/users/users.service.js';
+
+@Controller('potentials')
+export class PotentialsController extends RecordPagesController {
+  constructor(
+    registry: ModuleRegistry,
+    records: RecordsService,
+    views: RecordViews,
+    picklists: PicklistsService,
+    users: UsersService,
+  ) {
+    super('potentials', registry, records, views, picklists, users);
+  }
+
+  protected override extraListModel(): Promise<Record<string, unknown>> {
+    return Promise.resolve({ boardHref: '/pipeline' });
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ModuleRegistry } from '../../src/records/module-registry.js';
+import { RecordHooks, SaveContext } from '../../src/records/record-hooks.js';
+
+/** The rules of a potential's sales stage, probability and effective close date. */
+@Injectable()
+export class PotentialsService implements RecordHooks, OnModuleInit {
+  constructor(private readonly registry: ModuleRegistry) {}
+
+  onModuleInit(): void {
+    this.registry.registerHooks('potentials', this);
+  }
+
+  beforeSave(context: SaveContext): void {
+    const { values, previous, submitted, picklists } = context;
+    const stage =
+      typeof values.sales_stage === 'string' ? picklists.match('sales_stage', values.sales_stage) : undefined;
+    if (!stage) return;
+
+    const stageChanged = previous === null || previous.sales_stage !== stage.value;
+    const probabilityTyped =
+      submitted.has('probability') &&
+      values.probability !== null &&
+      (previous === null || values.probability !== previous.probability);
+
+    // A closed stage fixes the probability; otherwise the stage's default applies unless the user typed one.
+    if (stage.outcome === 'won') values.probability = 100;
+    else if (stage.outcome === 'lost') values.probability = 0;
+    else if (stageChanged && !probabilityTyped) values.probability = stage.probability;
+    else if (values.probability === null || values.probability === undefined)
+      values.probability = stage.probability;
+
+    this.setEffectiveCloseDate(context, stage.outcome, stageChanged);
+  }
+
+  private setEffectiveCloseDate(context: SaveContext, outcome: string | null, stageChanged: boolean): void {
+    const { values, previous, today, source, imported } = context;
+    const closed = outcome === 'won' || outcome === 'lost';
+
+    if (!closed) {
+      values.effective_close_date = null;
+      return;
+    }
+    if (source === 'import' && previous === null) {
+      values.effective_close_date =
+        (imported?.effective_close_date as string | null) ?? values.expected_close_date ?? null;
+      return;
+    }
+    const wasClosed = previous !== null && previous.effective_close_date !== null && !stageChanged;
+    if (!wasClosed || values.effective_close_date === null) {
+      values.effective_close_date = stageChanged ? today : (values.effective_close_date ?? today);
+    }
+  }
+}

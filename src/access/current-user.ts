@@ -1,0 +1,10 @@
+import { Locale } from '../records/values.js';
+
+/** The logged-in user as every service sees it; kept small because it lives in the session. */
+export interface CurrentUser {
+  id: number;
+  username: string;
+  fullName: string;
+  isAdmin: boolean;
+  locale: Locale;
+}

@@ -1,0 +1,62 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/configuration.js';
+import { AccessScope } from './access/access-scope.service.js';
+import { APP_CONFIG } from './app-config.provider.js';
+import { AuthController } from './auth/auth.controller.js';
+import { AuthenticatedGuard } from './auth/guards.js';
+import { passportProvider } from './auth/passport.provider.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { BusinessModule } from './records/business-module.js';
+import { BUSINESS_MODULES, ModuleRegistry } from './records/module-registry.js';
+import { PicklistsService } from './records/picklists.service.js';
+import { RecordsService } from './records/records.service.js';
+import { RecordViews } from './records/record-views.js';
+import { UsersController } from './users/users.controller.js';
+import { UsersService } from './users/users.service.js';
+import { HomeController } from './web/home.controller.js';
+import { HttpExceptionFilter } from './web/http-exception.filter.js';
+import { CsvModule } from './csv/csv.module.js';
+
+/** The core services every business module may use. */
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(config: AppConfig, modules: BusinessModule[]): DynamicModule {
+    const providers = [
+      { provide: APP_CONFIG, useValue: config },
+      { provide: BUSINESS_MODULES, useValue: modules },
+      ModuleRegistry,
+      PicklistsService,
+      AccessScope,
+      RecordsService,
+      RecordViews,
+      UsersService,
+    ];
+    return { module: CoreModule, providers, exports: providers };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, modules: BusinessModule[]): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config, modules), retryAttempts: 1, retryDelay: 1000 }),
+        EventEmitterModule.forRoot(),
+        CoreModule.forRoot(config, modules),
+        CsvModule,
+        ...modules.map((module) => module.nestModule),
+      ],
+      controllers: [AuthController, UsersController, HomeController],
+      providers: [
+        passportProvider,
+        { provide: APP_GUARD, useClass: AuthenticatedGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

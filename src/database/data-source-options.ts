@@ -1,0 +1,39 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { AppConfig } from '../../config/configuration.js';
+import { UserEntity } from '../users/user.entity.js';
+import { AppSetting, ImportJob, PicklistValue, RecordSequence, SessionRow } from './core.entities.js';
+import { CoreTables1764806400000 } from './migrations/1764806400000-core-tables.js';
+import { BusinessModule } from '../records/business-module.js';
+
+export const CORE_ENTITIES = [UserEntity, SessionRow, AppSetting, RecordSequence, PicklistValue, ImportJob];
+export const CORE_MIGRATIONS = [CoreTables1764806400000];
+
+/**
+ * Builds the TypeORM options for DATABASE_URL, or for the embedded SQLite file when it is unset.
+ * Both get the same entities and migrations, and migrations run at start-up.
+ */
+export function dataSourceOptions(config: AppConfig, modules: BusinessModule[]): DataSourceOptions {
+  const entities = [...CORE_ENTITIES, ...modules.map((module) => module.entity)];
+  const migrations = [...CORE_MIGRATIONS, ...modules.flatMap((module) => module.migrations)];
+  const common = { entities, migrations, migrationsRun: true, synchronize: false, logging: false } as const;
+
+  if (!config.databaseUrl) {
+    mkdirSync(dirname(config.sqlitePath), { recursive: true });
+    return { ...common, type: 'better-sqlite3', database: config.sqlitePath, enableWAL: true };
+  }
+
+  // TypeORM reads MariaDB's column defaults correctly only with its 'mariadb' type; MySQL 8 works with it too.
+  return {
+    ...common,
+    type: 'mariadb',
+    url: config.databaseUrl.replace(/^mariadb:/, 'mysql:'),
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    // Dates and timestamps come back as the strings stored, so no time zone shifts them.
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  };
+}

@@ -1,0 +1,82 @@
+import {
+  EntitySchema,
+  EntitySchemaColumnOptions,
+  EntitySchemaIndexOptions,
+  EntitySchemaRelationOptions,
+} from 'typeorm';
+
+import { AUDIT_FIELDS, columnOf, FieldDefinition, ModuleManifest } from './manifest.js';
+
+/** Lengths of the varchar columns that the record engine creates; migrations use the same. */
+export const COLUMN_LENGTH = { text: 255, recordNumber: 30 } as const;
+
+function columnOptions(field: FieldDefinition): EntitySchemaColumnOptions {
+  switch (field.type) {
+    case 'textarea':
+      return { type: 'text', nullable: true };
+    case 'integer':
+    case 'percent':
+    case 'link':
+    case 'user':
+      return { type: 'int', nullable: true };
+    case 'currency':
+      return { type: 'bigint', nullable: true };
+    case 'date':
+      return { type: 'date', nullable: true };
+    case 'datetime':
+      return { type: 'datetime', nullable: true };
+    case 'recordNumber':
+      return { type: 'varchar', length: COLUMN_LENGTH.recordNumber, nullable: true };
+    default:
+      return { type: 'varchar', length: field.maxLength ?? COLUMN_LENGTH.text, nullable: true };
+  }
+}
+
+/**
+ * Builds the TypeORM entity of a module from its manifest, so that the manifest is the one place a
+ * standard field is declared. Migrations create the same tables; a test compares the two.
+ */
+export function entitySchemaFor(
+  manifest: ModuleManifest,
+  indices: EntitySchemaIndexOptions[] = [],
+): EntitySchema {
+  const columns: Record<string, EntitySchemaColumnOptions> = {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+  };
+  const relations: Record<string, EntitySchemaRelationOptions> = {};
+
+  for (const field of [...manifest.fields, ...AUDIT_FIELDS]) {
+    if (field.computed) continue;
+    columns[columnOf(field)] = columnOptions(field);
+    if (field.uniqueKey) {
+      columns[`${field.name}_key`] = { type: 'varchar', length: COLUMN_LENGTH.text, nullable: true };
+    }
+    // The users table is the EntitySchema named 'User'.
+    const target = field.type === 'user' ? 'User' : field.type === 'link' ? field.link : undefined;
+    if (target) {
+      relations[`${field.name}_ref`] = {
+        type: 'many-to-one',
+        target,
+        joinColumn: { name: field.name, foreignKeyConstraintName: `fk_${manifest.table}_${field.name}` },
+        onDelete: field.type === 'link' ? 'SET NULL' : 'RESTRICT',
+        createForeignKeyConstraints: true,
+      };
+    }
+  }
+
+  const uniqueIndices: EntitySchemaIndexOptions[] = manifest.fields
+    .filter((field) => field.uniqueKey)
+    .map((field) => ({
+      name: `uq_${manifest.table}_${field.name}`,
+      columns: [`${field.name}_key`],
+      unique: true,
+    }));
+
+  return new EntitySchema({
+    name: manifest.table,
+    tableName: manifest.table,
+    columns,
+    relations,
+    indices: [...uniqueIndices, ...indices],
+  });
+}

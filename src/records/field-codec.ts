@@ -1,0 +1,178 @@
+import { Decimal } from 'decimal.js';
+import { FieldDefinition } from './manifest.js';
+import {
+  centsToMoney,
+  DateFormat,
+  formatDate,
+  formatDateTime,
+  formatDecimal,
+  formatMoney,
+  Locale,
+  moneyToCents,
+  NumberFormat,
+  parseDate,
+  parseDecimal,
+  parseMoney,
+  ParseResult,
+} from './values.js';
+
+/**
+ * Conversion of one field's value between what a person types, what the code handles, what the
+ * database stores and what a page or a CSV file shows. The value in code is:
+ * text types: string; integer, percent, link, user: number; currency: Decimal; date: YYYY-MM-DD;
+ * datetime: YYYY-MM-DD HH:MM:SS in UTC. Empty is null.
+ */
+export type FieldValue = string | number | Decimal | null;
+export type RecordValues = Record<string, FieldValue>;
+
+export interface InputFormat {
+  numberFormat: NumberFormat;
+  dateFormat: DateFormat;
+  /** Imports name linked records and users; forms send ids. */
+  referencesByName?: boolean;
+}
+
+const TEXT_MAX_LENGTH = 255;
+const TEXTAREA_MAX_LENGTH = 65535;
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const URL = /^(https?:\/\/)?[^\s<>"']+\.[^\s<>"']+$/i;
+
+const ok = (value: FieldValue): ParseResult<FieldValue> => ({ ok: true, value });
+const fail = (error: string): ParseResult<FieldValue> => ({ ok: false, error });
+
+/** Parses typed text into the field's value. Empty input is null; whether that is allowed is checked later. */
+export function parseFieldInput(
+  field: FieldDefinition,
+  raw: string,
+  format: InputFormat,
+): ParseResult<FieldValue> {
+  const text = field.type === 'textarea' ? raw.replace(/\r\n?/g, '\n').trim() : raw.trim();
+  if (text === '') return ok(null);
+
+  switch (field.type) {
+    case 'text':
+    case 'phone':
+    case 'picklist':
+    case 'recordNumber':
+      return text.length > (field.maxLength ?? TEXT_MAX_LENGTH) ? fail('tooLong') : ok(text);
+    case 'textarea':
+      return text.length > (field.maxLength ?? TEXTAREA_MAX_LENGTH) ? fail('tooLong') : ok(text);
+    case 'email':
+      if (text.length > TEXT_MAX_LENGTH) return fail('tooLong');
+      return EMAIL.test(text) ? ok(text) : fail('invalidEmail');
+    case 'url':
+      if (text.length > TEXT_MAX_LENGTH) return fail('tooLong');
+      return URL.test(text) ? ok(text) : fail('invalidUrl');
+    case 'integer':
+    case 'percent':
+      return parseWholeNumber(field, text, format);
+    case 'currency':
+      return parseCurrency(field, text, format);
+    case 'date':
+      return parseDate(text, format.dateFormat);
+    case 'link':
+    case 'user':
+      // A number is an id; any other text is a name, which the records service resolves to an id.
+      if (!format.referencesByName && /^\d{1,10}$/.test(text)) return ok(Number(text));
+      return text.length > TEXT_MAX_LENGTH ? fail('tooLong') : ok(text);
+    case 'datetime':
+      return fail('notWritable');
+  }
+}
+
+function parseWholeNumber(
+  field: FieldDefinition,
+  text: string,
+  format: InputFormat,
+): ParseResult<FieldValue> {
+  const parsed = parseDecimal(text.replace(/%$/, ''), format.numberFormat);
+  if (!parsed.ok) return parsed;
+  if (!parsed.value.isInteger()) return fail('notWholeNumber');
+
+  const [min, max] = field.type === 'percent' ? [field.min ?? 0, field.max ?? 100] : [field.min, field.max];
+  if (min !== undefined && parsed.value.lessThan(min)) return fail('belowMinimum');
+  if (max !== undefined && parsed.value.greaterThan(max)) return fail('aboveMaximum');
+  if (!parsed.value.abs().lessThanOrEqualTo(2147483647)) return fail('numberTooLarge');
+  return ok(parsed.value.toNumber());
+}
+
+function parseCurrency(field: FieldDefinition, text: string, format: InputFormat): ParseResult<FieldValue> {
+  const parsed = parseMoney(text, format.numberFormat);
+  if (!parsed.ok) return parsed;
+
+  if (field.min !== undefined && parsed.value.lessThan(field.min)) {
+    return fail(field.min === 0 ? 'negativeAmount' : 'belowMinimum');
+  }
+  return ok(parsed.value);
+}
+
+/** Converts a value in code into what its column stores. */
+export function toColumn(field: FieldDefinition, value: FieldValue): string | number | null {
+  if (value === null) return null;
+  if (field.type === 'currency') return moneyToCents(value as Decimal);
+  return value as string | number;
+}
+
+/** Converts what a driver returned for the column into the value in code. */
+export function fromColumn(field: FieldDefinition, stored: unknown): FieldValue {
+  if (stored === null || stored === undefined) return null;
+  // Drivers return strings, numbers (SQLite integers) or bigint; nothing else reaches a record column.
+  const raw = stored as string | number | bigint;
+
+  switch (field.type) {
+    case 'currency':
+      return centsToMoney(String(raw));
+    case 'integer':
+    case 'percent':
+    case 'link':
+    case 'user':
+      return Number(raw);
+    case 'date':
+      return String(raw).slice(0, 10);
+    case 'datetime':
+      return String(raw).slice(0, 19);
+    default:
+      return String(raw);
+  }
+}
+
+/** Formats a value for a page. Links and users are shown by name, which the caller looks up. */
+export function formatForDisplay(field: FieldDefinition, value: FieldValue, locale: Locale): string {
+  if (value === null) return '';
+
+  switch (field.type) {
+    case 'currency':
+      return formatMoney(value as Decimal, locale);
+    case 'percent':
+      return `${String(value)} %`;
+    case 'integer':
+      return formatDecimal(new Decimal(value), locale, 0);
+    case 'date':
+      return formatDate(value as string, locale);
+    case 'datetime':
+      return formatDateTime(value as string, locale);
+    default:
+      return String(value);
+  }
+}
+
+/** Formats a value the way a form field shows it for editing: what the user would type. */
+export function formatForInput(field: FieldDefinition, value: FieldValue, locale: Locale): string {
+  if (value === null) return '';
+
+  switch (field.type) {
+    case 'currency':
+      return formatDecimal(value as Decimal, locale);
+    case 'date':
+      return value as string;
+    default:
+      return String(value);
+  }
+}
+
+/** Formats a value for a CSV file: plain machine-readable numbers and ISO dates in any locale. */
+export function formatForCsv(field: FieldDefinition, value: FieldValue): string {
+  if (value === null) return '';
+  if (field.type === 'currency') return (value as Decimal).toFixed(2);
+  return String(value);
+}

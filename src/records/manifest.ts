@@ -1,0 +1,96 @@
+/**
+ * The shape of a business module's manifest. The core reads manifests and never imports a business
+ * module: every form, detail page, list column, filter, validation rule and CSV column comes from here.
+ */
+
+export type FieldType =
+  | 'text'
+  | 'textarea'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'integer'
+  | 'percent'
+  | 'currency'
+  | 'date'
+  | 'datetime'
+  | 'picklist'
+  | 'link'
+  | 'user'
+  | 'recordNumber';
+
+export interface PicklistDefault {
+  value: string;
+  /** Sales stages only: the probability a potential takes when it enters the stage. */
+  probability?: number;
+  /** Sales stages only: whether the stage is still open, or closes the deal as won or lost. */
+  outcome?: 'open' | 'won' | 'lost';
+}
+
+export interface FieldDefinition {
+  /** Internal name, also the database column (currency columns add `_cents`). Never changes. */
+  name: string;
+  type: FieldType;
+  /** i18n key of the label. */
+  label: string;
+  block: string;
+  required?: boolean;
+  /** Set by the system, never by a form or an import (record number, audit fields). */
+  system?: boolean;
+  /** Shown on forms but only the module's own logic changes it (effective close date). */
+  readOnly?: boolean;
+  maxLength?: number;
+  min?: number;
+  max?: number;
+  /** Picklist fields: the values seeded on first start; administrators edit them afterwards. */
+  picklistValues?: PicklistDefault[];
+  /** Link fields: the module the id points to. */
+  link?: string;
+  /** Link fields: the target's detail page lists the records that point to it. */
+  relatedList?: boolean;
+  /** Text fields: unique without regard to case and surrounding spaces, kept in a `<name>_key` column. */
+  uniqueKey?: boolean;
+  /** Included in the list's search box. */
+  searchable?: boolean;
+  /** Shown as a list column by default. */
+  listColumn?: boolean;
+  /** Offered in the list's filter bar. */
+  filter?: boolean;
+  /** Computed fields are shown and sorted but never stored: amount × percent / 100. */
+  computed?: { kind: 'weighted'; amount: string; percent: string };
+}
+
+export interface BlockDefinition {
+  name: string;
+  label: string;
+}
+
+export interface ModuleManifest {
+  /** URL segment and registry key: 'potentials'. */
+  name: string;
+  table: string;
+  /** i18n keys of the plural and singular names. */
+  label: string;
+  singularLabel: string;
+  /** The field that names a record in links, titles and pickers. */
+  nameField: string;
+  /** Prefix of the record number (POT → POT1, POT2, …), when the module numbers its records. */
+  numberPrefix?: string;
+  blocks: BlockDefinition[];
+  fields: FieldDefinition[];
+  /** Fields summed over the whole filtered list and shown under it. */
+  listTotals?: string[];
+  defaultSort: { field: string; direction: 'asc' | 'desc' };
+}
+
+/** Columns every record table has, managed by the engine itself. */
+export const AUDIT_FIELDS: FieldDefinition[] = [
+  { name: 'created_at', type: 'datetime', label: 'fields.created_at', block: 'system', system: true },
+  { name: 'updated_at', type: 'datetime', label: 'fields.updated_at', block: 'system', system: true },
+  { name: 'created_by_id', type: 'user', label: 'fields.created_by_id', block: 'system', system: true },
+  { name: 'modified_by_id', type: 'user', label: 'fields.modified_by_id', block: 'system', system: true },
+];
+
+export function columnOf(field: FieldDefinition): string {
+  return field.type === 'currency' ? `${field.name}_cents` : field.name;
+}

@@ -1,0 +1,26 @@
+import { FieldValue, RecordValues } from './field-codec.js';
+import { PicklistSet } from './picklists.service.js';
+
+/** Where a save comes from; some rules differ for an import of records that are already closed. */
+export type SaveSource = 'form' | 'import' | 'board';
+
+export interface SaveContext {
+  isNew: boolean;
+  /** The stored values before this save; null for a new record. */
+  previous: RecordValues | null;
+  /** The values to be saved: the previous ones merged with what this save sets. The hook may change them. */
+  values: RecordValues;
+  /** Fields this save set explicitly, even to the value they already had. */
+  submitted: ReadonlySet<string>;
+  picklists: PicklistSet;
+  /** Today's date as YYYY-MM-DD. */
+  today: string;
+  source: SaveSource;
+  /** Extra values an import mapped that are not writable fields (the effective close date of a closed deal). */
+  imported?: Record<string, FieldValue>;
+}
+
+/** Module rules that run on every save, after the values were parsed and before they are validated. */
+export interface RecordHooks {
+  beforeSave(context: SaveContext): void;
+}

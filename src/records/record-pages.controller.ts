@@ -1,0 +1,406 @@
+import { Body, Get, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { CurrentUser } from '../access/current-user.js';
+import { User } from '../auth/current-user.decorator.js';
+import { translate } from '../i18n/i18n.service.js';
+import { formatForDisplay } from './field-codec.js';
+import { FieldDefinition, ModuleManifest } from './manifest.js';
+import { ModuleRegistry } from './module-registry.js';
+import { PicklistsService } from './picklists.service.js';
+import { FieldErrors } from './record-validation.js';
+import { RecordViews } from './record-views.js';
+import { ListQuery, ListResult, RecordsService } from './records.service.js';
+import { DATE_FORMAT_OF, NUMBER_FORMAT_OF } from './values.js';
+import { UsersService } from '../users/users.service.js';
+
+type QueryParams = Record<string, string | string[] | undefined>;
+
+/** Reads the list's search, filters, sort and page from the URL. Unknown parameters are ignored. */
+export function listQueryFrom(params: QueryParams): ListQuery {
+  const filters: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (['q', 'sort', 'dir', 'page', '_csrf'].includes(key) || value === undefined) continue;
+    if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string')))
+      filters[key] = value;
+  }
+  const page = typeof params.page === 'string' && /^\d{1,6}$/.test(params.page) ? Number(params.page) : 1;
+  return {
+    search: typeof params.q === 'string' ? params.q : undefined,
+    filters,
+    sort: typeof params.sort === 'string' ? params.sort : undefined,
+    direction: params.dir === 'desc' ? 'desc' : 'asc',
+    page,
+  };
+}
+
+/** Rebuilds a query string from parameters, replacing some; used for sort and page links. */
+export function queryString(params: QueryParams, changes: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...params, ...changes })) {
+    if (value === undefined || value === '' || key === '_csrf') continue;
+    for (const item of Array.isArray(value) ? value : [value]) search.append(key, item);
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+/**
+ * The list, detail, create, edit and delete pages of a module, generated from its manifest. A business
+ * module's controller extends this class and adds only what is its own.
+ */
+export abstract class RecordPagesController {
+  protected constructor(
+    protected readonly moduleName: string,
+    protected readonly registry: ModuleRegistry,
+    protected readonly records: RecordsService,
+    protected readonly views: RecordViews,
+    protected readonly picklists: PicklistsService,
+    protected readonly users: UsersService,
+  ) {}
+
+  protected get manifest(): ModuleManifest {
+    return this.registry.get(this.moduleName);
+  }
+
+  @Get()
+  async listPage(
+    @User() user: CurrentUser,
+    @Query() params: QueryParams,
+    @Res() response: Response,
+  ): Promise<void> {
+    const result = await this.records.list(this.moduleName, user, listQueryFrom(params));
+    response.render('records/list', {
+      ...(await this.listModel(user, params, result)),
+      ...(await this.extraListModel(user, params, result)),
+    });
+  }
+
+  /** Lets a module add to its list page (the potentials board link, for example). */
+  protected extraListModel(
+    _user: CurrentUser,
+    _params: QueryParams,
+    _result: ListResult,
+  ): Promise<Record<string, unknown>> {
+    return Promise.resolve({});
+  }
+
+  protected async listModel(user: CurrentUser, params: QueryParams, result: ListResult) {
+    const manifest = this.manifest;
+    const locale = user.locale;
+    const columns = manifest.fields.filter((field) => field.listColumn);
+    const base = `/${manifest.name}`;
+
+    return {
+      title: manifest.label,
+      module: manifest.name,
+      moduleLabel: translate(locale, manifest.label),
+      singularLabel: translate(locale, manifest.singularLabel),
+      search: params.q ?? '',
+      filters: await this.filterControls(user, params),
+      columns: columns.map((field) => {
+        const sorted = result.sort === field.name;
+        const direction = sorted && result.direction === 'asc' ? 'desc' : 'asc';
+        return {
+          label: translate(locale, field.label),
+          href: base + queryString(params, { sort: field.name, dir: direction, page: undefined }),
+          sorted,
+          ariaSort: sorted ? (result.direction === 'asc' ? 'ascending' : 'descending') : 'none',
+          numeric: field.type === 'currency' || field.type === 'percent' || field.type === 'integer',
+        };
+      }),
+      rows: result.records.map((record) => ({
+        id: record.id,
+        href: `${base}/${record.id}`,
+        cells: columns.map((field, index) => ({
+          ...this.views.displayCell(field, record.values[field.name] ?? null, result.names, locale),
+          ...(index === 0 ? { href: `${base}/${record.id}` } : {}),
+          numeric: field.type === 'currency' || field.type === 'percent' || field.type === 'integer',
+        })),
+      })),
+      total: result.total,
+      totals: (manifest.listTotals ?? []).map((name) => {
+        const field = this.registry.field(manifest.name, name)!;
+        return {
+          label: translate(locale, field.label),
+          text: formatForDisplay(field, result.totals[name], locale),
+        };
+      }),
+      page: result.page,
+      pageCount: result.pageCount,
+      previousHref:
+        result.page > 1 ? base + queryString(params, { page: String(result.page - 1) }) : undefined,
+      nextHref:
+        result.page < result.pageCount
+          ? base + queryString(params, { page: String(result.page + 1) })
+          : undefined,
+      exportHref: `/export/${manifest.name}${queryString(params, { page: undefined })}`,
+      importHref: `/import/${manifest.name}`,
+      invalidFilters: result.invalidFilters.map((name) =>
+        translate(locale, this.registry.field(manifest.name, name.replace(/_(from|to)$/, ''))?.label ?? name),
+      ),
+    };
+  }
+
+  /** The filter bar: a select for picklists and users, a range for dates. */
+  private async filterControls(user: CurrentUser, params: QueryParams) {
+    const locale = user.locale;
+    const picklists = await this.picklists.forModule(this.moduleName);
+    const controls = [];
+
+    for (const field of this.manifest.fields.filter((f) => f.filter)) {
+      const label = translate(locale, field.label);
+      const current = typeof params[field.name] === 'string' ? (params[field.name] as string) : '';
+      if (field.type === 'picklist' || field.type === 'user') {
+        const choices =
+          field.type === 'picklist'
+            ? picklists.values(field.name).map((entry) => ({ value: entry.value, label: entry.value }))
+            : (await this.users.listActive()).map((u) => ({ value: String(u.id), label: u.fullName }));
+        controls.push({
+          name: field.name,
+          label,
+          select: true,
+          options: [
+            { value: '', label: translate(locale, 'list.any'), selected: current === '' },
+            ...choices.map((c) => ({ ...c, selected: c.value === current })),
+          ],
+        });
+      } else if (field.type === 'date' || field.type === 'currency') {
+        controls.push({
+          name: field.name,
+          label,
+          range: true,
+          inputType: field.type === 'date' ? 'date' : 'text',
+          from: typeof params[`${field.name}_from`] === 'string' ? params[`${field.name}_from`] : '',
+          to: typeof params[`${field.name}_to`] === 'string' ? params[`${field.name}_to`] : '',
+        });
+      }
+    }
+    return controls;
+  }
+
+  @Get('new')
+  async newPage(
+    @User() user: CurrentUser,
+    @Query() params: QueryParams,
+    @Res() response: Response,
+  ): Promise<void> {
+    // Prefill from the URL, so that "add" from a related list comes back already linked.
+    const values: Record<string, string> = {};
+    for (const field of this.registry.writableFields(this.moduleName)) {
+      if (typeof params[field.name] === 'string') values[field.name] = params[field.name] as string;
+    }
+    if (!values.assigned_user_id) values.assigned_user_id = String(user.id);
+    await this.renderForm(response, user, null, values, {});
+  }
+
+  @Post()
+  async create(
+    @User() user: CurrentUser,
+    @Body() body: Record<string, unknown>,
+    @Res() response: Response,
+  ): Promise<void> {
+    const result = await this.records.save(
+      this.moduleName,
+      user,
+      null,
+      this.formInput(body),
+      this.formatOf(user),
+    );
+    if (!result.ok)
+      return this.renderForm(response.status(422), user, null, stringValues(body), result.errors);
+    response.redirect(303, `/${this.moduleName}/${result.id}`);
+  }
+
+  @Get(':id')
+  async detailPage(
+    @User() user: CurrentUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Res() response: Response,
+  ): Promise<void> {
+    const manifest = this.manifest;
+    const record = await this.records.findVisible(this.moduleName, user, id);
+    const names = await this.records.linkNames(manifest, [record]);
+    const locale = user.locale;
+
+    const blocks = manifest.blocks.map((block) => ({
+      label: translate(locale, block.label),
+      fields: this.registry
+        .fields(this.moduleName)
+        .filter((field) => field.block === block.name)
+        .map((field: FieldDefinition) => ({
+          label: translate(locale, field.label),
+          ...this.views.displayCell(field, record.values[field.name] ?? null, names, locale),
+        })),
+    }));
+
+    response.render('records/detail', {
+      title: manifest.singularLabel,
+      module: manifest.name,
+      moduleLabel: translate(locale, manifest.label),
+      recordName: String(record.values[manifest.nameField] ?? ''),
+      id,
+      blocks,
+      related: await this.relatedLists(user, id),
+      ...(await this.extraDetailModel(user, record.values)),
+    });
+  }
+
+  protected extraDetailModel(
+    _user: CurrentUser,
+    _values: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    return Promise.resolve({});
+  }
+
+  /** The records of other modules that link to this one, with their count and totals. */
+  private async relatedLists(user: CurrentUser, id: number) {
+    const lists = [];
+    for (const { manifest, field } of this.registry.incomingLinks(this.moduleName)) {
+      const params = { [field.name]: String(id) };
+      const result = await this.records.list(manifest.name, user, { filters: params, pageSize: 20 });
+      const model = await this.relatedModel(user, manifest, params, result);
+      lists.push({
+        label: translate(user.locale, manifest.label),
+        ...model,
+        listHref: `/${manifest.name}${queryString(params, {})}`,
+        addHref: `/${manifest.name}/new${queryString(params, {})}`,
+      });
+    }
+    return lists;
+  }
+
+  private relatedModel(
+    user: CurrentUser,
+    manifest: ModuleManifest,
+    _params: QueryParams,
+    result: ListResult,
+  ) {
+    const columns = manifest.fields.filter((field) => field.listColumn && field.link !== this.moduleName);
+    return Promise.resolve({
+      total: result.total,
+      columns: columns.map((field) => ({ label: translate(user.locale, field.label) })),
+      rows: result.records.map((record) => ({
+        cells: columns.map((field, index) => ({
+          ...this.views.displayCell(field, record.values[field.name] ?? null, result.names, user.locale),
+          ...(index === 0 ? { href: `/${manifest.name}/${record.id}` } : {}),
+        })),
+      })),
+      totals: (manifest.listTotals ?? []).map((name) => {
+        const field = this.registry.field(manifest.name, name)!;
+        return {
+          label: translate(user.locale, field.label),
+          text: formatForDisplay(field, result.totals[name], user.locale),
+        };
+      }),
+    });
+  }
+
+  @Get(':id/edit')
+  async editPage(
+    @User() user: CurrentUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Res() response: Response,
+  ): Promise<void> {
+    const record = await this.records.findVisible(this.moduleName, user, id);
+    await this.renderForm(response, user, id, this.views.inputValues(this.manifest, record, user.locale), {});
+  }
+
+  @Post(':id')
+  async update(
+    @User() user: CurrentUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: Record<string, unknown>,
+    @Res() response: Response,
+  ): Promise<void> {
+    const result = await this.records.save(
+      this.moduleName,
+      user,
+      id,
+      this.formInput(body),
+      this.formatOf(user),
+    );
+    if (!result.ok) return this.renderForm(response.status(422), user, id, stringValues(body), result.errors);
+    response.redirect(303, `/${this.moduleName}/${id}`);
+  }
+
+  @Get(':id/delete')
+  async deletePage(
+    @User() user: CurrentUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Res() response: Response,
+  ): Promise<void> {
+    const record = await this.records.findVisible(this.moduleName, user, id);
+    response.render('records/delete', {
+      title: this.manifest.singularLabel,
+      module: this.moduleName,
+      moduleLabel: translate(user.locale, this.manifest.label),
+      id,
+      recordName: String(record.values[this.manifest.nameField] ?? ''),
+    });
+  }
+
+  @Post(':id/delete')
+  async delete(
+    @User() user: CurrentUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.records.remove(this.moduleName, user, id);
+    response.redirect(303, `/${this.moduleName}`);
+  }
+
+  protected formatOf(user: CurrentUser) {
+    return { numberFormat: NUMBER_FORMAT_OF[user.locale], dateFormat: DATE_FORMAT_OF[user.locale] };
+  }
+
+  /** The form's fields without the CSRF token and other form furniture. */
+  private formInput(body: Record<string, unknown>): Record<string, unknown> {
+    const input = { ...body };
+    delete input._csrf;
+    return input;
+  }
+
+  protected async renderForm(
+    response: Response,
+    user: CurrentUser,
+    id: number | null,
+    values: Record<string, string>,
+    errors: FieldErrors,
+  ): Promise<void> {
+    const manifest = this.manifest;
+    const blocks = await this.views.formBlocks(manifest, user, values, errors);
+    const errorSummary = blocks.flatMap((block) =>
+      block.fields
+        .filter((field) => field.error)
+        .map((field) => ({ name: field.name, label: field.label, error: field.error })),
+    );
+    // A general error (a field the form does not show) still has to reach the user.
+    for (const [name, error] of Object.entries(errors)) {
+      if (!errorSummary.some((entry) => entry.name === name)) {
+        const field = this.registry.field(this.moduleName, name);
+        errorSummary.push({
+          name,
+          label: field ? translate(user.locale, field.label) : name,
+          error: this.views.errorMessage(user.locale, error),
+        });
+      }
+    }
+    response.render('records/form', {
+      title: manifest.singularLabel,
+      module: manifest.name,
+      moduleLabel: translate(user.locale, manifest.label),
+      singularLabel: translate(user.locale, manifest.singularLabel),
+      id,
+      action: id === null ? `/${manifest.name}` : `/${manifest.name}/${id}`,
+      cancelHref: id === null ? `/${manifest.name}` : `/${manifest.name}/${id}`,
+      blocks,
+      errorSummary,
+    });
+  }
+}
+
+function stringValues(body: Record<string, unknown>): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) if (typeof value === 'string') values[key] = value;
+  return values;
+}

@@ -1,0 +1,87 @@
+import { FieldDefinition } from './manifest.js';
+import { FieldValue, InputFormat, parseFieldInput, RecordValues } from './field-codec.js';
+import { PicklistSet } from './picklists.service.js';
+
+export interface FieldError {
+  /** Key under `errors.` in the i18n catalogues. */
+  code: string;
+  params?: Record<string, string | number>;
+}
+export type FieldErrors = Record<string, FieldError>;
+
+export interface ParsedSubmission {
+  values: RecordValues;
+  /** Fields that the submission contained, even when empty. */
+  submitted: Set<string>;
+  errors: FieldErrors;
+}
+
+/**
+ * Parses the submitted text of a form or an import row. Only writable fields are read; a submitted
+ * value for a field the system manages is an error rather than silently dropped.
+ */
+export function parseSubmission(
+  allFields: FieldDefinition[],
+  input: Record<string, unknown>,
+  format: InputFormat,
+): ParsedSubmission {
+  const values: RecordValues = {};
+  const submitted = new Set<string>();
+  const errors: FieldErrors = {};
+
+  for (const field of allFields) {
+    if (!(field.name in input)) continue;
+    const raw = input[field.name];
+
+    if (field.system || field.readOnly || field.computed) {
+      errors[field.name] = { code: 'notWritable' };
+      continue;
+    }
+    if (raw !== undefined && raw !== null && typeof raw !== 'string') {
+      errors[field.name] = { code: 'invalidValue' };
+      continue;
+    }
+
+    submitted.add(field.name);
+    const parsed = parseFieldInput(field, raw ?? '', format);
+    if (parsed.ok) values[field.name] = parsed.value;
+    else errors[field.name] = { code: parsed.error, params: limitsOf(field) };
+  }
+  return { values, submitted, errors };
+}
+
+function limitsOf(field: FieldDefinition): Record<string, number> {
+  const limits: Record<string, number> = {
+    maxLength: field.maxLength ?? (field.type === 'textarea' ? 65535 : 255),
+  };
+  if (field.min !== undefined) limits.min = field.min;
+  if (field.max !== undefined) limits.max = field.max;
+  if (field.type === 'percent') Object.assign(limits, { min: field.min ?? 0, max: field.max ?? 100 });
+  return limits;
+}
+
+/**
+ * Checks the merged values: required fields are filled and picklist values are listed. A picklist
+ * value typed in another case is replaced by the listed spelling.
+ */
+export function checkValues(
+  writable: FieldDefinition[],
+  values: RecordValues,
+  picklists: PicklistSet,
+  errors: FieldErrors,
+): void {
+  for (const field of writable) {
+    if (errors[field.name]) continue;
+    const value: FieldValue | undefined = values[field.name];
+
+    if (field.required && (value === null || value === undefined)) {
+      errors[field.name] = { code: 'required' };
+      continue;
+    }
+    if (field.type === 'picklist' && typeof value === 'string') {
+      const entry = picklists.match(field.name, value);
+      if (entry) values[field.name] = entry.value;
+      else errors[field.name] = { code: 'notInList', params: { value } };
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { CurrentUser } from '../access/current-user.js';
+import { translate } from '../i18n/i18n.service.js';
+import { UsersService } from '../users/users.service.js';
+import { FieldValue, formatForDisplay, formatForInput } from './field-codec.js';
+import { FieldDefinition, ModuleManifest } from './manifest.js';
+import { ModuleRegistry } from './module-registry.js';
+import { PicklistSet, PicklistsService } from './picklists.service.js';
+import { FieldErrors } from './record-validation.js';
+import { LinkNames, RecordsService, StoredRecord } from './records.service.js';
+import { Locale } from './values.js';
+
+/** Above this many visible records a link field is a text box for the name instead of a drop-down. */
+const MAX_SELECT_OPTIONS = 300;
+
+export interface DisplayCell {
+  text: string;
+  href?: string;
+  /** The value is an http(s) address to show as an external link. */
+  external?: boolean;
+  multiline?: boolean;
+}
+
+export interface FormField {
+  name: string;
+  label: string;
+  kind: 'text' | 'textarea' | 'select' | 'date' | 'email' | 'url' | 'tel' | 'number';
+  value: string;
+  required: boolean;
+  error?: string;
+  options?: { value: string; label: string; selected: boolean }[];
+  hint?: string;
+  inputMode?: string;
+  maxLength?: number;
+}
+
+/** Builds what list, detail and form templates show, from the field registry and the user's locale. */
+@Injectable()
+export class RecordViews {
+  constructor(
+    private readonly registry: ModuleRegistry,
+    private readonly records: RecordsService,
+    private readonly picklists: PicklistsService,
+    private readonly users: UsersService,
+  ) {}
+
+  /** Formats a stored value as a page shows it, with a link for linked records. */
+  displayCell(field: FieldDefinition, value: FieldValue, names: LinkNames, locale: Locale): DisplayCell {
+    if (value === null || value === undefined) return { text: '' };
+
+    if (field.type === 'link' || field.type === 'user') {
+      const target = field.type === 'user' ? 'users' : field.link!;
+      const name = names.get(target)?.get(value as number) ?? `#${String(value)}`;
+      return field.type === 'link' ? { text: name, href: `/${target}/${String(value)}` } : { text: name };
+    }
+    if (field.type === 'picklist') return { text: this.picklistLabel(field, value as string, locale) };
+    if (field.type === 'url') {
+      const text = value as string;
+      return /^https?:\/\//i.test(text) ? { text, href: text, external: true } : { text };
+    }
+    if (field.type === 'email') return { text: value as string, href: `mailto:${value as string}` };
+    return { text: formatForDisplay(field, value, locale), multiline: field.type === 'textarea' };
+  }
+
+  /** Picklist values are data, shown as stored unless the catalogue translates the standard ones. */
+  private picklistLabel(_field: FieldDefinition, value: string, _locale: Locale): string {
+    return value;
+  }
+
+  errorMessage(locale: Locale, error: { code: string; params?: Record<string, string | number> }): string {
+    return translate(locale, `errors.field.${error.code}`, error.params ?? {});
+  }
+
+  /** The form fields of every block, with typed values kept and each error beside its field. */
+  async formBlocks(
+    manifest: ModuleManifest,
+    user: CurrentUser,
+    values: Record<string, string>,
+    errors: FieldErrors,
+  ): Promise<{ label: string; fields: FormField[] }[]> {
+    const locale = user.locale;
+    const picklists = await this.picklists.forModule(manifest.name);
+    const writable = this.registry.writableFields(manifest.name);
+
+    const blocks: { label: string; fields: FormField[] }[] = [];
+    for (const block of manifest.blocks) {
+      const fields: FormField[] = [];
+      for (const field of writable.filter((f) => f.block === block.name)) {
+        fields.push(await this.formField(field, user, values[field.name] ?? '', errors, picklists));
+      }
+      if (fields.length > 0) blocks.push({ label: translate(locale, block.label), fields });
+    }
+    return blocks;
+  }
+
+  private async formField(
+    field: FieldDefinition,
+    user: CurrentUser,
+    value: string,
+    errors: FieldErrors,
+    picklists: PicklistSet,
+  ): Promise<FormField> {
+    const locale = user.locale;
+    const base: FormField = {
+      name: field.name,
+      label: translate(locale, field.label),
+      kind: 'text',
+      value,
+      required: Boolean(field.required),
+      error: errors[field.name] ? this.errorMessage(locale, errors[field.name]) : undefined,
+      maxLength: field.type === 'text' ? (field.maxLength ?? 255) : undefined,
+    };
+
+    switch (field.type) {
+      case 'textarea':
+        return { ...base, kind: 'textarea' };
+      case 'date':
+        return { ...base, kind: 'date' };
+      case 'email':
+        return { ...base, kind: 'email' };
+      case 'url':
+        return { ...base, kind: 'url', hint: translate(locale, 'form.urlHint') };
+      case 'phone':
+        return { ...base, kind: 'tel' };
+      case 'currency':
+        return { ...base, inputMode: 'decimal', hint: translate(locale, 'form.moneyHint') };
+      case 'integer':
+      case 'percent':
+        return { ...base, inputMode: 'numeric' };
+      case 'picklist':
+        return {
+          ...base,
+          kind: 'select',
+          options: this.options(
+            picklists.values(field.name).map((e) => e.value),
+            value,
+          ),
+        };
+      case 'user': {
+        const users = await this.users.listActive();
+        return {
+          ...base,
+          kind: 'select',
+          options: this.idOptions(
+            users.map((u) => ({ id: u.id, name: u.fullName })),
+            value,
+          ),
+        };
+      }
+      case 'link': {
+        const targets = await this.records.options(field.link!, user, MAX_SELECT_OPTIONS);
+        if (targets.length > MAX_SELECT_OPTIONS)
+          return { ...base, hint: translate(locale, 'form.linkByName') };
+        return { ...base, kind: 'select', options: this.idOptions(targets, value) };
+      }
+      default:
+        return base;
+    }
+  }
+
+  private options(values: string[], selected: string) {
+    const known = values.includes(selected) || selected === '' ? [] : [selected];
+    return [
+      { value: '', label: '', selected: selected === '' },
+      ...[...known, ...values].map((value) => ({ value, label: value, selected: value === selected })),
+    ];
+  }
+
+  private idOptions(targets: { id: number; name: string }[], selected: string) {
+    return [
+      { value: '', label: '', selected: selected === '' },
+      ...targets.map((target) => ({
+        value: String(target.id),
+        label: target.name,
+        selected: String(target.id) === selected,
+      })),
+    ];
+  }
+
+  /** The stored values as a form shows them for editing. */
+  inputValues(manifest: ModuleManifest, record: StoredRecord, locale: Locale): Record<string, string> {
+    const values: Record<string, string> = {};
+    for (const field of this.registry.writableFields(manifest.name)) {
+      values[field.name] = formatForInput(field, record.values[field.name] ?? null, locale);
+    }
+    return values;
+  }
+}

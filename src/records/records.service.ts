@@ -1,0 +1,571 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Decimal } from 'decimal.js';
+import { Brackets, DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { AccessScope } from '../access/access-scope.service.js';
+import { CurrentUser } from '../access/current-user.js';
+import { inTransaction } from '../database/transaction.js';
+import { RecordSequence } from '../database/core.entities.js';
+import { UserEntity } from '../users/user.entity.js';
+import { FieldValue, fromColumn, InputFormat, RecordValues, toColumn } from './field-codec.js';
+import { AUDIT_FIELDS, columnOf, FieldDefinition, ModuleManifest } from './manifest.js';
+import { ModuleRegistry } from './module-registry.js';
+import { PicklistsService } from './picklists.service.js';
+import { SaveSource } from './record-hooks.js';
+import { checkValues, FieldErrors, parseSubmission } from './record-validation.js';
+import { centsToMoney, localToday, parseDate, utcNow, weightedAmount } from './values.js';
+
+export interface StoredRecord {
+  id: number;
+  values: RecordValues;
+}
+
+/** Names of the records and users that a set of records links to, for display. */
+export type LinkNames = Map<string, Map<number, string>>;
+
+export interface ListQuery {
+  search?: string;
+  /** Field name → value; date and number fields also take `<name>_from` and `<name>_to`. */
+  filters: Record<string, string | string[]>;
+  sort?: string;
+  direction?: 'asc' | 'desc';
+  page?: number;
+  pageSize?: number;
+}
+
+export interface ListResult {
+  records: StoredRecord[];
+  names: LinkNames;
+  total: number;
+  totals: Record<string, Decimal>;
+  page: number;
+  pageCount: number;
+  pageSize: number;
+  sort: string;
+  direction: 'asc' | 'desc';
+  /** Filters that were ignored because their value could not be read. */
+  invalidFilters: string[];
+}
+
+export type SaveResult = { ok: true; id: number } | { ok: false; errors: FieldErrors };
+
+const ALIAS = 't';
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 200;
+
+/** The record engine's CRUD and list queries for every module, driven by the field registry. */
+@Injectable()
+export class RecordsService {
+  private readonly logger = new Logger(RecordsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registry: ModuleRegistry,
+    private readonly picklists: PicklistsService,
+    private readonly access: AccessScope,
+  ) {}
+
+  /** A query on the module's table, limited to the records the user may see. */
+  visibleQuery(
+    manifest: ModuleManifest,
+    user: CurrentUser,
+    manager: EntityManager = this.dataSource.manager,
+  ): SelectQueryBuilder<ObjectLiteral> {
+    const query = manager.createQueryBuilder().from(manifest.table, ALIAS);
+    return this.access.restrict(query, ALIAS, manifest.name, user);
+  }
+
+  private selectStoredColumns(query: SelectQueryBuilder<ObjectLiteral>, manifest: ModuleManifest): void {
+    query.select(`${ALIAS}.id`, 'id');
+    for (const field of this.storedFields(manifest)) {
+      query.addSelect(`${ALIAS}.${columnOf(field)}`, columnOf(field));
+    }
+  }
+
+  private storedFields(manifest: ModuleManifest): FieldDefinition[] {
+    return [...manifest.fields, ...AUDIT_FIELDS].filter((field) => !field.computed);
+  }
+
+  private toRecord(manifest: ModuleManifest, row: Record<string, unknown>): StoredRecord {
+    const values: RecordValues = {};
+    for (const field of this.storedFields(manifest))
+      values[field.name] = fromColumn(field, row[columnOf(field)]);
+    for (const field of manifest.fields) {
+      if (field.computed) values[field.name] = this.compute(field, values);
+    }
+    return { id: Number(row.id), values };
+  }
+
+  private compute(field: FieldDefinition, values: RecordValues): FieldValue {
+    const amount = values[field.computed!.amount];
+    const percent = values[field.computed!.percent];
+    if (!(amount instanceof Decimal) || typeof percent !== 'number') return null;
+    return weightedAmount(amount, percent);
+  }
+
+  /** Loads one record the user may see, or throws NotFound as for a record that does not exist. */
+  async findVisible(
+    moduleName: string,
+    user: CurrentUser,
+    id: number,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<StoredRecord> {
+    const manifest = this.registry.get(moduleName);
+    if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundException();
+
+    const query = this.visibleQuery(manifest, user, manager).andWhere(`${ALIAS}.id = :id`, { id });
+    this.selectStoredColumns(query, manifest);
+    const row = await query.getRawOne<Record<string, unknown>>();
+    if (!row) throw new NotFoundException();
+    return this.toRecord(manifest, row);
+  }
+
+  async list(moduleName: string, user: CurrentUser, request: ListQuery): Promise<ListResult> {
+    const manifest = this.registry.get(moduleName);
+    const invalidFilters: string[] = [];
+    const filtered = () => this.filteredQuery(moduleName, user, request, invalidFilters);
+
+    const summary = await this.summarise(manifest, filtered());
+    const pageSize = Math.min(Math.max(request.pageSize ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+    const pageCount = Math.max(1, Math.ceil(summary.total / pageSize));
+    const page = Math.min(Math.max(Math.trunc(request.page ?? 1), 1), pageCount);
+    const { sort, direction } = this.sortOf(manifest, request);
+
+    // NOTE: pages use OFFSET, so a very deep page scans the rows before it; keyset paging would not.
+    const query = filtered();
+    this.selectStoredColumns(query, manifest);
+    this.applySort(query, manifest, sort, direction);
+    query.offset((page - 1) * pageSize).limit(pageSize);
+    const rows = await query.getRawMany<Record<string, unknown>>();
+    const records = rows.map((row) => this.toRecord(manifest, row));
+
+    return {
+      records,
+      names: await this.linkNames(manifest, records),
+      total: summary.total,
+      totals: summary.totals,
+      page,
+      pageCount,
+      pageSize,
+      sort,
+      direction,
+      invalidFilters,
+    };
+  }
+
+  /**
+   * The visible records that match the request's search and filters. Filters whose value cannot be read
+   * are left out and their names added to `invalidFilters`.
+   */
+  filteredQuery(
+    moduleName: string,
+    user: CurrentUser,
+    request: Pick<ListQuery, 'search' | 'filters'>,
+    invalidFilters: string[] = [],
+  ): SelectQueryBuilder<ObjectLiteral> {
+    const manifest = this.registry.get(moduleName);
+    const query = this.visibleQuery(manifest, user);
+    this.applySearch(query, manifest, request.search);
+    this.applyFilters(query, manifest, request.filters, invalidFilters);
+    return query;
+  }
+
+  /** Counts the filtered records and sums the list totals in one aggregate query. */
+  async summarise(
+    manifest: ModuleManifest,
+    query: SelectQueryBuilder<ObjectLiteral>,
+  ): Promise<{ total: number; totals: Record<string, Decimal> }> {
+    query.select('COUNT(*)', 'total');
+    const totalFields = (manifest.listTotals ?? []).map((name) => this.registry.field(manifest.name, name)!);
+    totalFields.forEach((field, index) =>
+      query.addSelect(`SUM(${this.sumExpression(manifest, field)})`, `sum${index}`),
+    );
+
+    const row = (await query.getRawOne<Record<string, unknown>>()) ?? {};
+    const totals: Record<string, Decimal> = {};
+    totalFields.forEach((field, index) => {
+      const raw = row[`sum${index}`] as string | number | null | undefined;
+      const sum = raw === null || raw === undefined ? new Decimal(0) : new Decimal(String(raw));
+      // A weighted sum is cents × percent, so it is divided by 100 once more than an amount.
+      totals[field.name] = field.computed
+        ? sum.dividedBy(10000).toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
+        : centsToMoney(sum.toFixed(0));
+    });
+    return { total: Number(row.total ?? 0), totals };
+  }
+
+  private sumExpression(manifest: ModuleManifest, field: FieldDefinition): string {
+    if (!field.computed) return `${ALIAS}.${columnOf(field)}`;
+    const amount = this.registry.field(manifest.name, field.computed.amount)!;
+    const percent = this.registry.field(manifest.name, field.computed.percent)!;
+    return `${ALIAS}.${columnOf(amount)} * ${ALIAS}.${columnOf(percent)}`;
+  }
+
+  private sortOf(manifest: ModuleManifest, request: ListQuery): { sort: string; direction: 'asc' | 'desc' } {
+    const field = request.sort ? this.registry.field(manifest.name, request.sort) : undefined;
+    if (!field || field.type === 'textarea') {
+      return { sort: manifest.defaultSort.field, direction: manifest.defaultSort.direction };
+    }
+    return { sort: field.name, direction: request.direction === 'desc' ? 'desc' : 'asc' };
+  }
+
+  /** Orders by a registry field only, never by text from the request; links sort by the linked name. */
+  private applySort(
+    query: SelectQueryBuilder<ObjectLiteral>,
+    manifest: ModuleManifest,
+    sort: string,
+    direction: 'asc' | 'desc',
+  ): void {
+    const field = this.registry.field(manifest.name, sort)!;
+    const order = direction === 'desc' ? 'DESC' : 'ASC';
+
+    if (field.type === 'link' || field.type === 'user') {
+      const target =
+        field.type === 'user' ? { table: 'users', column: 'full_name' } : this.nameColumnOf(field.link!);
+      query.leftJoin(target.table, 'sort_target', `sort_target.id = ${ALIAS}.${field.name}`);
+      query.addSelect(`sort_target.${target.column}`, 'sort_value');
+    } else if (field.computed) {
+      query.addSelect(this.sumExpression(manifest, field), 'sort_value');
+    } else {
+      query.addSelect(`${ALIAS}.${columnOf(field)}`, 'sort_value');
+    }
+    query.orderBy('sort_value', order).addOrderBy(`${ALIAS}.id`, order);
+  }
+
+  private nameColumnOf(moduleName: string): { table: string; column: string } {
+    const target = this.registry.get(moduleName);
+    return { table: target.table, column: target.nameField };
+  }
+
+  private applySearch(
+    query: SelectQueryBuilder<ObjectLiteral>,
+    manifest: ModuleManifest,
+    search?: string,
+  ): void {
+    const text = search?.trim();
+    if (!text) return;
+
+    const pattern = `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    const columns = manifest.fields.filter((field) => field.searchable).map((field) => columnOf(field));
+    query.andWhere(
+      new Brackets((where) => {
+        for (const column of columns)
+          where.orWhere(`${ALIAS}.${column} LIKE :search ESCAPE '\\'`, { search: pattern });
+      }),
+    );
+  }
+
+  /** Applies filters on registry fields; a filter on an unknown field is ignored, a bad value reported. */
+  private applyFilters(
+    query: SelectQueryBuilder<ObjectLiteral>,
+    manifest: ModuleManifest,
+    filters: Record<string, string | string[]>,
+    invalid: string[],
+  ): void {
+    let index = 0;
+
+    for (const field of this.registry.fields(manifest.name)) {
+      if (field.computed || field.type === 'textarea') continue;
+      const column = `${ALIAS}.${columnOf(field)}`;
+
+      const exact = filters[field.name];
+      const wanted = (Array.isArray(exact) ? exact : exact === undefined ? [] : [exact]).filter(
+        (v) => v !== '',
+      );
+      if (wanted.length > 0) {
+        if (wanted.includes('__empty__')) {
+          query.andWhere(`${column} IS NULL`);
+        } else {
+          const parsed = wanted.map((value) => parseFilterValue(field, value));
+          if (parsed.some((value) => value === undefined)) invalid.push(field.name);
+          else query.andWhere(`${column} IN (:...f${++index})`, { [`f${index}`]: parsed });
+        }
+      }
+
+      for (const [suffix, operator] of [
+        ['_from', '>='],
+        ['_to', '<='],
+      ] as const) {
+        const bound = filters[`${field.name}${suffix}`];
+        if (typeof bound !== 'string' || bound === '') continue;
+        const value = parseFilterValue(field, bound);
+        if (value === undefined) invalid.push(`${field.name}${suffix}`);
+        else query.andWhere(`${column} ${operator} :f${++index}`, { [`f${index}`]: value });
+      }
+    }
+  }
+
+  /** Looks up the display names of the records and users the given records link to. */
+  async linkNames(manifest: ModuleManifest, records: StoredRecord[]): Promise<LinkNames> {
+    const names: LinkNames = new Map();
+    const referenceFields = this.registry
+      .fields(manifest.name)
+      .filter((field) => field.type === 'link' || field.type === 'user');
+
+    const idsByTarget = new Map<string, Set<number>>();
+    for (const field of referenceFields) {
+      const target = field.type === 'user' ? 'users' : field.link!;
+      const ids = idsByTarget.get(target) ?? new Set<number>();
+      for (const record of records) {
+        const id = record.values[field.name];
+        if (typeof id === 'number') ids.add(id);
+      }
+      idsByTarget.set(target, ids);
+    }
+
+    for (const [target, ids] of idsByTarget) {
+      const map = new Map<number, string>();
+      if (ids.size > 0) {
+        const { table, column } =
+          target === 'users' ? { table: 'users', column: 'full_name' } : this.nameColumnOf(target);
+        const rows = await this.dataSource
+          .createQueryBuilder()
+          .select('r.id', 'id')
+          .addSelect(`r.${column}`, 'name')
+          .from(table, 'r')
+          .where('r.id IN (:...ids)', { ids: [...ids] })
+          .getRawMany<{ id: number; name: string }>();
+        for (const row of rows) map.set(Number(row.id), row.name);
+      }
+      names.set(target, map);
+    }
+    return names;
+  }
+
+  /** Creates (id null) or updates a record from submitted text. Nothing is saved when any field fails. */
+  async save(
+    moduleName: string,
+    user: CurrentUser,
+    id: number | null,
+    input: Record<string, unknown>,
+    format: InputFormat,
+    source: SaveSource = 'form',
+  ): Promise<SaveResult> {
+    const manifest = this.registry.get(moduleName);
+
+    return inTransaction(this.dataSource, async (manager) => {
+      const previous = id === null ? null : (await this.findVisible(moduleName, user, id, manager)).values;
+      const writable = this.registry.writableFields(moduleName);
+      const {
+        values: parsed,
+        submitted,
+        errors,
+      } = parseSubmission(this.registry.fields(moduleName), input, format);
+
+      const values: RecordValues = { ...(previous ?? {}), ...parsed };
+      if (previous === null && (values.assigned_user_id ?? null) === null) values.assigned_user_id = user.id;
+
+      const picklists = await this.picklists.forModule(moduleName, manager);
+      const today = localToday();
+      this.registry
+        .hooksOf(moduleName)
+        ?.beforeSave({ isNew: previous === null, previous, values, submitted, picklists, today, source });
+      checkValues(writable, values, picklists, errors);
+      await this.resolveReferences(manager, manifest, user, values, previous, errors);
+      await this.checkUniqueKeys(manager, manifest, values, id, errors);
+      if (Object.keys(errors).length > 0) return { ok: false, errors } as const;
+
+      const savedId = previous === null ? await this.insert(manager, manifest, user, values) : id!;
+      if (previous !== null) await this.update(manager, manifest, user, savedId, values);
+      return { ok: true, id: savedId } as const;
+    });
+  }
+
+  /** Turns names into ids and checks that every linked record and user exists and may be linked. */
+  private async resolveReferences(
+    manager: EntityManager,
+    manifest: ModuleManifest,
+    user: CurrentUser,
+    values: RecordValues,
+    previous: RecordValues | null,
+    errors: FieldErrors,
+  ): Promise<void> {
+    for (const field of manifest.fields.filter((f) => f.type === 'link' || f.type === 'user')) {
+      const value = values[field.name];
+      if (errors[field.name] || value === null || value === undefined) continue;
+      if (previous && previous[field.name] === value) continue;
+
+      const id =
+        field.type === 'user'
+          ? await this.findActiveUserId(manager, value as string | number)
+          : await this.findLinkTargetId(manager, field.link!, user, value as string | number);
+      if (id === undefined)
+        errors[field.name] = { code: 'referenceNotFound', params: { value: String(value) } };
+      else values[field.name] = id;
+    }
+  }
+
+  private async findActiveUserId(
+    manager: EntityManager,
+    value: string | number,
+  ): Promise<number | undefined> {
+    const query = manager
+      .createQueryBuilder(UserEntity, 'u')
+      .select('u.id', 'id')
+      .where('u.isActive = :active', { active: true });
+    if (typeof value === 'number') query.andWhere('u.id = :id', { id: value });
+    else
+      query.andWhere('(u.username = :username OR LOWER(u.fullName) = :name)', {
+        username: value.toLowerCase(),
+        name: value.toLowerCase(),
+      });
+    const row = await query.getRawOne<{ id: number }>();
+    return row ? Number(row.id) : undefined;
+  }
+
+  /** Finds a visible record of the target module by id, or by its name without regard to case. */
+  async findLinkTargetId(
+    manager: EntityManager,
+    moduleName: string,
+    user: CurrentUser,
+    value: string | number,
+  ): Promise<number | undefined> {
+    const target = this.registry.get(moduleName);
+    const query = this.visibleQuery(target, user, manager).select(`${ALIAS}.id`, 'id');
+    const nameField = target.fields.find((field) => field.name === target.nameField)!;
+
+    if (typeof value === 'number') query.andWhere(`${ALIAS}.id = :id`, { id: value });
+    else if (nameField.uniqueKey)
+      query.andWhere(`${ALIAS}.${nameField.name}_key = :key`, { key: nameKey(value) });
+    else query.andWhere(`LOWER(${ALIAS}.${nameField.name}) = :name`, { name: value.trim().toLowerCase() });
+
+    const row = await query.orderBy(`${ALIAS}.id`, 'ASC').limit(1).getRawOne<{ id: number }>();
+    return row ? Number(row.id) : undefined;
+  }
+
+  private async checkUniqueKeys(
+    manager: EntityManager,
+    manifest: ModuleManifest,
+    values: RecordValues,
+    id: number | null,
+    errors: FieldErrors,
+  ): Promise<void> {
+    for (const field of manifest.fields.filter((f) => f.uniqueKey)) {
+      const value = values[field.name];
+      if (errors[field.name] || typeof value !== 'string') continue;
+
+      const query = manager
+        .createQueryBuilder()
+        .select(`${ALIAS}.id`, 'id')
+        .from(manifest.table, ALIAS)
+        .where(`${ALIAS}.${field.name}_key = :key`, { key: nameKey(value) });
+      if (id !== null) query.andWhere(`${ALIAS}.id <> :id`, { id });
+      if (await query.getRawOne()) errors[field.name] = { code: 'notUnique', params: { value } };
+    }
+  }
+
+  /** Converts checked values to the columns of one row. */
+  toRow(manifest: ModuleManifest, values: RecordValues): Record<string, string | number | null> {
+    const row: Record<string, string | number | null> = {};
+    for (const field of manifest.fields) {
+      if (field.computed || field.system) continue;
+      row[columnOf(field)] = toColumn(field, values[field.name] ?? null);
+      if (field.uniqueKey) {
+        const value = values[field.name];
+        row[`${field.name}_key`] = typeof value === 'string' ? nameKey(value) : null;
+      }
+    }
+    return row;
+  }
+
+  /** Reserves `count` consecutive record numbers of the module and returns the first. */
+  async reserveNumbers(manager: EntityManager, moduleName: string, count: number): Promise<number> {
+    await manager
+      .createQueryBuilder()
+      .update(RecordSequence)
+      .set({ nextValue: () => `next_value + ${Math.trunc(count)}` })
+      .where('module = :module', { module: moduleName })
+      .execute();
+    const sequence = await manager.findOneByOrFail(RecordSequence, { module: moduleName });
+    return sequence.nextValue - count;
+  }
+
+  private async insert(
+    manager: EntityManager,
+    manifest: ModuleManifest,
+    user: CurrentUser,
+    values: RecordValues,
+  ): Promise<number> {
+    const now = utcNow();
+    const row: Record<string, string | number | null> = {
+      ...this.toRow(manifest, values),
+      created_at: now,
+      updated_at: now,
+      created_by_id: user.id,
+      modified_by_id: user.id,
+    };
+    if (manifest.numberPrefix) {
+      const numberField = manifest.fields.find((field) => field.type === 'recordNumber')!;
+      row[numberField.name] =
+        `${manifest.numberPrefix}${await this.reserveNumbers(manager, manifest.name, 1)}`;
+    }
+
+    const result = await manager.createQueryBuilder().insert().into(manifest.table).values(row).execute();
+    const id = Number(
+      (result.identifiers[0] as { id: number } | undefined)?.id ??
+        (result.raw as { insertId?: number }).insertId,
+    );
+    this.logger.log(`Created ${manifest.name} ${id} by user ${user.id}`);
+    return id;
+  }
+
+  private async update(
+    manager: EntityManager,
+    manifest: ModuleManifest,
+    user: CurrentUser,
+    id: number,
+    values: RecordValues,
+  ): Promise<void> {
+    const row = { ...this.toRow(manifest, values), updated_at: utcNow(), modified_by_id: user.id };
+    await manager.createQueryBuilder().update(manifest.table).set(row).where('id = :id', { id }).execute();
+  }
+
+  async remove(moduleName: string, user: CurrentUser, id: number): Promise<void> {
+    const manifest = this.registry.get(moduleName);
+    await inTransaction(this.dataSource, async (manager) => {
+      await this.findVisible(moduleName, user, id, manager);
+      await manager.createQueryBuilder().delete().from(manifest.table).where('id = :id', { id }).execute();
+    });
+    this.logger.log(`Deleted ${manifest.name} ${id} by user ${user.id}`);
+  }
+
+  /** Visible records of a module as id and name, for pickers; `limit` + 1 rows tell whether there are more. */
+  async options(
+    moduleName: string,
+    user: CurrentUser,
+    limit: number,
+  ): Promise<{ id: number; name: string }[]> {
+    const manifest = this.registry.get(moduleName);
+    const rows = await this.visibleQuery(manifest, user)
+      .select(`${ALIAS}.id`, 'id')
+      .addSelect(`${ALIAS}.${manifest.nameField}`, 'name')
+      .orderBy(`${ALIAS}.${manifest.nameField}`, 'ASC')
+      .limit(limit + 1)
+      .getRawMany<{ id: number; name: string }>();
+    return rows.map((row) => ({ id: Number(row.id), name: row.name }));
+  }
+}
+
+/** The form of a name that uniqueness and matching compare: no surrounding spaces, lower case. */
+export function nameKey(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** Reads a filter value from a URL: ids, ISO dates and plain numbers with a dot. */
+function parseFilterValue(field: FieldDefinition, raw: string): string | number | undefined {
+  switch (field.type) {
+    case 'currency':
+      return /^\d{1,12}(\.\d{1,2})?$/.test(raw) ? new Decimal(raw).times(100).toFixed(0) : undefined;
+    case 'date': {
+      const parsed = parseDate(raw, 'iso');
+      return parsed.ok ? parsed.value : undefined;
+    }
+    case 'integer':
+    case 'percent':
+    case 'link':
+    case 'user':
+      return /^\d{1,10}$/.test(raw) ? Number(raw) : undefined;
+    default:
+      return raw;
+  }
+}

@@ -1,0 +1,37 @@
+import { EntitySchema } from 'typeorm';
+
+export interface User {
+  id: number;
+  /** Stored in lower case, so that logins and imports match it without regard to case. */
+  username: string;
+  fullName: string;
+  email: string | null;
+  passwordHash: string;
+  isActive: boolean;
+  isAdmin: boolean;
+  locale: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * The users table. It is an EntitySchema rather than a decorated class because TypeORM builds the two
+ * kinds separately, and the record tables (EntitySchemas) need a foreign key to it.
+ */
+export const UserEntity = new EntitySchema<User>({
+  name: 'User',
+  tableName: 'users',
+  columns: {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+    username: { type: 'varchar', length: 60 },
+    fullName: { name: 'full_name', type: 'varchar', length: 120 },
+    email: { type: 'varchar', length: 255, nullable: true },
+    passwordHash: { name: 'password_hash', type: 'varchar', length: 255 },
+    isActive: { name: 'is_active', type: 'boolean', default: true },
+    isAdmin: { name: 'is_admin', type: 'boolean', default: false },
+    locale: { type: 'varchar', length: 5, default: 'en' },
+    createdAt: { name: 'created_at', type: 'datetime' },
+    updatedAt: { name: 'updated_at', type: 'datetime' },
+  },
+  indices: [{ name: 'uq_users_username', columns: ['username'], unique: true }],
+});

@@ -1,0 +1,138 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import type { CurrentUser } from '../access/current-user.js';
+import { User as CurrentUserParam } from '../auth/current-user.decorator.js';
+import { AdminGuard } from '../auth/guards.js';
+import { translate } from '../i18n/i18n.service.js';
+import { FieldErrors } from '../records/record-validation.js';
+import { LOCALES } from '../records/values.js';
+import { UserInput, UsersService } from './users.service.js';
+
+interface UserForm {
+  fullName?: string;
+  username?: string;
+  email?: string;
+  password?: string;
+  isActive?: string;
+  isAdmin?: string;
+  locale?: string;
+}
+
+/** User administration: list, create and edit users. Only administrators reach these pages. */
+@Controller('admin/users')
+@UseGuards(AdminGuard)
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  async list(@Res() response: Response): Promise<void> {
+    const users = await this.users.list();
+    response.render('admin/users', { title: 'users.title', users });
+  }
+
+  @Get('new')
+  newPage(@CurrentUserParam() user: CurrentUser, @Res() response: Response): void {
+    this.renderForm(response, user, null, { isActive: 'on', locale: 'en' }, {});
+  }
+
+  @Post()
+  async create(
+    @CurrentUserParam() user: CurrentUser,
+    @Body() body: UserForm,
+    @Res() response: Response,
+  ): Promise<void> {
+    const result = await this.users.save(null, this.toInput(body));
+    if (!result.ok) return this.renderForm(response.status(422), user, null, body, result.errors);
+    response.redirect(303, '/admin/users');
+  }
+
+  @Get(':id/edit')
+  async editPage(
+    @CurrentUserParam() user: CurrentUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Res() response: Response,
+  ): Promise<void> {
+    const existing = await this.users.get(id);
+    this.renderForm(
+      response,
+      user,
+      id,
+      {
+        fullName: existing.fullName,
+        username: existing.username,
+        email: existing.email ?? '',
+        isActive: existing.isActive ? 'on' : undefined,
+        isAdmin: existing.isAdmin ? 'on' : undefined,
+        locale: existing.locale,
+      },
+      {},
+    );
+  }
+
+  @Post(':id')
+  async update(
+    @CurrentUserParam() user: CurrentUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: UserForm,
+    @Res() response: Response,
+  ): Promise<void> {
+    const input = this.toInput(body);
+    // An administrator cannot lock themselves out by deactivating or demoting their own account.
+    if (id === user.id) Object.assign(input, { isActive: true, isAdmin: true });
+    const result = await this.users.save(id, input);
+    if (!result.ok) return this.renderForm(response.status(422), user, id, body, result.errors);
+    response.redirect(303, '/admin/users');
+  }
+
+  private toInput(body: UserForm): UserInput {
+    return {
+      fullName: body.fullName,
+      username: body.username,
+      email: body.email,
+      password: body.password,
+      isActive: body.isActive === 'on',
+      isAdmin: body.isAdmin === 'on',
+      locale: body.locale,
+    };
+  }
+
+  private renderForm(
+    response: Response,
+    user: CurrentUser,
+    id: number | null,
+    values: UserForm,
+    errors: FieldErrors,
+  ): void {
+    const message = (name: string) =>
+      errors[name]
+        ? translate(user.locale, `errors.field.${errors[name].code}`, errors[name].params ?? {})
+        : undefined;
+    const fields = ['fullName', 'username', 'email', 'password'].map((name) => ({
+      name,
+      label: translate(user.locale, `users.fields.${name}`),
+      value: name === 'password' ? '' : (values[name as keyof UserForm] ?? ''),
+      kind: name === 'password' ? 'password' : name === 'email' ? 'email' : 'text',
+      required: name !== 'email' && !(name === 'password' && id !== null),
+      hint: name === 'password' && id !== null ? translate(user.locale, 'users.passwordKeep') : undefined,
+      autocomplete: name === 'password' ? 'new-password' : 'off',
+      error: message(name),
+    }));
+    response.render('admin/user-form', {
+      title: id === null ? 'users.new' : 'users.edit',
+      id,
+      action: id === null ? '/admin/users' : `/admin/users/${id}`,
+      fields,
+      isActive: values.isActive === 'on',
+      isAdmin: values.isAdmin === 'on',
+      isSelf: id === user.id,
+      locales: LOCALES.map((locale) => ({
+        value: locale,
+        label: translate(user.locale, `locales.${locale}`),
+        selected: values.locale === locale,
+      })),
+      errorSummary: fields
+        .filter((field) => field.error)
+        .map((field) => ({ name: field.name, label: field.label, error: field.error })),
+    });
+  }
+}

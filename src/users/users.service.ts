@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CurrentUser } from '../access/current-user.js';
+import { APP_CONFIG } from '../app-config.provider.js';
+import { Inject } from '@nestjs/common';
+import type { AppConfig } from '../../config/configuration.js';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/password.js';
+import { toLocale } from '../i18n/i18n.service.js';
+import { FieldErrors } from '../records/record-validation.js';
+import { utcNow } from '../records/values.js';
+import { User, UserEntity } from './user.entity.js';
+
+export interface UserInput {
+  fullName?: string;
+  username?: string;
+  email?: string;
+  password?: string;
+  isActive?: boolean;
+  isAdmin?: boolean;
+  locale?: string;
+}
+
+export type UserSaveResult = { ok: true; user: User } | { ok: false; errors: FieldErrors };
+
+const USERNAME = /^[a-z0-9._@-]{2,60}$/;
+
+export function toCurrentUser(user: User): CurrentUser {
+  return {
+    id: user.id,
+    username: user.username,
+    fullName: user.fullName,
+    isAdmin: user.isAdmin,
+    locale: toLocale(user.locale),
+  };
+}
+
+@Injectable()
+export class UsersService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(UsersService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Creates the first administrator when the database has no user yet. */
+  async onApplicationBootstrap(): Promise<void> {
+    if ((await this.dataSource.getRepository(UserEntity).count()) > 0) return;
+
+    const password = this.config.adminPassword ?? randomBytes(12).toString('base64url');
+    const result = await this.save(null, {
+      fullName: 'Administrator',
+      username: 'admin',
+      password,
+      isActive: true,
+      isAdmin: true,
+    });
+    if (!result.ok)
+      throw new Error(`The first administrator could not be created: ${JSON.stringify(result.errors)}`);
+
+    if (this.config.adminPassword) {
+      this.logger.log('Created the administrator "admin" with the password from ADMIN_PASSWORD.');
+    } else {
+      // Printed once, on the first start only, because nobody could log in otherwise.
+      console.log(
+        `\nAffari created the administrator "admin" with the password: ${password}\nChange it after logging in.\n`,
+      );
+    }
+  }
+
+  /** Returns the active user whose username (any case) and password match, or null. */
+  async authenticate(username: string, password: string): Promise<User | null> {
+    const user = await this.dataSource
+      .getRepository(UserEntity)
+      .findOneBy({ username: username.trim().toLowerCase() });
+    if (!user || !(await verifyPassword(user.passwordHash, password))) return null;
+    return user.isActive ? user : null;
+  }
+
+  findById(id: number): Promise<User | null> {
+    return this.dataSource.getRepository(UserEntity).findOneBy({ id });
+  }
+
+  async get(id: number): Promise<User> {
+    const user = Number.isSafeInteger(id) ? await this.findById(id) : null;
+    if (!user) throw new NotFoundException();
+    return user;
+  }
+
+  list(): Promise<User[]> {
+    return this.dataSource.getRepository(UserEntity).find({ order: { fullName: 'ASC' } });
+  }
+
+  /** Active users for assignment pickers. */
+  listActive(): Promise<User[]> {
+    return this.dataSource
+      .getRepository(UserEntity)
+      .find({ where: { isActive: true }, order: { fullName: 'ASC' } });
+  }
+
+  /** Creates (id null) or updates a user. A new user needs a password; an empty one on edit keeps the old. */
+  async save(id: number | null, input: UserInput): Promise<UserSaveResult> {
+    const repository = this.dataSource.getRepository(UserEntity);
+    const existing = id === null ? null : await this.get(id);
+    const errors: FieldErrors = {};
+
+    const fullName = (input.fullName ?? '').trim();
+    const username = (input.username ?? '').trim().toLowerCase();
+    const email = (input.email ?? '').trim();
+    const password = input.password ?? '';
+
+    if (!fullName) errors.fullName = { code: 'required' };
+    else if (fullName.length > 120) errors.fullName = { code: 'tooLong', params: { maxLength: 120 } };
+    if (!username) errors.username = { code: 'required' };
+    else if (!USERNAME.test(username)) errors.username = { code: 'invalidUsername' };
+    else if (
+      await repository
+        .exists({ where: { username } })
+        .then((taken) => taken && existing?.username !== username)
+    ) {
+      errors.username = { code: 'notUnique', params: { value: username } };
+    }
+    if (email && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(email)) errors.email = { code: 'invalidEmail' };
+    if (existing === null || password !== '') {
+      if (password.length < MIN_PASSWORD_LENGTH)
+        errors.password = { code: 'passwordTooShort', params: { min: MIN_PASSWORD_LENGTH } };
+    }
+    if (Object.keys(errors).length > 0) return { ok: false, errors };
+
+    const now = utcNow();
+    const user = existing ?? repository.create({ createdAt: now });
+    Object.assign(user, {
+      fullName,
+      username,
+      email: email || null,
+      isActive: input.isActive ?? true,
+      isAdmin: input.isAdmin ?? false,
+      locale: toLocale(input.locale ?? existing?.locale),
+      updatedAt: now,
+    });
+    if (password) user.passwordHash = await hashPassword(password);
+
+    const saved = await repository.save(user);
+    this.logger.log(`${existing ? 'Updated' : 'Created'} user ${saved.id} (${saved.username})`);
+    return { ok: true, user: saved };
+  }
+}

@@ -1,0 +1,42 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { LoginRequiredException } from '../auth/guards.js';
+
+/** Shows every error as a page: 404 and 403 in the user's words, and a 500 with the request id that is in the log. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<Request>();
+    const response = host.switchToHttp().getResponse<Response>();
+    if (response.headersSent) return;
+
+    if (exception instanceof LoginRequiredException) {
+      const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.originalUrl)}` : '';
+      response.redirect(303, `/login${next}`);
+      return;
+    }
+
+    const status =
+      exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    if (status >= 500) {
+      this.logger.error(
+        `Request ${String(response.locals.requestId)} ${request.method} ${request.path} failed: ${
+          exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)
+        }`,
+      );
+    }
+    renderErrorPage(response, status);
+  }
+}
+
+/** Renders the error page for a status; known statuses have their own message in the catalogue. */
+export function renderErrorPage(response: Response, status: number): void {
+  const known = [400, 403, 404, 413].includes(status) ? status : status >= 500 ? 500 : 400;
+  response.status(status).render('errors/error', {
+    title: `errors.page.${known}.title`,
+    messageKey: `errors.page.${known}.message`,
+    status,
+  });
+}

@@ -1,0 +1,136 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import { TypeormStore } from 'connect-typeorm';
+import { doubleCsrf } from 'csrf-csrf';
+import express, { NextFunction, Request, Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/configuration.js';
+import { CurrentUser } from '../access/current-user.js';
+import { AppSetting, SessionRow } from '../database/core.entities.js';
+import { PROJECT_ROOT } from '../paths.js';
+import { ModuleRegistry } from '../records/module-registry.js';
+import { PASSPORT, PassportInstance } from '../auth/passport.provider.js';
+import { renderErrorPage } from './http-exception.filter.js';
+
+const SESSION_COOKIE = 'affari.sid';
+const CSRF_COOKIE = 'affari.csrf';
+const SESSION_TTL_SECONDS = 8 * 60 * 60;
+
+/** Returns SESSION_SECRET, or the secret kept in the database, generating it on the very first start. */
+async function sessionSecret(config: AppConfig, dataSource: DataSource): Promise<string> {
+  if (config.sessionSecret) return config.sessionSecret;
+
+  const settings = dataSource.getRepository(AppSetting);
+  const stored = await settings.findOneBy({ name: 'session_secret' });
+  if (stored) return stored.value;
+
+  try {
+    await settings.insert({ name: 'session_secret', value: randomBytes(32).toString('hex') });
+  } catch {
+    // Another instance starting at the same moment inserted it first; its secret is read below.
+  }
+  return (await settings.findOneByOrFail({ name: 'session_secret' })).value;
+}
+
+/**
+ * Installs the Express middleware in the order it must run: request id, security headers, static
+ * files, body parsing, session, Passport, CSRF check, then the values every page needs.
+ */
+export async function configureHttp(
+  app: NestExpressApplication,
+  config: AppConfig,
+  dataSource: DataSource,
+): Promise<void> {
+  const secret = await sessionSecret(config, dataSource);
+  const registry = app.get(ModuleRegistry);
+  const passport = app.get<PassportInstance>(PASSPORT);
+
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'extended');
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    response.locals.requestId = randomUUID().slice(0, 8);
+    response.setHeader('X-Request-Id', response.locals.requestId as string);
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'upgrade-insecure-requests': null,
+        },
+      },
+    }),
+  );
+  app.use(
+    '/vendor/bootstrap',
+    express.static(join(PROJECT_ROOT, 'node_modules', 'bootstrap', 'dist'), { maxAge: '1d' }),
+  );
+  app.use('/assets', express.static(join(PROJECT_ROOT, 'public'), { maxAge: '1h' }));
+  app.use(cookieParser());
+  app.use(express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 2000 }));
+
+  const store = new TypeormStore({
+    cleanupLimit: 2,
+    limitSubquery: false,
+    ttl: SESSION_TTL_SECONDS,
+    // Without this handler the store stops serving sessions after one database error.
+    onError: (_store, error) => console.error(`Session store error: ${error.message}`),
+  }).connect(dataSource.getRepository(SessionRow));
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.secureCookies,
+        maxAge: SESSION_TTL_SECONDS * 1000,
+      },
+    }),
+  );
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+    getSecret: () => secret,
+    getSessionIdentifier: (request) => request.session.id,
+    cookieName: CSRF_COOKIE,
+    cookieOptions: { sameSite: 'lax', secure: config.secureCookies, httpOnly: true, path: '/' },
+    // Upload forms are multipart, read only later by Multer, so their token travels in the URL.
+    getCsrfTokenFromRequest: (request) =>
+      ((request.body as Record<string, unknown> | undefined)?._csrf as string | undefined) ??
+      request.headers['x-csrf-token'] ??
+      (request.query._csrf as string | undefined),
+  });
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    doubleCsrfProtection(request, response, (error?: unknown) => {
+      if (error) return renderErrorPage(response, 403);
+      next();
+    });
+  });
+
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    const user = request.user as CurrentUser | undefined;
+    response.locals.user = user;
+    response.locals.locale = user?.locale ?? 'en';
+    response.locals.csrfToken = generateCsrfToken(request, response);
+    response.locals.navModules = registry.all().map((manifest) => ({
+      name: manifest.name,
+      label: manifest.label,
+      active: request.path === `/${manifest.name}` || request.path.startsWith(`/${manifest.name}/`),
+    }));
+    response.locals.currentPath = request.path;
+    next();
+  });
+}

@@ -1,0 +1,41 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import hbs from 'hbs';
+import type { HelperOptions } from 'handlebars';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { translate, toLocale } from '../i18n/i18n.service.js';
+import { PROJECT_ROOT } from '../paths.js';
+
+let helpersRegistered = false;
+
+function registerHelpers(): void {
+  hbs.registerHelper('t', function (this: unknown, key: string, options: HelperOptions) {
+    const data = options.data as { root?: { locale?: string } } | undefined;
+    const root = data?.root;
+    return translate(toLocale(root?.locale), key, options.hash as Record<string, unknown>);
+  });
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('not', (a: unknown) => !a);
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+}
+
+/** Registers every file of views/partials as a partial named after the file. */
+function registerPartials(): void {
+  const folder = join(PROJECT_ROOT, 'views', 'partials');
+  for (const file of readdirSync(folder).filter((name) => name.endsWith('.hbs'))) {
+    hbs.registerPartial(basename(file, '.hbs'), readFileSync(join(folder, file), 'utf8'));
+  }
+}
+
+/** Sets up Handlebars: views/ for shared pages, modules/ for a module's own views. */
+export function configureViews(app: NestExpressApplication): void {
+  if (!helpersRegistered) {
+    registerHelpers();
+    helpersRegistered = true;
+  }
+  registerPartials();
+  app.setBaseViewsDir([join(PROJECT_ROOT, 'views'), join(PROJECT_ROOT, 'modules')]);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+}
