@@ -19,7 +19,8 @@ type QueryParams = Record<string, string | string[] | undefined>;
 export function listQueryFrom(params: QueryParams): ListQuery {
   const filters: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(params)) {
-    if (['q', 'sort', 'dir', 'page', '_csrf'].includes(key) || value === undefined) continue;
+    if (['q', 'sort', 'dir', 'page', 'after', 'before', '_csrf'].includes(key) || value === undefined)
+      continue;
     if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string')))
       filters[key] = value;
   }
@@ -30,6 +31,8 @@ export function listQueryFrom(params: QueryParams): ListQuery {
     sort: typeof params.sort === 'string' ? params.sort : undefined,
     direction: params.dir === 'desc' ? 'desc' : 'asc',
     page,
+    after: typeof params.after === 'string' ? params.after : undefined,
+    before: typeof params.before === 'string' ? params.before : undefined,
   };
 }
 
@@ -42,6 +45,19 @@ export function queryString(params: QueryParams, changes: Record<string, string 
   }
   const text = search.toString();
   return text ? `?${text}` : '';
+}
+
+/** The link to a neighbouring page, or undefined at either end of the list; page 1 needs no cursor. */
+function pageLink(
+  base: string,
+  params: QueryParams,
+  cursor: string | undefined,
+  side: 'after' | 'before',
+  page: number,
+): string | undefined {
+  if (!cursor) return undefined;
+  const changes = { after: undefined, before: undefined, page: page > 1 ? String(page) : undefined };
+  return base + queryString(params, page > 1 ? { ...changes, [side]: cursor } : changes);
 }
 
 /**
@@ -102,7 +118,15 @@ export abstract class RecordPagesController {
         const direction = sorted && result.direction === 'asc' ? 'desc' : 'asc';
         return {
           label: translate(locale, field.label),
-          href: base + queryString(params, { sort: field.name, dir: direction, page: undefined }),
+          href:
+            base +
+            queryString(params, {
+              sort: field.name,
+              dir: direction,
+              page: undefined,
+              after: undefined,
+              before: undefined,
+            }),
           sorted,
           ariaSort: sorted ? (result.direction === 'asc' ? 'ascending' : 'descending') : 'none',
           numeric: field.type === 'currency' || field.type === 'percent' || field.type === 'integer',
@@ -127,13 +151,9 @@ export abstract class RecordPagesController {
       }),
       page: result.page,
       pageCount: result.pageCount,
-      previousHref:
-        result.page > 1 ? base + queryString(params, { page: String(result.page - 1) }) : undefined,
-      nextHref:
-        result.page < result.pageCount
-          ? base + queryString(params, { page: String(result.page + 1) })
-          : undefined,
-      exportHref: `/export/${manifest.name}${queryString(params, { page: undefined })}`,
+      previousHref: pageLink(base, params, result.previousCursor, 'before', result.page - 1),
+      nextHref: pageLink(base, params, result.nextCursor, 'after', result.page + 1),
+      exportHref: `/export/${manifest.name}${queryString(params, { page: undefined, after: undefined, before: undefined })}`,
       importHref: `/import/${manifest.name}`,
       invalidFilters: result.invalidFilters.map((name) =>
         translate(locale, this.registry.field(manifest.name, name.replace(/_(from|to)$/, ''))?.label ?? name),

@@ -13,6 +13,7 @@ import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
 import { SaveSource } from './record-hooks.js';
 import { checkValues, FieldErrors, parseSubmission } from './record-validation.js';
+import { applyAfterCursor, decodeCursor, encodeCursor, SortValue } from './keyset.js';
 import { centsToMoney, localToday, parseDate, utcNow, weightedAmount } from './values.js';
 
 export interface StoredRecord {
@@ -29,8 +30,12 @@ export interface ListQuery {
   filters: Record<string, string | string[]>;
   sort?: string;
   direction?: 'asc' | 'desc';
+  /** The page's number, for display; the cursors say where the page starts. */
   page?: number;
   pageSize?: number;
+  /** Opaque cursors from a previous page: the page starts after `after` or ends before `before`. */
+  after?: string;
+  before?: string;
 }
 
 export interface ListResult {
@@ -41,6 +46,9 @@ export interface ListResult {
   page: number;
   pageCount: number;
   pageSize: number;
+  /** Cursors for the next and previous pages, absent at either end of the list. */
+  nextCursor?: string;
+  previousCursor?: string;
   sort: string;
   direction: 'asc' | 'desc';
   /** Filters that were ignored because their value could not be read. */
@@ -130,14 +138,34 @@ export class RecordsService {
     const pageCount = Math.max(1, Math.ceil(summary.total / pageSize));
     const page = Math.min(Math.max(Math.trunc(request.page ?? 1), 1), pageCount);
     const { sort, direction } = this.sortOf(manifest, request);
+    const after = decodeCursor(request.after);
+    const before = after ? undefined : decodeCursor(request.before);
 
-    // NOTE: pages use OFFSET, so a very deep page scans the rows before it; keyset paging would not.
+    // Going back reads the rows before the cursor in reverse order, then turns them around.
+    const travel = before ? (direction === 'asc' ? 'desc' : 'asc') : direction;
     const query = filtered();
     this.selectStoredColumns(query, manifest);
-    this.applySort(query, manifest, sort, direction);
-    query.offset((page - 1) * pageSize).limit(pageSize);
+    const sortExpression = this.applySort(query, manifest, sort, travel);
+    const cursor = after ?? before;
+    if (cursor) applyAfterCursor(query, sortExpression, `${ALIAS}.id`, travel, cursor);
+    // Without a cursor a page number beyond 1 (an old bookmark) still works, through OFFSET.
+    if (!cursor && page > 1) query.offset((page - 1) * pageSize);
+    query.limit(pageSize + 1);
+
     const rows = await query.getRawMany<Record<string, unknown>>();
-    const records = rows.map((row) => this.toRecord(manifest, row));
+    const hasMore = rows.length > pageSize;
+    const pageRows = rows.slice(0, pageSize);
+    if (before) pageRows.reverse();
+    const records = pageRows.map((row) => this.toRecord(manifest, row));
+
+    const cursorOf = (row: Record<string, unknown> | undefined) =>
+      row
+        ? encodeCursor({ value: this.sortValueOf(manifest, sort, row.sort_value), id: Number(row.id) })
+        : undefined;
+    const atStart = before ? !hasMore : !cursor && page === 1;
+    const atEnd = before ? false : !hasMore;
+    const nextCursor = atEnd ? undefined : cursorOf(pageRows[pageRows.length - 1]);
+    const previousCursor = atStart ? undefined : cursorOf(pageRows[0]);
 
     return {
       records,
@@ -147,6 +175,8 @@ export class RecordsService {
       page,
       pageCount,
       pageSize,
+      nextCursor,
+      previousCursor,
       sort,
       direction,
       invalidFilters,
@@ -209,27 +239,42 @@ export class RecordsService {
     return { sort: field.name, direction: request.direction === 'desc' ? 'desc' : 'asc' };
   }
 
-  /** Orders by a registry field only, never by text from the request; links sort by the linked name. */
+  /**
+   * Orders by a registry field only, never by text from the request; links sort by the linked name.
+   * Returns the SQL expression sorted on, for the keyset condition.
+   */
   private applySort(
     query: SelectQueryBuilder<ObjectLiteral>,
     manifest: ModuleManifest,
     sort: string,
     direction: 'asc' | 'desc',
-  ): void {
+  ): string {
     const field = this.registry.field(manifest.name, sort)!;
     const order = direction === 'desc' ? 'DESC' : 'ASC';
 
+    let expression: string;
     if (field.type === 'link' || field.type === 'user') {
       const target =
         field.type === 'user' ? { table: 'users', column: 'full_name' } : this.nameColumnOf(field.link!);
       query.leftJoin(target.table, 'sort_target', `sort_target.id = ${ALIAS}.${field.name}`);
-      query.addSelect(`sort_target.${target.column}`, 'sort_value');
+      expression = `sort_target.${target.column}`;
     } else if (field.computed) {
-      query.addSelect(this.sumExpression(manifest, field), 'sort_value');
+      expression = this.sumExpression(manifest, field);
     } else {
-      query.addSelect(`${ALIAS}.${columnOf(field)}`, 'sort_value');
+      expression = `${ALIAS}.${columnOf(field)}`;
     }
+    query.addSelect(expression, 'sort_value');
     query.orderBy('sort_value', order).addOrderBy(`${ALIAS}.id`, order);
+    return expression;
+  }
+
+  /** A row's sort value as the cursor keeps it: numbers as numbers, so that SQLite compares them as numbers. */
+  private sortValueOf(manifest: ModuleManifest, sort: string, stored: unknown): SortValue {
+    if (stored === null || stored === undefined) return null;
+    const raw = stored as string | number;
+    const field = this.registry.field(manifest.name, sort)!;
+    const numeric = field.computed || ['currency', 'integer', 'percent'].includes(field.type);
+    return numeric ? Number(raw) : String(raw);
   }
 
   private nameColumnOf(moduleName: string): { table: string; column: string } {
