@@ -534,7 +534,7 @@ describe.each(databaseKinds())('login and users on %s', (kind) => {
       const admin = await loginAgent(testApp.app);
 
       expect((await admin.get('/admin/users/9999/edit')).status).toBe(404);
-      expect((await admin.get('/admin/users/abc/edit')).status).toBe(400);
+      expect((await admin.get('/admin/users/abc/edit')).status).toBe(404);
     });
 
     it('rejects a user who is not an administrator', async () => {
