@@ -36,6 +36,8 @@ const TEXT_MAX_LENGTH = 255;
 const TEXTAREA_MAX_LENGTH = 65535;
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const URL = /^(https?:\/\/)?[^\s<>"']+\.[^\s<>"']+$/i;
+/** A scheme such as `javascript:` or `data:`. A colon followed by a digit is a port instead (`example.com:8080`). */
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:(?!\d)/i;
 
 const ok = (value: FieldValue): ParseResult<FieldValue> => ({ ok: true, value });
 const fail = (error: string): ParseResult<FieldValue> => ({ ok: false, error });
@@ -62,6 +64,7 @@ export function parseFieldInput(
       return EMAIL.test(text) ? ok(text) : fail('invalidEmail');
     case 'url':
       if (text.length > TEXT_MAX_LENGTH) return fail('tooLong');
+      if (URL_SCHEME.test(text) && !/^https?:\/\//i.test(text)) return fail('invalidUrl');
       return URL.test(text) ? ok(text) : fail('invalidUrl');
     case 'integer':
     case 'percent':

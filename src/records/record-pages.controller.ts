@@ -1,4 +1,4 @@
-import { Body, Get, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
 import { User } from '../auth/current-user.decorator.js';
@@ -8,6 +8,7 @@ import { FieldDefinition, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
 import { FieldErrors } from './record-validation.js';
+import { RecordIdPipe } from './record-id.pipe.js';
 import { RecordViews } from './record-views.js';
 import { ListQuery, ListResult, RecordsService } from './records.service.js';
 import { DATE_FORMAT_OF, NUMBER_FORMAT_OF } from './values.js';
@@ -234,7 +235,7 @@ export abstract class RecordPagesController {
   @Get(':id')
   async detailPage(
     @User() user: CurrentUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
     const manifest = this.manifest;
@@ -318,7 +319,7 @@ export abstract class RecordPagesController {
   @Get(':id/edit')
   async editPage(
     @User() user: CurrentUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
     const record = await this.records.findVisible(this.moduleName, user, id);
@@ -328,7 +329,7 @@ export abstract class RecordPagesController {
   @Post(':id')
   async update(
     @User() user: CurrentUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', RecordIdPipe) id: number,
     @Body() body: Record<string, unknown>,
     @Res() response: Response,
   ): Promise<void> {
@@ -346,7 +347,7 @@ export abstract class RecordPagesController {
   @Get(':id/delete')
   async deletePage(
     @User() user: CurrentUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
     const record = await this.records.findVisible(this.moduleName, user, id);
@@ -362,7 +363,7 @@ export abstract class RecordPagesController {
   @Post(':id/delete')
   async delete(
     @User() user: CurrentUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
     await this.records.remove(this.moduleName, user, id);

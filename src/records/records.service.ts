@@ -290,12 +290,14 @@ export class RecordsService {
     const text = search?.trim();
     if (!text) return;
 
-    const pattern = `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    // '!' escapes the wildcards rather than a backslash, because MariaDB and MySQL read a backslash in a
+    // string literal as the start of an escape sequence, which makes ESCAPE with a backslash a syntax error.
+    const pattern = `%${text.replace(/[!%_]/g, (char) => `!${char}`)}%`;
     const columns = manifest.fields.filter((field) => field.searchable).map((field) => columnOf(field));
     query.andWhere(
       new Brackets((where) => {
         for (const column of columns)
-          where.orWhere(`${ALIAS}.${column} LIKE :search ESCAPE '\\'`, { search: pattern });
+          where.orWhere(`${ALIAS}.${column} LIKE :search ESCAPE '!'`, { search: pattern });
       }),
     );
   }

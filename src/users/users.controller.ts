@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
 import { User as CurrentUserParam } from '../auth/current-user.decorator.js';
 import { AdminGuard } from '../auth/guards.js';
 import { translate } from '../i18n/i18n.service.js';
 import { FieldErrors } from '../records/record-validation.js';
+import { RecordIdPipe } from '../records/record-id.pipe.js';
 import { LOCALES } from '../records/values.js';
 import { UserInput, UsersService } from './users.service.js';
 
@@ -49,7 +50,7 @@ export class UsersController {
   @Get(':id/edit')
   async editPage(
     @CurrentUserParam() user: CurrentUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
     const existing = await this.users.get(id);
@@ -72,7 +73,7 @@ export class UsersController {
   @Post(':id')
   async update(
     @CurrentUserParam() user: CurrentUser,
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', RecordIdPipe) id: number,
     @Body() body: UserForm,
     @Res() response: Response,
   ): Promise<void> {

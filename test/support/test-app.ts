@@ -88,6 +88,14 @@ export async function startTestApp(
   };
 }
 
+/**
+ * Starts another instance of the application on a database that a running test app already uses, as a
+ * second server behind a load balancer would. The caller closes it, and the database stays with its owner.
+ */
+export function startAppOn(database: TestDatabase): Promise<NestExpressApplication> {
+  return createApp(database.config);
+}
+
 /** Deletes every record and every user but the administrator, so that each test starts from the same data. */
 export async function resetRecords(dataSource: DataSource): Promise<void> {
   for (const table of ['potentials', 'accounts', 'campaigns', 'import_jobs']) {

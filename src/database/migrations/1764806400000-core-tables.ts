@@ -4,6 +4,10 @@ export class CoreTables1764806400000 implements MigrationInterface {
   name = 'CoreTables1764806400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // The session store's DeleteDateColumn is datetime(6) on MariaDB/MySQL, while SQLite keeps no precision.
+    const sessionTimePrecision =
+      queryRunner.dataSource.driver.options.type === 'better-sqlite3' ? undefined : 6;
+
     await queryRunner.createTable(
       new Table({
         name: 'users',
@@ -19,8 +23,8 @@ export class CoreTables1764806400000 implements MigrationInterface {
           { name: 'full_name', type: 'varchar', length: '120' },
           { name: 'email', type: 'varchar', length: '255', isNullable: true },
           { name: 'password_hash', type: 'varchar', length: '255' },
-          { name: 'is_active', type: 'boolean', default: true },
-          { name: 'is_admin', type: 'boolean', default: false },
+          { name: 'is_active', type: 'boolean', default: 1 },
+          { name: 'is_admin', type: 'boolean', default: 0 },
           { name: 'locale', type: 'varchar', length: '5', default: "'en'" },
           { name: 'created_at', type: 'datetime' },
           { name: 'updated_at', type: 'datetime' },
@@ -36,7 +40,7 @@ export class CoreTables1764806400000 implements MigrationInterface {
           { name: 'id', type: 'varchar', length: '255', isPrimary: true },
           { name: 'expiredAt', type: 'bigint' },
           { name: 'json', type: 'text' },
-          { name: 'destroyedAt', type: 'datetime', isNullable: true },
+          { name: 'destroyedAt', type: 'datetime', precision: sessionTimePrecision, isNullable: true },
         ],
         indices: [new TableIndex({ name: 'ix_sessions_expired_at', columnNames: ['expiredAt'] })],
       }),
@@ -57,7 +61,7 @@ export class CoreTables1764806400000 implements MigrationInterface {
         name: 'record_sequences',
         columns: [
           { name: 'module', type: 'varchar', length: '50', isPrimary: true },
-          { name: 'next_value', type: 'int' },
+          { name: 'next_value', type: 'integer' },
         ],
       }),
     );
@@ -76,8 +80,8 @@ export class CoreTables1764806400000 implements MigrationInterface {
           { name: 'module', type: 'varchar', length: '50' },
           { name: 'field', type: 'varchar', length: '64' },
           { name: 'value', type: 'varchar', length: '255' },
-          { name: 'sort_order', type: 'int' },
-          { name: 'probability', type: 'int', isNullable: true },
+          { name: 'sort_order', type: 'integer' },
+          { name: 'probability', type: 'integer', isNullable: true },
           { name: 'outcome', type: 'varchar', length: '10', isNullable: true },
         ],
         indices: [
@@ -102,7 +106,7 @@ export class CoreTables1764806400000 implements MigrationInterface {
             generationStrategy: 'increment',
           },
           { name: 'module', type: 'varchar', length: '50' },
-          { name: 'user_id', type: 'int' },
+          { name: 'user_id', type: 'integer' },
           { name: 'file_name', type: 'varchar', length: '255' },
           { name: 'stored_name', type: 'varchar', length: '100' },
           { name: 'status', type: 'varchar', length: '20' },
