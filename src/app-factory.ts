@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/configuration.js';
 import { businessModules } from '../modules/index.js';
 import { AppModule } from './app.module.js';
+import { installSqliteLock } from './database/sqlite-lock.js';
 import { configureHttp } from './web/http-setup.js';
 import { configureViews } from './web/view-engine.js';
 
@@ -15,8 +16,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     logger: config.logLevel === 'quiet' ? ['error', 'warn'] : ['log', 'error', 'warn'],
     abortOnError: false,
   });
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+  installSqliteLock(dataSource);
   configureViews(app);
-  await configureHttp(app, config, app.get<DataSource>(getDataSourceToken()));
+  await configureHttp(app, config, dataSource);
   await app.init();
   return app;
 }

@@ -412,9 +412,24 @@ export class RecordsService {
       await this.checkUniqueKeys(manager, manifest, values, id, errors);
       if (Object.keys(errors).length > 0) return { ok: false, errors } as const;
 
-      const savedId = previous === null ? await this.insert(manager, manifest, user, values) : id!;
-      if (previous !== null) await this.update(manager, manifest, user, savedId, values);
-      return { ok: true, id: savedId } as const;
+      try {
+        const savedId = previous === null ? await this.insert(manager, manifest, user, values) : id!;
+        if (previous !== null) await this.update(manager, manifest, user, savedId, values);
+        return { ok: true, id: savedId } as const;
+      } catch (error) {
+        // Two saves of the same name at the same moment both pass the check above; the unique index stops one.
+        const uniqueField = manifest.fields.find((field) => field.uniqueKey);
+        if (!uniqueField || !isUniqueViolation(error)) throw error;
+        this.logger.warn(
+          `Rejected a duplicate ${manifest.name}.${uniqueField.name} that a concurrent save created`,
+        );
+        return {
+          ok: false,
+          errors: {
+            [uniqueField.name]: { code: 'notUnique', params: { value: String(values[uniqueField.name]) } },
+          },
+        } as const;
+      }
     });
   }
 
@@ -591,6 +606,12 @@ export class RecordsService {
       .getRawMany<{ id: number; name: string }>();
     return rows.map((row) => ({ id: Number(row.id), name: row.name }));
   }
+}
+
+/** Whether a database error is a unique index violation (MariaDB/MySQL 1062, SQLite's UNIQUE constraint). */
+function isUniqueViolation(error: unknown): boolean {
+  const driverError = (error as { driverError?: { errno?: number; code?: string } }).driverError;
+  return driverError?.errno === 1062 || driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /** The form of a name that uniqueness and matching compare: no surrounding spaces, lower case. */

@@ -79,7 +79,9 @@ export class UsersController {
   ): Promise<void> {
     const input = this.toInput(body);
     // An administrator cannot lock themselves out by deactivating or demoting their own account.
-    if (id === user.id) Object.assign(input, { isActive: true, isAdmin: true });
+    if (id === user.id && (!input.isActive || !input.isAdmin)) {
+      return this.renderForm(response.status(422), user, id, body, { isActive: { code: 'selfLockout' } });
+    }
     const result = await this.users.save(id, input);
     if (!result.ok) return this.renderForm(response.status(422), user, id, body, result.errors);
     response.redirect(303, '/admin/users');
@@ -131,9 +133,21 @@ export class UsersController {
         label: translate(user.locale, `locales.${locale}`),
         selected: values.locale === locale,
       })),
-      errorSummary: fields
-        .filter((field) => field.error)
-        .map((field) => ({ name: field.name, label: field.label, error: field.error })),
+      isActiveError: message('isActive'),
+      errorSummary: [
+        ...fields
+          .filter((field) => field.error)
+          .map((field) => ({ name: field.name, label: field.label, error: field.error })),
+        ...(errors.isActive
+          ? [
+              {
+                name: 'isActive',
+                label: translate(user.locale, 'users.fields.isActive'),
+                error: message('isActive'),
+              },
+            ]
+          : []),
+      ],
     });
   }
 }

@@ -142,7 +142,8 @@ export class UsersService implements OnApplicationBootstrap {
     });
     if (password) user.passwordHash = await hashPassword(password);
 
-    const saved = await repository.save(user);
+    // One statement, so it needs no transaction of its own (see installSqliteLock).
+    const saved = await repository.save(user, { transaction: false });
     this.logger.log(`${existing ? 'Updated' : 'Created'} user ${saved.id} (${saved.username})`);
     return { ok: true, user: saved };
   }

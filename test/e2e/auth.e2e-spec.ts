@@ -79,8 +79,14 @@ describe.each(databaseKinds())('login and users on %s', (kind) => {
 
   async function userRow(username: string) {
     const rows = await testApp.dataSource.query<
-      { id: number; is_active: number | boolean; is_admin: number | boolean; password_hash: string }[]
-    >('SELECT id, is_active, is_admin, password_hash FROM users WHERE username = ?', [username]);
+      {
+        id: number;
+        full_name: string;
+        is_active: number | boolean;
+        is_admin: number | boolean;
+        password_hash: string;
+      }[]
+    >('SELECT id, full_name, is_active, is_admin, password_hash FROM users WHERE username = ?', [username]);
     return rows[0];
   }
 
@@ -581,11 +587,30 @@ describe.each(databaseKinds())('login and users on %s', (kind) => {
       });
 
       expect(form.text).toContain('You cannot deactivate your own account');
-      expect(response.status).toBe(303);
+      expect(response.status).toBe(422);
+      expect(response.text).toContain('id="error-isActive"');
       const row = await userRow('admin');
       expect(Boolean(Number(row.is_active))).toBe(true);
       expect(Boolean(Number(row.is_admin))).toBe(true);
       expect((await admin.get('/admin/users')).status).toBe(200);
+    });
+
+    it('saves an administrator editing their own name', async () => {
+      const admin = await loginAgent(testApp.app);
+      const { id } = await userRow('admin');
+
+      const response = await postForm(admin, `/admin/users/${id}/edit`, `/admin/users/${id}`, {
+        fullName: 'Chief Administrator',
+        username: 'admin',
+        email: '',
+        password: '',
+        locale: 'en',
+        isActive: 'on',
+        isAdmin: 'on',
+      });
+
+      expect(response.status).toBe(303);
+      expect((await userRow('admin')).full_name).toBe('Chief Administrator');
     });
   });
 });
