@@ -44,6 +44,11 @@ export function queryString(params: QueryParams, changes: Record<string, string 
   return text ? `?${text}` : '';
 }
 
+/** Returns true when the field holds a number, which tables align to the right. */
+function isNumeric(field: FieldDefinition): boolean {
+  return field.type === 'currency' || field.type === 'percent' || field.type === 'integer';
+}
+
 /**
  * The list, detail, create, edit and delete pages of a module, generated from its manifest. A business
  * module's controller extends this class and adds only what is its own.
@@ -278,11 +283,15 @@ export abstract class RecordPagesController {
     const columns = manifest.fields.filter((field) => field.listColumn && field.link !== this.moduleName);
     return Promise.resolve({
       total: result.total,
-      columns: columns.map((field) => ({ label: translate(user.locale, field.label) })),
+      columns: columns.map((field) => ({
+        label: translate(user.locale, field.label),
+        numeric: isNumeric(field),
+      })),
       rows: result.records.map((record) => ({
         cells: columns.map((field, index) => ({
           ...this.views.displayCell(field, record.values[field.name] ?? null, result.names, user.locale),
           ...(index === 0 ? { href: `/${manifest.name}/${record.id}` } : {}),
+          numeric: isNumeric(field),
         })),
       })),
       totals: (manifest.listTotals ?? []).map((name) => {

@@ -89,9 +89,16 @@ describeInChromium('pipeline in Chromium', () => {
   }
 
   /** Fills in the new-potential form and submits it, then returns the new potential's id. */
-  async function createPotential(fields: { name: string; amount: string; closeDate: string; stage: string }) {
+  async function createPotential(fields: {
+    name: string;
+    amount: string;
+    closeDate: string;
+    stage: string;
+    account?: string;
+  }) {
     await page.goto(`${baseUrl}/potentials/new`);
     await page.fill('#field-potential_name', fields.name);
+    if (fields.account) await page.selectOption('#field-account_id', { label: fields.account });
     await page.fill('#field-amount', fields.amount);
     await page.fill('#field-expected_close_date', fields.closeDate);
     await page.selectOption('#field-sales_stage', fields.stage);
@@ -285,11 +292,19 @@ describeInChromium('pipeline in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
 
     await logIn();
+    await page.goto(`${baseUrl}/accounts/new`);
+    await page.fill('#field-account_name', 'Rossi Logistics');
+    await Promise.all([
+      page.waitForURL(/\/accounts\/\d+$/),
+      page.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    const accountPath = new URL(page.url()).pathname;
     const id = await createPotential({
       name: 'Fleet renewal',
       amount: '1,234.56',
       closeDate: '06/30/2027',
       stage: 'Negotiation/Review',
+      account: 'Rossi Logistics',
     });
     await createPotential({
       name: 'Office chairs',
@@ -313,6 +328,7 @@ describeInChromium('pipeline in Chromium', () => {
       ['user-form', '/admin/users/new'],
       ['delete', `/potentials/${id}/delete`],
       ['accounts', '/accounts'],
+      ['account-detail', accountPath],
       ['account-form', '/accounts/new'],
       ['campaigns', '/campaigns'],
       ['not-found', '/potentials/999999'],
