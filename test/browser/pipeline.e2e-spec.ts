@@ -115,8 +115,13 @@ describeInChromium('pipeline in Chromium', () => {
     return ((await cell.textContent()) ?? '').trim();
   }
 
+  /** Returns the board column named for a sales stage, found as a screen reader finds it. */
+  function column(stage: string) {
+    return page.getByRole('region', { name: stage, exact: true });
+  }
+
   function card(stage: string, id: number) {
-    return page.locator(`.board-column[data-stage="${stage}"] .board-card[data-id="${id}"]`);
+    return column(stage).locator(`.board-card[data-id="${id}"]`);
   }
 
   beforeAll(async () => {
@@ -201,7 +206,7 @@ describeInChromium('pipeline in Chromium', () => {
 
     await page.goto(`${baseUrl}/pipeline`);
     const moved = page.waitForResponse((response) => response.url().endsWith('/pipeline/move'));
-    await card('Prospecting', id).dragTo(page.locator('.board-column[data-stage="Qualification"] header'), {
+    await card('Prospecting', id).dragTo(column('Qualification').locator('header'), {
       sourcePosition: { x: 4, y: 4 },
     });
     expect((await moved).status()).toBe(303);
