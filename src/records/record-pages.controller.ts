@@ -44,11 +44,6 @@ export function queryString(params: QueryParams, changes: Record<string, string 
   return text ? `?${text}` : '';
 }
 
-/** Returns true when the field holds a number, which tables align to the right. */
-function isNumeric(field: FieldDefinition): boolean {
-  return field.type === 'currency' || field.type === 'percent' || field.type === 'integer';
-}
-
 /**
  * The list, detail, create, edit and delete pages of a module, generated from its manifest. A business
  * module's controller extends this class and adds only what is its own.
@@ -412,4 +407,9 @@ function stringValues(body: Record<string, unknown>): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) if (typeof value === 'string') values[key] = value;
   return values;
+}
+
+/** Returns true when the field holds a number, which tables align to the right. */
+function isNumeric(field: FieldDefinition): boolean {
+  return field.type === 'currency' || field.type === 'percent' || field.type === 'integer';
 }
