@@ -167,7 +167,7 @@ export function formatForInput(field: FieldDefinition, value: FieldValue, locale
     case 'currency':
       return formatDecimal(value as Decimal, locale);
     case 'date':
-      return value as string;
+      return formatDate(value as string, locale);
     default:
       return String(value);
   }

@@ -299,11 +299,15 @@ export abstract class RecordPagesController {
     const columns = manifest.fields.filter((field) => field.listColumn && field.link !== this.moduleName);
     return Promise.resolve({
       total: result.total,
-      columns: columns.map((field) => ({ label: translate(user.locale, field.label) })),
+      columns: columns.map((field) => ({
+        label: translate(user.locale, field.label),
+        numeric: isNumeric(field),
+      })),
       rows: result.records.map((record) => ({
         cells: columns.map((field, index) => ({
           ...this.views.displayCell(field, record.values[field.name] ?? null, result.names, user.locale),
           ...(index === 0 ? { href: `/${manifest.name}/${record.id}` } : {}),
+          numeric: isNumeric(field),
         })),
       })),
       totals: (manifest.listTotals ?? []).map((name) => {
@@ -424,4 +428,9 @@ function stringValues(body: Record<string, unknown>): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) if (typeof value === 'string') values[key] = value;
   return values;
+}
+
+/** Returns true when the field holds a number, which tables align to the right. */
+function isNumeric(field: FieldDefinition): boolean {
+  return field.type === 'currency' || field.type === 'percent' || field.type === 'integer';
 }

@@ -8,7 +8,10 @@ import { ModuleRegistry } from './module-registry.js';
 import { PicklistSet, PicklistsService } from './picklists.service.js';
 import { FieldErrors } from './record-validation.js';
 import { LinkNames, RecordsService, StoredRecord } from './records.service.js';
-import { Locale } from './values.js';
+import { formatDate, Locale } from './values.js';
+
+/** The example in a date field's hint. Its day is above 12, so the order of day and month is plain. */
+const DATE_HINT_EXAMPLE = '2027-06-30';
 
 /** Above this many visible records a link field is a text box for the name instead of a drop-down. */
 const MAX_SELECT_OPTIONS = 300;
@@ -24,7 +27,7 @@ export interface DisplayCell {
 export interface FormField {
   name: string;
   label: string;
-  kind: 'text' | 'textarea' | 'select' | 'date' | 'email' | 'url' | 'tel' | 'number';
+  kind: 'text' | 'textarea' | 'select' | 'email' | 'url' | 'tel' | 'number';
   value: string;
   required: boolean;
   error?: string;
@@ -115,7 +118,13 @@ export class RecordViews {
       case 'textarea':
         return { ...base, kind: 'textarea' };
       case 'date':
-        return { ...base, kind: 'date' };
+        // A text box rather than <input type="date">, because Chromium (156) sends an impossible date
+        // such as 02/30/2027 as an empty value, so the user would read "required" and lose what they
+        // typed. The box takes the date in the user's locale, as pages show it.
+        return {
+          ...base,
+          hint: translate(locale, 'form.dateHint', { example: formatDate(DATE_HINT_EXAMPLE, locale) }),
+        };
       case 'email':
         return { ...base, kind: 'email' };
       case 'url':

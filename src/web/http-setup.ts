@@ -131,6 +131,7 @@ export async function configureHttp(
       active: request.path === `/${manifest.name}` || request.path.startsWith(`/${manifest.name}/`),
     }));
     response.locals.currentPath = request.path;
+    response.locals.usersActive = request.path.startsWith('/admin/users');
     next();
   });
 }

@@ -1,0 +1,358 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import { formatDate, localToday } from '../../src/records/values.js';
+import { ADMIN_PASSWORD, resetRecords, startTestApp, TestApp } from '../support/test-app.js';
+
+/**
+ * The pipeline in a real browser: log in, create a potential through its form, move it on the board
+ * with the card's own form and by drag and drop, and check the main pages with axe-core.
+ * Set SCREENSHOT_DIR to also save a screenshot of each page at desktop and phone width.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+const chromiumFound = existsSync(CHROMIUM);
+if (!chromiumFound) {
+  console.warn(`SKIPPED: Chromium not found at ${CHROMIUM}; install Debian's chromium package`);
+}
+const describeInChromium = chromiumFound ? describe : describe.skip;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/** Runs axe-core on the page and returns its serious and critical violations, one line each. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const axeSource = readFileSync(join(PROJECT_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  // Evaluated through the DevTools protocol, so the page's Content-Security-Policy does not block it.
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help} at ` +
+        violation.nodes.map((node) => JSON.stringify(node.target)).join(', '),
+    );
+}
+
+describeInChromium('pipeline in Chromium', () => {
+  let testApp: TestApp;
+  let baseUrl: string;
+  let profileDir: string;
+  let context: BrowserContext;
+  let page: Page;
+  let dialogs: string[];
+
+  const screenshotDir = process.env.SCREENSHOT_DIR;
+
+  /** Saves the page at desktop and phone width when SCREENSHOT_DIR is set. */
+  async function screenshot(name: string): Promise<void> {
+    if (!screenshotDir) return;
+    mkdirSync(screenshotDir, { recursive: true });
+    for (const [size, viewport] of Object.entries({ desktop: DESKTOP, phone: PHONE })) {
+      await page.setViewportSize(viewport);
+      await page.screenshot({ path: join(screenshotDir, `${name}-${size}.png`), fullPage: true });
+    }
+    await page.setViewportSize(DESKTOP);
+  }
+
+  async function logIn(): Promise<void> {
+    await page.goto(`${baseUrl}/login`);
+    await page.fill('#username', 'admin');
+    await page.fill('#password', ADMIN_PASSWORD);
+    await Promise.all([
+      page.waitForURL((url) => url.pathname !== '/login'),
+      page.click('button[type="submit"]'),
+    ]);
+  }
+
+  /** Fills in the new-potential form and submits it, then returns the new potential's id. */
+  async function createPotential(fields: {
+    name: string;
+    amount: string;
+    closeDate: string;
+    stage: string;
+    account?: string;
+  }) {
+    await page.goto(`${baseUrl}/potentials/new`);
+    await page.fill('#field-potential_name', fields.name);
+    if (fields.account) await page.selectOption('#field-account_id', { label: fields.account });
+    await page.fill('#field-amount', fields.amount);
+    await page.fill('#field-expected_close_date', fields.closeDate);
+    await page.selectOption('#field-sales_stage', fields.stage);
+    await Promise.all([
+      page.waitForURL(/\/potentials\/\d+$/),
+      page.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    return Number(new URL(page.url()).pathname.split('/').pop());
+  }
+
+  /** Returns the value that the detail page shows beside a field label. */
+  async function detailValue(label: string): Promise<string> {
+    const cell = page.locator('dt', { hasText: label }).locator('xpath=following-sibling::dd[1]');
+    return ((await cell.textContent()) ?? '').trim();
+  }
+
+  /** Returns the board column named for a sales stage, found as a screen reader finds it. */
+  function column(stage: string) {
+    return page.getByRole('region', { name: stage, exact: true });
+  }
+
+  function card(stage: string, id: number) {
+    return column(stage).locator(`.board-card[data-id="${id}"]`);
+  }
+
+  beforeAll(async () => {
+    testApp = await startTestApp('sqlite');
+    await testApp.app.listen(0, '127.0.0.1');
+    const { port } = testApp.app.getHttpServer().address() as AddressInfo;
+    baseUrl = `http://127.0.0.1:${port}`;
+
+    profileDir = mkdtempSync(join(tmpdir(), 'affari-chromium-'));
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: DESKTOP,
+    });
+    context.setDefaultTimeout(10_000);
+    // The test talks to its own server only; anything else Chromium tries to fetch is cut off.
+    await context.route('**/*', (route) => {
+      const host = new URL(route.request().url()).hostname;
+      return host === '127.0.0.1' || host === 'localhost' ? route.continue() : route.abort();
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    await testApp?.close();
+  });
+
+  beforeEach(async () => {
+    await resetRecords(testApp.dataSource);
+    await context.clearCookies();
+    page = await context.newPage();
+    dialogs = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  });
+
+  afterEach(async () => {
+    await page.close();
+  });
+
+  it('card form moves potential to Closed Won', async () => {
+    // The page script is blocked, so the plain form is what moves the card.
+    await page.route('**/assets/js/affari.js', (route) => route.abort());
+    await logIn();
+    const id = await createPotential({
+      name: 'Fleet renewal',
+      amount: '12,500.00',
+      closeDate: '06/30/2027',
+      stage: 'Prospecting',
+    });
+
+    await page.goto(`${baseUrl}/pipeline`);
+    const prospecting = card('Prospecting', id);
+    expect(await prospecting.locator('a').first().textContent()).toBe('Fleet renewal');
+    await prospecting.getByLabel('Move to stage').selectOption('Closed Won');
+    await Promise.all([
+      page.waitForURL(`${baseUrl}/pipeline`),
+      prospecting.getByRole('button', { name: 'Move' }).click(),
+    ]);
+
+    expect(await card('Closed Won', id).count()).toBe(1);
+    expect(await card('Prospecting', id).count()).toBe(0);
+
+    await page.goto(`${baseUrl}/potentials/${id}`);
+    expect(await detailValue('Sales Stage')).toBe('Closed Won');
+    expect(await detailValue('Probability %')).toBe('100 %');
+    expect(await detailValue('Effective Close Date')).toBe(formatDate(localToday(), 'en'));
+  });
+
+  it('dragging a card moves it', async () => {
+    await logIn();
+    const id = await createPotential({
+      name: 'Dragged deal',
+      amount: '800',
+      closeDate: '03/31/2027',
+      stage: 'Prospecting',
+    });
+
+    await page.goto(`${baseUrl}/pipeline`);
+    const moved = page.waitForResponse((response) => response.url().endsWith('/pipeline/move'));
+    await card('Prospecting', id).dragTo(column('Qualification').locator('header'), {
+      sourcePosition: { x: 4, y: 4 },
+    });
+    expect((await moved).status()).toBe(303);
+    await card('Qualification', id).waitFor();
+
+    expect(await card('Prospecting', id).count()).toBe(0);
+    await page.goto(`${baseUrl}/potentials/${id}`);
+    expect(await detailValue('Sales Stage')).toBe('Qualification');
+    expect(await detailValue('Probability %')).toBe('20 %');
+  });
+
+  it('names with markup show as typed', async () => {
+    const names = ['<script>alert(1)</script>', '{{7*7}}'];
+    await logIn();
+    const ids = [];
+    for (const name of names) {
+      ids.push(await createPotential({ name, amount: '10', closeDate: '06/30/2027', stage: 'Prospecting' }));
+    }
+
+    await page.goto(`${baseUrl}/potentials`);
+    const listed = await page.locator('table tbody td:first-child a').allTextContents();
+    expect(listed.sort()).toEqual([...names].sort());
+
+    for (const [index, name] of names.entries()) {
+      await page.goto(`${baseUrl}/potentials/${ids[index]}`);
+      expect(await page.locator('h1').textContent()).toBe(name);
+      expect(await detailValue('Potential Name')).toBe(name);
+    }
+
+    await page.goto(`${baseUrl}/pipeline`);
+    for (const [index, name] of names.entries()) {
+      expect(await card('Prospecting', ids[index]).locator('a').first().textContent()).toBe(name);
+    }
+    expect(await page.locator('body').textContent()).not.toContain('49');
+    expect(dialogs).toEqual([]);
+  });
+
+  it('form errors keep typed values', async () => {
+    await logIn();
+    await page.goto(`${baseUrl}/potentials/new`);
+    await page.fill('#field-potential_name', 'Kept name');
+    await page.fill('#field-amount', '-5');
+    await page.fill('#field-expected_close_date', '02/30/2027');
+    await page.selectOption('#field-sales_stage', 'Prospecting');
+    const [response] = await Promise.all([
+      page.waitForResponse((response) => response.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    await page.locator('#error-summary').waitFor();
+
+    expect(response.status()).toBe(422);
+    expect(await page.inputValue('#field-potential_name')).toBe('Kept name');
+    expect(await page.inputValue('#field-amount')).toBe('-5');
+    expect(await page.inputValue('#field-expected_close_date')).toBe('02/30/2027');
+    expect(await page.textContent('#error-amount')).toBe('The amount cannot be negative.');
+    expect(await page.textContent('#error-expected_close_date')).toBe(
+      'This date does not exist. Check the day and the month.',
+    );
+    expect(await page.getAttribute('#field-amount', 'aria-invalid')).toBe('true');
+    expect(await page.getAttribute('#field-expected_close_date', 'aria-describedby')).toBe(
+      'hint-expected_close_date error-expected_close_date',
+    );
+
+    const summaryLinks = page.locator('#error-summary a');
+    expect(await summaryLinks.evaluateAll((links) => links.map((link) => link.getAttribute('href')))).toEqual(
+      ['#field-amount', '#field-expected_close_date'],
+    );
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('error-summary');
+    await summaryLinks.nth(1).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('field-expected_close_date');
+
+    const count = await testApp.dataSource.query<{ n: number | string }[]>(
+      'SELECT COUNT(*) AS n FROM potentials',
+    );
+    expect(Number(count[0].n)).toBe(0);
+  });
+
+  it('pages pass axe serious and critical rules', async () => {
+    await page.goto(`${baseUrl}/login`);
+    await screenshot('login');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.fill('#username', 'admin');
+    await page.fill('#password', 'not-the-password');
+    await page.click('button[type="submit"]');
+    await page.locator('.alert-danger').waitFor();
+    await screenshot('login-failed');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await logIn();
+    await page.goto(`${baseUrl}/accounts/new`);
+    await page.fill('#field-account_name', 'Rossi Logistics');
+    await Promise.all([
+      page.waitForURL(/\/accounts\/\d+$/),
+      page.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    const accountPath = new URL(page.url()).pathname;
+    const id = await createPotential({
+      name: 'Fleet renewal',
+      amount: '1,234.56',
+      closeDate: '06/30/2027',
+      stage: 'Negotiation/Review',
+      account: 'Rossi Logistics',
+    });
+    await createPotential({
+      name: 'Office chairs',
+      amount: '980',
+      closeDate: '01/15/2027',
+      stage: 'Prospecting',
+    });
+    await createPotential({
+      name: 'Data centre move',
+      amount: '250,000',
+      closeDate: '09/01/2027',
+      stage: 'Qualification',
+    });
+
+    const pages: [string, string][] = [
+      ['list', '/potentials'],
+      ['form', '/potentials/new'],
+      ['detail', `/potentials/${id}`],
+      ['board', '/pipeline'],
+      ['users', '/admin/users'],
+      ['user-form', '/admin/users/new'],
+      ['delete', `/potentials/${id}/delete`],
+      ['accounts', '/accounts'],
+      ['account-detail', accountPath],
+      ['account-form', '/accounts/new'],
+      ['campaigns', '/campaigns'],
+      ['not-found', '/potentials/999999'],
+    ];
+    for (const [name, path] of pages) {
+      await page.goto(`${baseUrl}${path}`);
+      await screenshot(name);
+      expect({ page: name, violations: await seriousViolations(page) }).toEqual({
+        page: name,
+        violations: [],
+      });
+    }
+
+    await page.goto(`${baseUrl}/potentials/new`);
+    await page.fill('#field-amount', '-5');
+    await page.fill('#field-expected_close_date', '02/30/2027');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#error-summary').waitFor();
+    await screenshot('form-errors');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
