@@ -157,7 +157,9 @@ describe('formatting', () => {
 
     expect(italianText).toBe('1.234,50');
     expect(parsed(field('currency'), italianText, ITALIAN)).toBe('decimal:1234.5');
-    expect(formatForInput(field('date'), '2027-06-30', 'it')).toBe('2027-06-30');
+    const italianDate = formatForInput(field('date'), '2027-06-30', 'it');
+    expect(italianDate).toBe('30/06/2027');
+    expect(parsed(field('date'), italianDate, ITALIAN)).toBe('string:2027-06-30');
   });
 
   it('writes plain machine-readable values to CSV', () => {
