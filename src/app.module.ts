@@ -15,6 +15,8 @@ import { PicklistsService } from './records/picklists.service.js';
 import { RecordsService } from './records/records.service.js';
 import { RecordViews } from './records/record-views.js';
 import { UsersController } from './users/users.controller.js';
+import { RolesController } from './roles/roles.controller.js';
+import { RolesService } from './roles/roles.service.js';
 import { UsersService } from './users/users.service.js';
 import { HomeController } from './web/home.controller.js';
 import { HttpExceptionFilter } from './web/http-exception.filter.js';
@@ -34,6 +36,7 @@ class CoreModule {
       RecordsService,
       RecordViews,
       UsersService,
+      RolesService,
     ];
     return { module: CoreModule, providers, exports: providers };
   }
@@ -51,7 +54,7 @@ export class AppModule {
         CsvModule,
         ...modules.map((module) => module.nestModule),
       ],
-      controllers: [AuthController, UsersController, HomeController],
+      controllers: [AuthController, UsersController, RolesController, HomeController],
       providers: [
         passportProvider,
         { provide: APP_GUARD, useClass: AuthenticatedGuard },

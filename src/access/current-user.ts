@@ -7,4 +7,6 @@ export interface CurrentUser {
   fullName: string;
   isAdmin: boolean;
   locale: Locale;
+  /** Absent for system work such as scripts, which act with the administrator's rights. */
+  roleId?: number | null;
 }

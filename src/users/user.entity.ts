@@ -10,6 +10,10 @@ export interface User {
   isActive: boolean;
   isAdmin: boolean;
   locale: string;
+  /** Null only for users created before roles existed and not yet given one. */
+  roleId: number | null;
+  /** Loaded only on request; declared so that the foreign key to the role exists. */
+  role?: unknown;
   createdAt: string;
   updatedAt: string;
 }
@@ -30,8 +34,20 @@ export const UserEntity = new EntitySchema<User>({
     isActive: { name: 'is_active', type: 'boolean', default: true },
     isAdmin: { name: 'is_admin', type: 'boolean', default: false },
     locale: { type: 'varchar', length: 5, default: 'en' },
+    roleId: { name: 'role_id', type: 'int', nullable: true },
     createdAt: { name: 'created_at', type: 'datetime' },
     updatedAt: { name: 'updated_at', type: 'datetime' },
   },
-  indices: [{ name: 'uq_users_username', columns: ['username'], unique: true }],
+  relations: {
+    role: {
+      type: 'many-to-one',
+      target: 'Role',
+      joinColumn: { name: 'role_id', foreignKeyConstraintName: 'fk_users_role_id' },
+      onDelete: 'RESTRICT',
+    },
+  },
+  indices: [
+    { name: 'uq_users_username', columns: ['username'], unique: true },
+    { name: 'ix_users_role', columns: ['roleId'] },
+  ],
 });

@@ -8,6 +8,7 @@ import { FieldErrors } from '../records/record-validation.js';
 import { RecordIdPipe } from '../records/record-id.pipe.js';
 import { LOCALES } from '../records/values.js';
 import { UserInput, UsersService } from './users.service.js';
+import { RolesService } from '../roles/roles.service.js';
 
 interface UserForm {
   fullName?: string;
@@ -17,13 +18,17 @@ interface UserForm {
   isActive?: string;
   isAdmin?: string;
   locale?: string;
+  roleId?: string;
 }
 
 /** User administration: list, create and edit users. Only administrators reach these pages. */
 @Controller('admin/users')
 @UseGuards(AdminGuard)
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly roles: RolesService,
+  ) {}
 
   @Get()
   async list(@Res() response: Response): Promise<void> {
@@ -32,8 +37,9 @@ export class UsersController {
   }
 
   @Get('new')
-  newPage(@CurrentUserParam() user: CurrentUser, @Res() response: Response): void {
-    this.renderForm(response, user, null, { isActive: 'on', locale: 'en' }, {});
+  async newPage(@CurrentUserParam() user: CurrentUser, @Res() response: Response): Promise<void> {
+    const roleId = String(await this.users.defaultRoleId());
+    await this.renderForm(response, user, null, { isActive: 'on', locale: 'en', roleId }, {});
   }
 
   @Post()
@@ -54,7 +60,7 @@ export class UsersController {
     @Res() response: Response,
   ): Promise<void> {
     const existing = await this.users.get(id);
-    this.renderForm(
+    await this.renderForm(
       response,
       user,
       id,
@@ -65,6 +71,7 @@ export class UsersController {
         isActive: existing.isActive ? 'on' : undefined,
         isAdmin: existing.isAdmin ? 'on' : undefined,
         locale: existing.locale,
+        roleId: existing.roleId === null ? '' : String(existing.roleId),
       },
       {},
     );
@@ -80,7 +87,9 @@ export class UsersController {
     const input = this.toInput(body);
     // An administrator cannot lock themselves out by deactivating or demoting their own account.
     if (id === user.id && (!input.isActive || !input.isAdmin)) {
-      return this.renderForm(response.status(422), user, id, body, { isActive: { code: 'selfLockout' } });
+      return this.renderForm(response.status(422), user, id, body, {
+        isActive: { code: 'selfLockout' },
+      });
     }
     const result = await this.users.save(id, input);
     if (!result.ok) return this.renderForm(response.status(422), user, id, body, result.errors);
@@ -96,16 +105,17 @@ export class UsersController {
       isActive: body.isActive === 'on',
       isAdmin: body.isAdmin === 'on',
       locale: body.locale,
+      roleId: body.roleId,
     };
   }
 
-  private renderForm(
+  private async renderForm(
     response: Response,
     user: CurrentUser,
     id: number | null,
     values: UserForm,
     errors: FieldErrors,
-  ): void {
+  ): Promise<void> {
     const message = (name: string) =>
       errors[name]
         ? translate(user.locale, `errors.field.${errors[name].code}`, errors[name].params ?? {})
@@ -120,6 +130,25 @@ export class UsersController {
       autocomplete: name === 'password' ? 'new-password' : 'off',
       error: message(name),
     }));
+    const roles = await this.roles.tree();
+    fields.push({
+      name: 'roleId',
+      label: translate(user.locale, 'users.fields.roleId'),
+      value: values.roleId ?? '',
+      kind: 'select',
+      required: true,
+      hint: undefined,
+      autocomplete: 'off',
+      error: message('roleId'),
+      options: [
+        { value: '', label: '', selected: !values.roleId },
+        ...roles.map((role) => ({
+          value: String(role.id),
+          label: `${'— '.repeat(role.depth)}${role.name}`,
+          selected: String(role.id) === values.roleId,
+        })),
+      ],
+    } as (typeof fields)[number]);
     response.render('admin/user-form', {
       title: id === null ? 'users.new' : 'users.edit',
       id,

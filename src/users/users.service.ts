@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
+import { RoleEntity } from '../roles/role.entity.js';
 import { CurrentUser } from '../access/current-user.js';
 import { APP_CONFIG } from '../app-config.provider.js';
 import { Inject } from '@nestjs/common';
@@ -20,6 +21,8 @@ export interface UserInput {
   isActive?: boolean;
   isAdmin?: boolean;
   locale?: string;
+  /** The role's id as typed in the form; required for every user. */
+  roleId?: string | number;
 }
 
 export type UserSaveResult = { ok: true; user: User } | { ok: false; errors: FieldErrors };
@@ -33,6 +36,7 @@ export function toCurrentUser(user: User): CurrentUser {
     fullName: user.fullName,
     isAdmin: user.isAdmin,
     locale: toLocale(user.locale),
+    roleId: user.roleId,
   };
 }
 
@@ -56,6 +60,11 @@ export class UsersService implements OnApplicationBootstrap {
       password,
       isActive: true,
       isAdmin: true,
+      roleId: (
+        await this.dataSource
+          .getRepository(RoleEntity)
+          .findOneOrFail({ where: { parentId: IsNull() }, order: { id: 'ASC' } })
+      ).id,
     });
     if (!result.ok)
       throw new Error(`The first administrator could not be created: ${JSON.stringify(result.errors)}`);
@@ -68,6 +77,14 @@ export class UsersService implements OnApplicationBootstrap {
         `\nAffari created the administrator "admin" with the password: ${password}\nChange it after logging in.\n`,
       );
     }
+  }
+
+  /** The role of a new user when none is chosen: the deepest role of the tree, a salesperson on a fresh install. */
+  async defaultRoleId(): Promise<number> {
+    const roles = await this.dataSource.getRepository(RoleEntity).find();
+    const depth = (path: string) => path.split('/').filter(Boolean).length;
+    roles.sort((a, b) => depth(b.path) - depth(a.path) || a.id - b.id);
+    return roles[0].id;
   }
 
   /** Returns the active user whose username (any case) and password match, or null. */
@@ -127,6 +144,15 @@ export class UsersService implements OnApplicationBootstrap {
       if (password.length < MIN_PASSWORD_LENGTH)
         errors.password = { code: 'passwordTooShort', params: { min: MIN_PASSWORD_LENGTH } };
     }
+    // Code that creates users without naming a role (the first start, imports) gives them the default role.
+    const roleId = Number(
+      input.roleId === undefined ? (existing?.roleId ?? (await this.defaultRoleId())) : input.roleId,
+    );
+    const roleExists =
+      Number.isSafeInteger(roleId) &&
+      roleId > 0 &&
+      (await this.dataSource.getRepository(RoleEntity).existsBy({ id: roleId }));
+    if (!roleExists) errors.roleId = { code: input.roleId ? 'roleNotFound' : 'required' };
     if (Object.keys(errors).length > 0) return { ok: false, errors };
 
     const now = utcNow();
@@ -138,6 +164,7 @@ export class UsersService implements OnApplicationBootstrap {
       isActive: input.isActive ?? true,
       isAdmin: input.isAdmin ?? false,
       locale: toLocale(input.locale ?? existing?.locale),
+      roleId,
       updatedAt: now,
     });
     if (password) user.passwordHash = await hashPassword(password);
