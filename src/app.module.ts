@@ -16,6 +16,7 @@ import { RecordsService } from './records/records.service.js';
 import { RecordViews } from './records/record-views.js';
 import { UsersController } from './users/users.controller.js';
 import { RolesController } from './roles/roles.controller.js';
+import { SharingController } from './access/sharing.controller.js';
 import { RolesService } from './roles/roles.service.js';
 import { UsersService } from './users/users.service.js';
 import { HomeController } from './web/home.controller.js';
@@ -54,7 +55,7 @@ export class AppModule {
         CsvModule,
         ...modules.map((module) => module.nestModule),
       ],
-      controllers: [AuthController, UsersController, RolesController, HomeController],
+      controllers: [AuthController, UsersController, RolesController, SharingController, HomeController],
       providers: [
         passportProvider,
         { provide: APP_GUARD, useClass: AuthenticatedGuard },

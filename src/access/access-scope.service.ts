@@ -1,31 +1,77 @@
 import { Injectable } from '@nestjs/common';
-import { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
+import { Brackets, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { ModuleRegistry } from '../records/module-registry.js';
 import { CurrentUser } from './current-user.js';
+import { DEFAULT_SHARING_LEVEL, SharingLevel } from './sharing.entity.js';
 
 export type AccessAction = 'read' | 'write' | 'delete';
+
+/** The sharing levels under which every user may perform an action on any record of the module. */
+const OPEN_LEVELS: Record<AccessAction, SharingLevel[]> = {
+  read: ['public_read', 'public_read_write', 'public_read_write_delete'],
+  write: ['public_read_write', 'public_read_write_delete'],
+  delete: ['public_read_write_delete'],
+};
 
 /**
  * The one place that decides which records a user may see and change. Every list, total, detail page,
  * edit, delete, board, picker, related list, export and import goes through it.
+ *
+ * The rule is part of the SQL, sharing level included, so a change of level or role acts on the next
+ * query, with no cache or recalculation in between.
  */
 @Injectable()
 export class AccessScope {
+  private parameterCount = 0;
+
+  constructor(private readonly registry: ModuleRegistry) {}
+
   /**
-   * Restricts a query on a module's table (under `alias`) to the records the user may see.
-   * NOTE: roles, groups and sharing rules are not built yet, so every active user sees every record,
-   * as under vtenext's Public Read/Write/Delete sharing; the rules will be applied here.
+   * Restricts a query on a module's table (under `alias`) to the records on which the user may perform
+   * the action: all of them for an administrator or under a sharing level that opens the action;
+   * otherwise those assigned to the user or to users in roles below theirs.
+   * NOTE: groups and sharing rules are not built yet, so they add no access here.
    */
   restrict<T extends ObjectLiteral>(
     query: SelectQueryBuilder<T>,
-    _alias: string,
-    _moduleName: string,
-    _user: CurrentUser,
+    alias: string,
+    moduleName: string,
+    user: CurrentUser,
+    action: AccessAction = 'read',
   ): SelectQueryBuilder<T> {
-    return query;
-  }
+    if (user.isAdmin) return query;
 
-  /** Whether the user may perform the action on a record they can already see. */
-  allows(_moduleName: string, _action: AccessAction, _user: CurrentUser): boolean {
-    return true;
+    const suffix = ++this.parameterCount;
+    const names = {
+      module: `scopeModule${suffix}`,
+      open: `scopeOpen${suffix}`,
+      fallback: `scopeDefault${suffix}`,
+    };
+    const owned =
+      this.registry.has(moduleName) && this.registry.field(moduleName, 'assigned_user_id') !== undefined;
+
+    query.andWhere(
+      new Brackets((where) => {
+        where.where(
+          `COALESCE((SELECT ss.level FROM sharing_settings ss WHERE ss.module = :${names.module}), :${names.fallback}) IN (:...${names.open})`,
+          {
+            [names.module]: moduleName,
+            [names.fallback]: DEFAULT_SHARING_LEVEL,
+            [names.open]: OPEN_LEVELS[action],
+          },
+        );
+        if (!owned) return;
+
+        where.orWhere(`${alias}.assigned_user_id = :scopeUser${suffix}`, { [`scopeUser${suffix}`]: user.id });
+        if (user.rolePath) {
+          // A pattern of the role's path plus at least one character matches the roles strictly below it.
+          where.orWhere(
+            `${alias}.assigned_user_id IN (SELECT su.id FROM users su INNER JOIN roles sr ON sr.id = su.role_id WHERE sr.path LIKE :scopeBelow${suffix})`,
+            { [`scopeBelow${suffix}`]: `${user.rolePath}_%` },
+          );
+        }
+      }),
+    );
+    return query;
   }
 }

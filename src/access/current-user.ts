@@ -9,4 +9,6 @@ export interface CurrentUser {
   locale: Locale;
   /** Absent for system work such as scripts, which act with the administrator's rights. */
   roleId?: number | null;
+  /** The role's path in the tree (`/1/2/`); the roles below it are those whose path starts with it. */
+  rolePath?: string | null;
 }

@@ -6,19 +6,22 @@ import { UserEntity } from '../users/user.entity.js';
 import { AppSetting, ImportJob, PicklistValue, RecordSequence, SessionRow } from './core.entities.js';
 import { CoreTables1764806400000 } from './migrations/1764806400000-core-tables.js';
 import { Roles1764900000000 } from './migrations/1764900000000-roles.js';
+import { SharingSettings1764900001000 } from './migrations/1764900001000-sharing-settings.js';
+import { SharingSettingEntity } from '../access/sharing.entity.js';
 import { RoleEntity } from '../roles/role.entity.js';
 import { BusinessModule } from '../records/business-module.js';
 
 export const CORE_ENTITIES = [
   UserEntity,
   RoleEntity,
+  SharingSettingEntity,
   SessionRow,
   AppSetting,
   RecordSequence,
   PicklistValue,
   ImportJob,
 ];
-export const CORE_MIGRATIONS = [CoreTables1764806400000, Roles1764900000000];
+export const CORE_MIGRATIONS = [CoreTables1764806400000, Roles1764900000000, SharingSettings1764900001000];
 
 /**
  * Builds the TypeORM options for DATABASE_URL, or for the embedded SQLite file when it is unset.

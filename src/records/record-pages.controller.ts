@@ -326,7 +326,7 @@ export abstract class RecordPagesController {
     @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
-    const record = await this.records.findVisible(this.moduleName, user, id);
+    const record = await this.records.findChangeable(this.moduleName, user, id, 'write');
     await this.renderForm(response, user, id, this.views.inputValues(this.manifest, record, user.locale), {});
   }
 
@@ -354,7 +354,7 @@ export abstract class RecordPagesController {
     @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
-    const record = await this.records.findVisible(this.moduleName, user, id);
+    const record = await this.records.findChangeable(this.moduleName, user, id, 'delete');
     response.render('records/delete', {
       title: this.manifest.singularLabel,
       module: this.moduleName,

@@ -1,4 +1,4 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { Brackets, DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
@@ -126,6 +126,26 @@ export class RecordsService {
     const row = await query.getRawOne<Record<string, unknown>>();
     if (!row) throw new NotFoundException();
     return this.toRecord(manifest, row);
+  }
+
+  /**
+   * Loads a record the user may see and checks that they may also change (or delete) it: a record they
+   * cannot see is NotFound, as for one that does not exist; one they can only read is Forbidden.
+   */
+  async findChangeable(
+    moduleName: string,
+    user: CurrentUser,
+    id: number,
+    action: 'write' | 'delete',
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<StoredRecord> {
+    const record = await this.findVisible(moduleName, user, id, manager);
+    const manifest = this.registry.get(moduleName);
+    const query = manager.createQueryBuilder().select(`${ALIAS}.id`, 'id').from(manifest.table, ALIAS);
+    query.where(`${ALIAS}.id = :id`, { id });
+    this.access.restrict(query, ALIAS, moduleName, user, action);
+    if (!(await query.getRawOne())) throw new ForbiddenException();
+    return record;
   }
 
   async list(moduleName: string, user: CurrentUser, request: ListQuery): Promise<ListResult> {
@@ -391,7 +411,8 @@ export class RecordsService {
     const manifest = this.registry.get(moduleName);
 
     return inTransaction(this.dataSource, async (manager) => {
-      const previous = id === null ? null : (await this.findVisible(moduleName, user, id, manager)).values;
+      const previous =
+        id === null ? null : (await this.findChangeable(moduleName, user, id, 'write', manager)).values;
       const writable = this.registry.writableFields(moduleName);
       const {
         values: parsed,
@@ -585,7 +606,7 @@ export class RecordsService {
   async remove(moduleName: string, user: CurrentUser, id: number): Promise<void> {
     const manifest = this.registry.get(moduleName);
     await inTransaction(this.dataSource, async (manager) => {
-      await this.findVisible(moduleName, user, id, manager);
+      await this.findChangeable(moduleName, user, id, 'delete', manager);
       await manager.createQueryBuilder().delete().from(manifest.table).where('id = :id', { id }).execute();
     });
     this.logger.log(`Deleted ${manifest.name} ${id} by user ${user.id}`);

@@ -1,4 +1,5 @@
 import { EntitySchema } from 'typeorm';
+import type { Role } from '../roles/role.entity.js';
 
 export interface User {
   id: number;
@@ -12,8 +13,8 @@ export interface User {
   locale: string;
   /** Null only for users created before roles existed and not yet given one. */
   roleId: number | null;
-  /** Loaded only on request; declared so that the foreign key to the role exists. */
-  role?: unknown;
+  /** Loaded where the access scope needs the role's place in the tree. */
+  role?: Role;
   createdAt: string;
   updatedAt: string;
 }

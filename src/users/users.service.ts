@@ -37,6 +37,7 @@ export function toCurrentUser(user: User): CurrentUser {
     isAdmin: user.isAdmin,
     locale: toLocale(user.locale),
     roleId: user.roleId,
+    rolePath: user.role?.path ?? null,
   };
 }
 
@@ -91,13 +92,14 @@ export class UsersService implements OnApplicationBootstrap {
   async authenticate(username: string, password: string): Promise<User | null> {
     const user = await this.dataSource
       .getRepository(UserEntity)
-      .findOneBy({ username: username.trim().toLowerCase() });
+      .findOne({ where: { username: username.trim().toLowerCase() }, relations: { role: true } });
     if (!user || !(await verifyPassword(user.passwordHash, password))) return null;
     return user.isActive ? user : null;
   }
 
+  /** Loads a user with their role, which the access scope needs. */
   findById(id: number): Promise<User | null> {
-    return this.dataSource.getRepository(UserEntity).findOneBy({ id });
+    return this.dataSource.getRepository(UserEntity).findOne({ where: { id }, relations: { role: true } });
   }
 
   async get(id: number): Promise<User> {

@@ -133,6 +133,7 @@ export async function configureHttp(
     response.locals.currentPath = request.path;
     response.locals.usersActive = request.path.startsWith('/admin/users');
     response.locals.rolesActive = request.path.startsWith('/admin/roles');
+    response.locals.sharingActive = request.path.startsWith('/admin/sharing');
     next();
   });
 }

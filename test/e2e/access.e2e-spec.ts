@@ -1,0 +1,184 @@
+import { RecordsService } from '../../src/records/records.service.js';
+import { UsersService } from '../../src/users/users.service.js';
+import {
+  databaseKinds,
+  loginAgent,
+  postForm,
+  resetRecords,
+  startTestApp,
+  TestApp,
+} from '../support/test-app.js';
+
+const ADMIN = { id: 1, username: 'admin', fullName: 'Administrator', isAdmin: true, locale: 'en' as const };
+const FORMAT = { numberFormat: 'dot' as const, dateFormat: 'iso' as const };
+const PASSWORD = 'long-enough-password';
+const MANAGER_ROLE = 2;
+const SALESPERSON_ROLE = 3;
+
+type Agent = Awaited<ReturnType<typeof loginAgent>>;
+
+describe.each(databaseKinds())('record access by role and sharing on %s', (kind) => {
+  let testApp: TestApp;
+  const ids: Record<string, number> = {};
+
+  async function createUser(username: string, roleId: number): Promise<number> {
+    const result = await testApp.app
+      .get(UsersService)
+      .save(null, { fullName: username, username, password: PASSWORD, roleId });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return result.user.id;
+  }
+
+  async function createRecord(module: string, input: Record<string, string>): Promise<number> {
+    const result = await testApp.app.get(RecordsService).save(module, ADMIN, null, input, FORMAT);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return result.id;
+  }
+
+  async function setSharing(level: string, accounts = 'public_read_write_delete'): Promise<void> {
+    const admin = await loginAgent(testApp.app);
+    const response = await postForm(admin, '/admin/sharing', '/admin/sharing', {
+      potentials: level,
+      accounts,
+      campaigns: 'public_read_write_delete',
+    });
+    expect(response.status).toBe(303);
+  }
+
+  const potentialName = async (id: number) =>
+    (
+      await testApp.dataSource.query<{ potential_name: string }[]>(
+        'SELECT potential_name FROM potentials WHERE id = ?',
+        [id],
+      )
+    )[0]?.potential_name;
+
+  beforeAll(async () => {
+    testApp = await startTestApp(kind);
+    await resetRecords(testApp.dataSource);
+    ids.marta = await createUser('marta', MANAGER_ROLE);
+    ids.anna = await createUser('anna', SALESPERSON_ROLE);
+    ids.bruno = await createUser('bruno', SALESPERSON_ROLE);
+    ids.annaAccount = await createRecord('accounts', {
+      account_name: 'Anna Customer',
+      assigned_user_id: String(ids.anna),
+    });
+    ids.brunoAccount = await createRecord('accounts', {
+      account_name: 'Bruno Customer',
+      assigned_user_id: String(ids.bruno),
+    });
+    for (const owner of ['anna', 'bruno', 'marta']) {
+      ids[`${owner}Deal`] = await createRecord('potentials', {
+        potential_name: `${owner} deal`,
+        amount: owner === 'anna' ? '100.10' : '1000.00',
+        expected_close_date: '2027-03-31',
+        sales_stage: 'Prospecting',
+        assigned_user_id: String(ids[owner]),
+      });
+    }
+  });
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  describe('under Private sharing', () => {
+    let anna: Agent;
+    let bruno: Agent;
+    let marta: Agent;
+
+    beforeAll(async () => {
+      await setSharing('private', 'private');
+      anna = await loginAgent(testApp.app, 'anna', PASSWORD);
+      bruno = await loginAgent(testApp.app, 'bruno', PASSWORD);
+      marta = await loginAgent(testApp.app, 'marta', PASSWORD);
+    });
+
+    it('lists only own potentials, with own totals', async () => {
+      const page = (await anna.get('/potentials')).text;
+
+      expect(page).toContain('anna deal');
+      expect(page).not.toContain('bruno deal');
+      expect(page).not.toContain('marta deal');
+      expect(page).toContain('€ 100.10');
+      expect(page).toContain('1 record');
+    });
+
+    it('hides a peer record on every route as if it did not exist', async () => {
+      const id = ids.brunoDeal;
+
+      expect((await anna.get(`/potentials/${id}`)).status).toBe(404);
+      expect((await anna.get(`/potentials/${id}/edit`)).status).toBe(404);
+      expect((await anna.get(`/potentials/${id}/delete`)).status).toBe(404);
+      const update = await postForm(anna, '/potentials', `/potentials/${id}`, {
+        potential_name: 'taken over',
+      });
+      const remove = await postForm(anna, '/potentials', `/potentials/${id}/delete`, {});
+      const move = await postForm(anna, '/pipeline', '/pipeline/move', {
+        id: String(id),
+        sales_stage: 'Closed Lost',
+      });
+      expect(update.status).toBe(404);
+      expect(remove.status).toBe(404);
+      expect(move.status).toBe(404);
+      expect(await potentialName(id)).toBe('bruno deal');
+    });
+
+    it('keeps peers apart and shows a manager the team', async () => {
+      const brunoPage = (await bruno.get('/potentials')).text;
+      const martaPage = (await marta.get('/potentials')).text;
+
+      expect(brunoPage).not.toContain('anna deal');
+      for (const owner of ['anna', 'bruno', 'marta']) expect(martaPage).toContain(`${owner} deal`);
+      expect(martaPage).toContain('3 records');
+    });
+
+    it('limits the board and the account picker to visible records', async () => {
+      const board = (await anna.get('/pipeline')).text;
+      const form = (await anna.get('/potentials/new')).text;
+      const linked = await postForm(anna, '/potentials/new', '/potentials', {
+        potential_name: 'linked to another',
+        expected_close_date: '2027-03-31',
+        sales_stage: 'Prospecting',
+        account_id: String(ids.brunoAccount),
+      });
+
+      expect(board).toContain('anna deal');
+      expect(board).not.toContain('bruno deal');
+      expect(form).toContain('Anna Customer');
+      expect(form).not.toContain('Bruno Customer');
+      expect(linked.status).toBe(422);
+      expect(linked.text).toContain('id="error-account_id"');
+    });
+  });
+
+  describe('under public sharing', () => {
+    it('lets everyone read but only the owner change under Public read only', async () => {
+      await setSharing('public_read');
+      const anna = await loginAgent(testApp.app, 'anna', PASSWORD);
+      const id = ids.brunoDeal;
+
+      expect((await anna.get(`/potentials/${id}`)).status).toBe(200);
+      expect((await anna.get(`/potentials/${id}/edit`)).status).toBe(403);
+      const update = await postForm(anna, '/potentials', `/potentials/${id}`, {
+        potential_name: 'taken over',
+      });
+      expect(update.status).toBe(403);
+      expect(await potentialName(id)).toBe('bruno deal');
+    });
+
+    it('lets everyone edit but not delete under Public read and edit', async () => {
+      await setSharing('public_read_write');
+      const anna = await loginAgent(testApp.app, 'anna', PASSWORD);
+      const id = ids.brunoDeal;
+
+      const update = await postForm(anna, '/potentials', `/potentials/${id}`, {
+        potential_name: 'bruno deal, edited',
+      });
+      const remove = await postForm(anna, '/potentials', `/potentials/${id}/delete`, {});
+
+      expect(update.status).toBe(303);
+      expect(remove.status).toBe(403);
+      expect(await potentialName(id)).toBe('bruno deal, edited');
+    });
+  });
+});
