@@ -19,6 +19,8 @@ import { encodeCursor } from '../src/records/keyset.js';
 import { ModuleRegistry } from '../src/records/module-registry.js';
 import { RecordsService } from '../src/records/records.service.js';
 import { utcNow } from '../src/records/values.js';
+import { toCurrentUser, UsersService } from '../src/users/users.service.js';
+import type { CurrentUser } from '../src/access/current-user.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100000);
 const BATCH = 500;
@@ -31,6 +33,9 @@ const STAGES = [
   'Closed Won',
   'Closed Lost',
 ];
+/** Role ids of a fresh install: Organisation 1, Sales Manager 2, Salesperson 3. */
+const SALES_MANAGER_ROLE = 2;
+const SALESPERSON_ROLE = 3;
 const ADMIN = { id: 1, username: 'admin', fullName: 'Administrator', isAdmin: true, locale: 'en' as const };
 
 async function median(work: () => Promise<unknown>): Promise<number> {
@@ -44,7 +49,7 @@ async function median(work: () => Promise<unknown>): Promise<number> {
   return times[Math.floor(times.length / 2)];
 }
 
-async function seed(dataSource: DataSource): Promise<void> {
+async function seed(dataSource: DataSource, owners: number[]): Promise<void> {
   const now = utcNow();
   for (let first = 0; first < ROWS; first += BATCH) {
     const rows: Record<string, string | number>[] = [];
@@ -58,7 +63,7 @@ async function seed(dataSource: DataSource): Promise<void> {
         expected_close_date: `2027-${month}-${day}`,
         sales_stage: STAGES[i % STAGES.length],
         probability: (i % 10) * 10,
-        assigned_user_id: 1,
+        assigned_user_id: owners[i % owners.length],
         created_at: now,
         updated_at: now,
         created_by_id: 1,
@@ -86,8 +91,28 @@ async function main(): Promise<void> {
   const records = app.get(RecordsService);
 
   try {
+    // Twenty salespeople own the potentials; a sales manager sees all of them through the role tree.
+    const users = app.get(UsersService);
+    const createUser = async (username: string, roleId: number) => {
+      const result = await users.save(null, {
+        fullName: username,
+        username,
+        password: 'bench-password',
+        roleId,
+      });
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      return toCurrentUser((await users.findById(result.user.id))!);
+    };
+    const salespeople: CurrentUser[] = [];
+    for (let i = 1; i <= 20; i++) salespeople.push(await createUser(`seller${i}`, SALESPERSON_ROLE));
+    const manager = await createUser('manager', SALES_MANAGER_ROLE);
+    await dataSource.query(`INSERT INTO sharing_settings (module, level) VALUES ('potentials', 'private')`);
+
     const seedStart = performance.now();
-    await seed(dataSource);
+    await seed(
+      dataSource,
+      salespeople.map((user) => user.id),
+    );
     console.log(
       `Seeded ${ROWS} potentials in ${Math.round(performance.now() - seedStart)} ms on ${config.databaseUrl ? 'MariaDB/MySQL' : 'SQLite'}`,
     );
@@ -113,9 +138,12 @@ async function main(): Promise<void> {
     const filteredTotals = await median(() =>
       records.list('potentials', ADMIN, {
         ...request,
-        filters: { sales_stage: 'Closed Won', assigned_user_id: '1' },
+        filters: { sales_stage: 'Closed Won', assigned_user_id: String(salespeople[0].id) },
       }),
     );
+
+    const managerPage = await median(() => records.list('potentials', manager, request));
+    const sellerPage = await median(() => records.list('potentials', salespeople[0], request));
 
     const manifest = app.get(ModuleRegistry).get('potentials');
     const totalsAlone = await median(() =>
@@ -137,8 +165,20 @@ async function main(): Promise<void> {
     console.log(
       `first page, stage+user filter   ${filteredTotals.toFixed(1)} ms  (${ratio(filteredTotals)}× first page)`,
     );
+    console.log('under Private sharing, the same first page through the access scope:');
+    console.log(
+      `sales manager (sees every row)  ${managerPage.toFixed(1)} ms  (${ratio(managerPage)}× unscoped)`,
+    );
+    console.log(
+      `salesperson (sees 1 row in 20)  ${sellerPage.toFixed(1)} ms  (${ratio(sellerPage)}× unscoped)`,
+    );
   } finally {
-    if (config.databaseUrl) await dataSource.query('DELETE FROM potentials');
+    if (config.databaseUrl) {
+      // The benchmark's own database is left as it found it: empty of records, users and settings.
+      await dataSource.query('DELETE FROM potentials');
+      await dataSource.query('DELETE FROM sharing_settings');
+      await dataSource.query(`DELETE FROM users WHERE username <> 'admin'`);
+    }
     await app.close();
     rmSync(folder, { recursive: true, force: true });
   }
