@@ -74,4 +74,32 @@ export class AccessScope {
     );
     return query;
   }
+
+  /**
+   * Restricts a query on the users table (under `alias`) to the users this user may assign records to,
+   * as the role's "can assign to" setting says. Users may always assign records to themselves.
+   */
+  restrictAssignees<T extends ObjectLiteral>(
+    query: SelectQueryBuilder<T>,
+    alias: string,
+    user: CurrentUser,
+  ): SelectQueryBuilder<T> {
+    if (user.isAdmin || !user.assignScope || user.assignScope === 'all' || !user.rolePath) return query;
+
+    const suffix = ++this.parameterCount;
+    // The role's own path matches itself and every role below; one more character leaves the role out.
+    const pattern = user.assignScope === 'role_and_below' ? `${user.rolePath}%` : `${user.rolePath}_%`;
+    query.andWhere(
+      new Brackets((where) => {
+        where.where(`${alias}.id = :assigner${suffix}`, { [`assigner${suffix}`]: user.id });
+        where.orWhere(
+          `${alias}.role_id IN (SELECT ar.id FROM roles ar WHERE ar.path LIKE :assignable${suffix})`,
+          {
+            [`assignable${suffix}`]: pattern,
+          },
+        );
+      }),
+    );
+    return query;
+  }
 }

@@ -11,4 +11,6 @@ export interface CurrentUser {
   roleId?: number | null;
   /** The role's path in the tree (`/1/2/`); the roles below it are those whose path starts with it. */
   rolePath?: string | null;
+  /** Whom the role lets this user assign records to; absent means anyone. */
+  assignScope?: 'all' | 'role_and_below' | 'below';
 }

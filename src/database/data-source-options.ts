@@ -7,6 +7,8 @@ import { AppSetting, ImportJob, PicklistValue, RecordSequence, SessionRow } from
 import { CoreTables1764806400000 } from './migrations/1764806400000-core-tables.js';
 import { Roles1764900000000 } from './migrations/1764900000000-roles.js';
 import { SharingSettings1764900001000 } from './migrations/1764900001000-sharing-settings.js';
+import { RecordAssignments1764900002000 } from './migrations/1764900002000-record-assignments.js';
+import { RecordAssignmentEntity } from '../access/record-assignment.entity.js';
 import { SharingSettingEntity } from '../access/sharing.entity.js';
 import { RoleEntity } from '../roles/role.entity.js';
 import { BusinessModule } from '../records/business-module.js';
@@ -15,13 +17,19 @@ export const CORE_ENTITIES = [
   UserEntity,
   RoleEntity,
   SharingSettingEntity,
+  RecordAssignmentEntity,
   SessionRow,
   AppSetting,
   RecordSequence,
   PicklistValue,
   ImportJob,
 ];
-export const CORE_MIGRATIONS = [CoreTables1764806400000, Roles1764900000000, SharingSettings1764900001000];
+export const CORE_MIGRATIONS = [
+  CoreTables1764806400000,
+  Roles1764900000000,
+  SharingSettings1764900001000,
+  RecordAssignments1764900002000,
+];
 
 /**
  * Builds the TypeORM options for DATABASE_URL, or for the embedded SQLite file when it is unset.

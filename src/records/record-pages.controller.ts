@@ -11,7 +11,7 @@ import { FieldErrors } from './record-validation.js';
 import { RecordIdPipe } from './record-id.pipe.js';
 import { RecordViews } from './record-views.js';
 import { ListQuery, ListResult, RecordsService } from './records.service.js';
-import { DATE_FORMAT_OF, NUMBER_FORMAT_OF } from './values.js';
+import { DATE_FORMAT_OF, formatDateTime, NUMBER_FORMAT_OF } from './values.js';
 import { UsersService } from '../users/users.service.js';
 
 type QueryParams = Record<string, string | string[] | undefined>;
@@ -262,6 +262,12 @@ export abstract class RecordPagesController {
       id,
       blocks,
       related: await this.relatedLists(user, id),
+      assignments: (await this.records.assignmentHistory(this.moduleName, id)).map((change) => ({
+        when: formatDateTime(change.changedAt, user.locale),
+        from: change.from ?? '',
+        to: change.to ?? '',
+        by: change.by,
+      })),
       ...(await this.extraDetailModel(user, record.values)),
     });
   }

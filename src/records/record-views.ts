@@ -146,7 +146,7 @@ export class RecordViews {
           ),
         };
       case 'user': {
-        const users = await this.users.listActive();
+        const users = await this.users.listAssignable(user);
         return {
           ...base,
           kind: 'select',

@@ -7,6 +7,7 @@ import { CurrentUser } from '../access/current-user.js';
 import { inTransaction } from '../database/transaction.js';
 import { RecordSequence } from '../database/core.entities.js';
 import { UserEntity } from '../users/user.entity.js';
+import { RecordAssignmentEntity } from '../access/record-assignment.entity.js';
 import { FieldValue, fromColumn, InputFormat, RecordValues, toColumn } from './field-codec.js';
 import { AUDIT_FIELDS, columnOf, FieldDefinition, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
@@ -146,6 +147,32 @@ export class RecordsService {
     this.access.restrict(query, ALIAS, moduleName, user, action);
     if (!(await query.getRawOne())) throw new ForbiddenException();
     return record;
+  }
+
+  /** The reassignments of a record, newest first, with the names of the users involved. */
+  async assignmentHistory(
+    moduleName: string,
+    recordId: number,
+  ): Promise<{ changedAt: string; from: string | null; to: string | null; by: string }[]> {
+    const rows = await this.dataSource
+      .createQueryBuilder()
+      .select('a.changed_at', 'changedAt')
+      .addSelect('fu.full_name', 'fromName')
+      .addSelect('tu.full_name', 'toName')
+      .addSelect('bu.full_name', 'byName')
+      .from('record_assignments', 'a')
+      .leftJoin('users', 'fu', 'fu.id = a.from_user_id')
+      .leftJoin('users', 'tu', 'tu.id = a.to_user_id')
+      .leftJoin('users', 'bu', 'bu.id = a.changed_by_id')
+      .where('a.module = :module AND a.record_id = :recordId', { module: moduleName, recordId })
+      .orderBy('a.id', 'DESC')
+      .getRawMany<{ changedAt: string; fromName: string | null; toName: string | null; byName: string }>();
+    return rows.map((row) => ({
+      changedAt: String(row.changedAt).slice(0, 19),
+      from: row.fromName,
+      to: row.toName,
+      by: row.byName,
+    }));
   }
 
   async list(moduleName: string, user: CurrentUser, request: ListQuery): Promise<ListResult> {
@@ -436,6 +463,16 @@ export class RecordsService {
       try {
         const savedId = previous === null ? await this.insert(manager, manifest, user, values) : id!;
         if (previous !== null) await this.update(manager, manifest, user, savedId, values);
+        if (previous !== null && (previous.assigned_user_id ?? null) !== (values.assigned_user_id ?? null)) {
+          await manager.insert(RecordAssignmentEntity, {
+            module: moduleName,
+            recordId: savedId,
+            fromUserId: (previous.assigned_user_id as number | null) ?? null,
+            toUserId: (values.assigned_user_id as number | null) ?? null,
+            changedById: user.id,
+            changedAt: utcNow(),
+          });
+        }
         return { ok: true, id: savedId } as const;
       } catch (error) {
         // Two saves of the same name at the same moment both pass the check above; the unique index stops one.
@@ -470,7 +507,7 @@ export class RecordsService {
 
       const id =
         field.type === 'user'
-          ? await this.findActiveUserId(manager, value as string | number)
+          ? await this.findAssignableUserId(manager, user, value as string | number)
           : await this.findLinkTargetId(manager, field.link!, user, value as string | number);
       if (id === undefined)
         errors[field.name] = { code: 'referenceNotFound', params: { value: String(value) } };
@@ -478,14 +515,17 @@ export class RecordsService {
     }
   }
 
-  private async findActiveUserId(
+  /** Finds an active user, by id or by username or full name, whom the user may assign records to. */
+  private async findAssignableUserId(
     manager: EntityManager,
+    user: CurrentUser,
     value: string | number,
   ): Promise<number | undefined> {
     const query = manager
       .createQueryBuilder(UserEntity, 'u')
       .select('u.id', 'id')
       .where('u.isActive = :active', { active: true });
+    this.access.restrictAssignees(query, 'u', user);
     if (typeof value === 'number') query.andWhere('u.id = :id', { id: value });
     else
       query.andWhere('(u.username = :username OR LOWER(u.fullName) = :name)', {

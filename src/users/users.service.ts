@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { RoleEntity } from '../roles/role.entity.js';
 import { CurrentUser } from '../access/current-user.js';
+import { AccessScope } from '../access/access-scope.service.js';
 import { APP_CONFIG } from '../app-config.provider.js';
 import { Inject } from '@nestjs/common';
 import type { AppConfig } from '../../config/configuration.js';
@@ -38,6 +39,7 @@ export function toCurrentUser(user: User): CurrentUser {
     locale: toLocale(user.locale),
     roleId: user.roleId,
     rolePath: user.role?.path ?? null,
+    assignScope: user.role?.assignScope,
   };
 }
 
@@ -48,6 +50,7 @@ export class UsersService implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly access: AccessScope,
   ) {}
 
   /** Creates the first administrator when the database has no user yet. */
@@ -112,7 +115,17 @@ export class UsersService implements OnApplicationBootstrap {
     return this.dataSource.getRepository(UserEntity).find({ order: { fullName: 'ASC' } });
   }
 
-  /** Active users for assignment pickers. */
+  /** Active users the given user may assign records to, for assignment pickers. */
+  listAssignable(user: CurrentUser): Promise<User[]> {
+    const query = this.dataSource
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .where('u.isActive = :active', { active: true });
+    this.access.restrictAssignees(query, 'u', user);
+    return query.orderBy('u.fullName', 'ASC').getMany();
+  }
+
+  /** Active users, for filters. */
   listActive(): Promise<User[]> {
     return this.dataSource
       .getRepository(UserEntity)

@@ -181,4 +181,37 @@ describe.each(databaseKinds())('record access by role and sharing on %s', (kind)
       expect(await potentialName(id)).toBe('bruno deal, edited');
     });
   });
+  describe('assignment', () => {
+    it('limits assignees to the role and below and records each reassignment', async () => {
+      await setSharing('public_read_write_delete');
+      const admin = await loginAgent(testApp.app);
+      await postForm(admin, '/admin/roles', `/admin/roles/${SALESPERSON_ROLE}`, {
+        name: 'Salesperson',
+        assignScope: 'role_and_below',
+      });
+      const anna = await loginAgent(testApp.app, 'anna', PASSWORD);
+      const id = ids.annaDeal;
+
+      const page = (await anna.get(`/potentials/${id}/edit`)).text;
+      const form = page.slice(
+        page.indexOf('name="assigned_user_id"'),
+        page.indexOf('</select>', page.indexOf('name="assigned_user_id"')),
+      );
+      const refused = await postForm(anna, '/potentials', `/potentials/${id}`, {
+        assigned_user_id: String(ids.marta),
+      });
+      const moved = await postForm(anna, '/potentials', `/potentials/${id}`, {
+        assigned_user_id: String(ids.bruno),
+      });
+      const detail = (await anna.get(`/potentials/${id}`)).text;
+
+      expect(form).toContain(`<option value="${ids.bruno}"`);
+      expect(form).not.toContain(`<option value="${ids.marta}"`);
+      expect(refused.status).toBe(422);
+      expect(refused.text).toContain('id="error-assigned_user_id"');
+      expect(moved.status).toBe(303);
+      expect(detail).toContain('Assignment history');
+      expect(detail).toMatch(/<td>anna<\/td><td>bruno<\/td><td>anna<\/td>/);
+    });
+  });
 });

@@ -1,0 +1,27 @@
+import { EntitySchema } from 'typeorm';
+
+/** One change of a record's assignee: who moved it, from whom, to whom, and when. */
+export interface RecordAssignment {
+  id: number;
+  module: string;
+  recordId: number;
+  fromUserId: number | null;
+  toUserId: number | null;
+  changedById: number;
+  changedAt: string;
+}
+
+export const RecordAssignmentEntity = new EntitySchema<RecordAssignment>({
+  name: 'RecordAssignment',
+  tableName: 'record_assignments',
+  columns: {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+    module: { type: 'varchar', length: 50 },
+    recordId: { name: 'record_id', type: 'int' },
+    fromUserId: { name: 'from_user_id', type: 'int', nullable: true },
+    toUserId: { name: 'to_user_id', type: 'int', nullable: true },
+    changedById: { name: 'changed_by_id', type: 'int' },
+    changedAt: { name: 'changed_at', type: 'datetime' },
+  },
+  indices: [{ name: 'ix_record_assignments_record', columns: ['module', 'recordId'] }],
+});
