@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { CurrentUser } from './current-user.js';
 import { DEFAULT_SHARING_LEVEL, SharingLevel } from './sharing.entity.js';
@@ -24,13 +25,40 @@ const OPEN_LEVELS: Record<AccessAction, SharingLevel[]> = {
 export class AccessScope {
   private parameterCount = 0;
 
-  constructor(private readonly registry: ModuleRegistry) {}
+  constructor(
+    private readonly registry: ModuleRegistry,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  /** SQL that joins two string expressions; SQLite has no CONCAT before 3.44. */
+  private concat(left: string, right: string): string {
+    return this.dataSource.options.type === 'better-sqlite3'
+      ? `(${left} || ${right})`
+      : `CONCAT(${left}, ${right})`;
+  }
+
+  /**
+   * SQL for "the owner's role matches the rule's source" and "this user's role matches its target".
+   * A role-and-subordinates side matches every role whose path starts with the rule role's path.
+   */
+  private ruleCondition(suffix: number, action: AccessAction): string {
+    const source = `(sh.source_kind = 'role' AND rr.id = sh.source_role_id) OR (sh.source_kind = 'role_and_subordinates' AND rr.path LIKE ${this.concat('srcr.path', "'%'")})`;
+    const target = `(sh.target_kind = 'role' AND sh.target_role_id = :ruleRole${suffix}) OR (sh.target_kind = 'role_and_subordinates' AND :rulePath${suffix} LIKE ${this.concat('tgtr.path', "'%'")})`;
+    const access = action === 'read' ? '' : ` AND sh.access = 'read_write'`;
+    return (
+      `SELECT ru.id FROM users ru INNER JOIN roles rr ON rr.id = ru.role_id ` +
+      `INNER JOIN sharing_rules sh ON sh.module = :ruleModule${suffix}${access} ` +
+      `INNER JOIN roles srcr ON srcr.id = sh.source_role_id INNER JOIN roles tgtr ON tgtr.id = sh.target_role_id ` +
+      `WHERE (${source}) AND (${target})`
+    );
+  }
 
   /**
    * Restricts a query on a module's table (under `alias`) to the records on which the user may perform
    * the action: all of them for an administrator or under a sharing level that opens the action;
-   * otherwise those assigned to the user or to users in roles below theirs.
-   * NOTE: groups and sharing rules are not built yet, so they add no access here.
+   * otherwise those assigned to the user, to users in roles below theirs, or to users whose role a
+   * sharing rule opens to the user's role.
+   * NOTE: groups are not built yet, so records cannot be owned by or shared with a group.
    */
   restrict<T extends ObjectLiteral>(
     query: SelectQueryBuilder<T>,
@@ -69,6 +97,14 @@ export class AccessScope {
             `${alias}.assigned_user_id IN (SELECT su.id FROM users su INNER JOIN roles sr ON sr.id = su.role_id WHERE sr.path LIKE :scopeBelow${suffix})`,
             { [`scopeBelow${suffix}`]: `${user.rolePath}_%` },
           );
+          // Deleting is never opened by a sharing rule, only reading or reading and editing.
+          if (action !== 'delete') {
+            where.orWhere(`${alias}.assigned_user_id IN (${this.ruleCondition(suffix, action)})`, {
+              [`ruleModule${suffix}`]: moduleName,
+              [`ruleRole${suffix}`]: user.roleId ?? 0,
+              [`rulePath${suffix}`]: user.rolePath,
+            });
+          }
         }
       }),
     );

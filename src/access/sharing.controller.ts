@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Logger, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Logger,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -8,6 +19,16 @@ import { AdminGuard } from '../auth/guards.js';
 import { inTransaction } from '../database/transaction.js';
 import { translate } from '../i18n/i18n.service.js';
 import { ModuleRegistry } from '../records/module-registry.js';
+import { RecordIdPipe } from '../records/record-id.pipe.js';
+import { utcNow } from '../records/values.js';
+import { RoleEntity } from '../roles/role.entity.js';
+import {
+  RULE_ACCESSES,
+  RULE_ROLE_KINDS,
+  RuleAccess,
+  RuleRoleKind,
+  SharingRuleEntity,
+} from './sharing-rule.entity.js';
 import {
   DEFAULT_SHARING_LEVEL,
   SHARING_LEVELS,
@@ -15,7 +36,7 @@ import {
   SharingSettingEntity,
 } from './sharing.entity.js';
 
-/** The organisation-wide sharing level of every module. Only administrators reach this page. */
+/** The organisation-wide sharing level of every module and the sharing rules. Only administrators reach this page. */
 @Controller('admin/sharing')
 @UseGuards(AdminGuard)
 export class SharingController {
@@ -62,19 +83,97 @@ export class SharingController {
     response.redirect(303, '/admin/sharing?saved=1');
   }
 
+  @Post('rules')
+  async addRule(
+    @User() user: CurrentUser,
+    @Body() body: Record<string, unknown>,
+    @Res() response: Response,
+  ): Promise<void> {
+    const sourceRoleId = Number(body.sourceRoleId);
+    const targetRoleId = Number(body.targetRoleId);
+    const roles = this.dataSource.getRepository(RoleEntity);
+    const valid =
+      this.registry.has(String(body.module)) &&
+      RULE_ROLE_KINDS.includes(body.sourceKind as RuleRoleKind) &&
+      RULE_ROLE_KINDS.includes(body.targetKind as RuleRoleKind) &&
+      RULE_ACCESSES.includes(body.access as RuleAccess) &&
+      Number.isSafeInteger(sourceRoleId) &&
+      Number.isSafeInteger(targetRoleId) &&
+      (await roles.existsBy({ id: sourceRoleId })) &&
+      (await roles.existsBy({ id: targetRoleId }));
+    if (!valid) return this.render(response.status(422), user, [], false, true);
+
+    const inserted = await this.dataSource.getRepository(SharingRuleEntity).insert({
+      module: String(body.module),
+      sourceKind: body.sourceKind as RuleRoleKind,
+      sourceRoleId,
+      targetKind: body.targetKind as RuleRoleKind,
+      targetRoleId,
+      access: body.access as RuleAccess,
+      createdAt: utcNow(),
+    });
+    this.logger.log(
+      `User ${user.id} added sharing rule ${String((inserted.identifiers[0] as { id: number }).id)}`,
+    );
+    response.redirect(303, '/admin/sharing');
+  }
+
+  @Post('rules/:id/delete')
+  async deleteRule(
+    @User() user: CurrentUser,
+    @Param('id', RecordIdPipe) id: number,
+    @Res() response: Response,
+  ): Promise<void> {
+    const result = await this.dataSource.getRepository(SharingRuleEntity).delete({ id });
+    if (!result.affected) throw new NotFoundException();
+    this.logger.log(`User ${user.id} deleted sharing rule ${id}`);
+    response.redirect(303, '/admin/sharing');
+  }
+
   private async render(
     response: Response,
     user: CurrentUser,
     invalidModules: string[],
     saved: boolean,
+    invalidRule = false,
   ): Promise<void> {
     const stored = await this.dataSource.getRepository(SharingSettingEntity).find();
+    const roles = await this.dataSource.getRepository(RoleEntity).find({ order: { path: 'ASC' } });
+    const roleName = new Map(roles.map((role) => [role.id, role.name]));
+    const rules = await this.dataSource
+      .getRepository(SharingRuleEntity)
+      .find({ order: { module: 'ASC', id: 'ASC' } });
     const levelOf = new Map(stored.map((setting) => [setting.module, setting.level]));
     const locale = user.locale;
 
+    const kindLabel = (kind: RuleRoleKind, id: number) =>
+      translate(locale, `sharing.kinds.${kind}`, { role: roleName.get(id) ?? `#${id}` });
     response.render('admin/sharing', {
       title: 'sharing.title',
       saved,
+      invalidRule,
+      rules: rules.map((rule) => ({
+        id: rule.id,
+        module: translate(
+          locale,
+          this.registry.has(rule.module) ? this.registry.get(rule.module).label : rule.module,
+        ),
+        source: kindLabel(rule.sourceKind, rule.sourceRoleId),
+        target: kindLabel(rule.targetKind, rule.targetRoleId),
+        access: translate(locale, `sharing.access.${rule.access}`),
+      })),
+      moduleOptions: this.registry
+        .all()
+        .map((manifest) => ({ value: manifest.name, label: translate(locale, manifest.label) })),
+      roleOptions: roles.map((role) => ({ value: String(role.id), label: role.name })),
+      kindOptions: RULE_ROLE_KINDS.map((kind) => ({
+        value: kind,
+        label: translate(locale, `sharing.kindNames.${kind}`),
+      })),
+      accessOptions: RULE_ACCESSES.map((access) => ({
+        value: access,
+        label: translate(locale, `sharing.access.${access}`),
+      })),
       modules: this.registry.all().map((manifest) => ({
         name: manifest.name,
         label: translate(locale, manifest.label),

@@ -8,6 +8,8 @@ import { CoreTables1764806400000 } from './migrations/1764806400000-core-tables.
 import { Roles1764900000000 } from './migrations/1764900000000-roles.js';
 import { SharingSettings1764900001000 } from './migrations/1764900001000-sharing-settings.js';
 import { RecordAssignments1764900002000 } from './migrations/1764900002000-record-assignments.js';
+import { SharingRules1764900003000 } from './migrations/1764900003000-sharing-rules.js';
+import { SharingRuleEntity } from '../access/sharing-rule.entity.js';
 import { RecordAssignmentEntity } from '../access/record-assignment.entity.js';
 import { SharingSettingEntity } from '../access/sharing.entity.js';
 import { RoleEntity } from '../roles/role.entity.js';
@@ -18,6 +20,7 @@ export const CORE_ENTITIES = [
   RoleEntity,
   SharingSettingEntity,
   RecordAssignmentEntity,
+  SharingRuleEntity,
   SessionRow,
   AppSetting,
   RecordSequence,
@@ -29,6 +32,7 @@ export const CORE_MIGRATIONS = [
   Roles1764900000000,
   SharingSettings1764900001000,
   RecordAssignments1764900002000,
+  SharingRules1764900003000,
 ];
 
 /**

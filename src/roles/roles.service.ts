@@ -5,6 +5,7 @@ import { inTransaction } from '../database/transaction.js';
 import { FieldErrors } from '../records/record-validation.js';
 import { utcNow } from '../records/values.js';
 import { UserEntity } from '../users/user.entity.js';
+import { SharingRuleEntity } from '../access/sharing-rule.entity.js';
 import { ASSIGN_SCOPES, AssignScope, Role, RoleEntity } from './role.entity.js';
 
 export interface RoleNode extends Role {
@@ -165,6 +166,9 @@ export class RolesService {
         for (const child of children) await this.moveWithin(manager, child, target);
       }
 
+      // A rule about a role that is gone would match nobody, so it goes with the role.
+      await manager.delete(SharingRuleEntity, { sourceRoleId: id });
+      await manager.delete(SharingRuleEntity, { targetRoleId: id });
       await manager.delete(RoleEntity, { id });
       this.logger.log(
         `Deleted role ${id}; ${userCount} users and ${children.length} roles moved to role ${String(transferToId)}`,

@@ -214,4 +214,56 @@ describe.each(databaseKinds())('record access by role and sharing on %s', (kind)
       expect(detail).toMatch(/<td>anna<\/td><td>bruno<\/td><td>anna<\/td>/);
     });
   });
+  describe('sharing rules', () => {
+    it('opens one role’s records to another role at once, and closes them again', async () => {
+      await setSharing('private');
+      const admin = await loginAgent(testApp.app);
+      await postForm(admin, '/admin/roles', '/admin/roles', {
+        name: 'Inside Sales',
+        parentId: String(MANAGER_ROLE),
+      });
+      const [{ id: insideRole }] = await testApp.dataSource.query<{ id: number }[]>(
+        `SELECT id FROM roles WHERE name = 'Inside Sales'`,
+      );
+      await createUser('irene', Number(insideRole));
+      const irene = await loginAgent(testApp.app, 'irene', PASSWORD);
+      expect((await irene.get(`/potentials/${ids.annaDeal}`)).status).toBe(404);
+
+      const added = await postForm(admin, '/admin/sharing', '/admin/sharing/rules', {
+        module: 'potentials',
+        sourceKind: 'role',
+        sourceRoleId: String(SALESPERSON_ROLE),
+        targetKind: 'role',
+        targetRoleId: String(insideRole),
+        access: 'read',
+      });
+
+      expect(added.status).toBe(303);
+      expect((await irene.get(`/potentials/${ids.annaDeal}`)).status).toBe(200);
+      expect((await irene.get(`/potentials/${ids.annaDeal}/edit`)).status).toBe(403);
+      expect((await irene.get(`/potentials/${ids.martaDeal}`)).status).toBe(404);
+
+      const [{ id: ruleId }] = await testApp.dataSource.query<{ id: number }[]>(
+        'SELECT id FROM sharing_rules',
+      );
+      await postForm(admin, '/admin/sharing', `/admin/sharing/rules/${ruleId}/delete`, {});
+      expect((await irene.get(`/potentials/${ids.annaDeal}`)).status).toBe(404);
+    });
+
+    it('rejects a rule with an unknown role', async () => {
+      const admin = await loginAgent(testApp.app);
+
+      const response = await postForm(admin, '/admin/sharing', '/admin/sharing/rules', {
+        module: 'potentials',
+        sourceKind: 'role',
+        sourceRoleId: '9999',
+        targetKind: 'role',
+        targetRoleId: String(SALESPERSON_ROLE),
+        access: 'read',
+      });
+
+      expect(response.status).toBe(422);
+      expect(response.text).toContain('The rule could not be added');
+    });
+  });
 });
