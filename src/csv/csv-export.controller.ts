@@ -49,7 +49,8 @@ export class CsvExportController {
     // The byte-order mark makes spreadsheets read the file as UTF-8, so accented letters survive.
     response.write('\uFEFF');
 
-    const csv = stringify({ record_delimiter: 'windows' });
+    // csv-stringify quotes a value that contains its CRLF record delimiter, but not one with a lone LF.
+    const csv = stringify({ record_delimiter: 'windows', quoted_match: /[\r\n]/ });
     csv.pipe(response);
     csv.write(fields.map((field) => translate(user.locale, field.label)));
 

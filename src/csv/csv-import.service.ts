@@ -236,7 +236,11 @@ export class CsvImportService {
         addFormulaGuard(this.describeFailure(failure, user)),
       ]),
     ];
-    const text = stringify(lines, { delimiter: settings.delimiter, record_delimiter: 'windows' });
+    const text = stringify(lines, {
+      delimiter: settings.delimiter,
+      record_delimiter: 'windows',
+      quoted_match: /[\r\n]/,
+    });
     await writeFile(this.failedPathOf(job), `\uFEFF${text}`, 'utf8');
   }
 
