@@ -266,12 +266,14 @@ export class RecordsService {
     const text = search?.trim();
     if (!text) return;
 
-    const pattern = `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    // '!' escapes the wildcards because MariaDB reads a backslash in a string literal as an escape itself,
+    // so an ESCAPE clause with a backslash is a syntax error there.
+    const pattern = `%${text.replace(/[!%_]/g, (char) => `!${char}`)}%`;
     const columns = manifest.fields.filter((field) => field.searchable).map((field) => columnOf(field));
     query.andWhere(
       new Brackets((where) => {
         for (const column of columns)
-          where.orWhere(`${ALIAS}.${column} LIKE :search ESCAPE '\\'`, { search: pattern });
+          where.orWhere(`${ALIAS}.${column} LIKE :search ESCAPE '!'`, { search: pattern });
       }),
     );
   }
