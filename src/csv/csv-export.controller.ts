@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Controller, Get, Logger, Param, Query, Res } from '@nestjs/common';
-import { stringify } from 'csv-stringify';
+import { Stringifier, stringify } from 'csv-stringify';
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
 import { User } from '../auth/current-user.decorator.js';
@@ -9,7 +9,7 @@ import { FieldValue, formatForCsv } from '../records/field-codec.js';
 import { FieldDefinition } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { listQueryFrom } from '../records/record-pages.controller.js';
-import { LinkNames, RecordsService } from '../records/records.service.js';
+import { LinkNames, ListQuery, RecordsService } from '../records/records.service.js';
 import { localToday } from '../records/values.js';
 import { addFormulaGuard } from './formula-guard.js';
 
@@ -54,7 +54,29 @@ export class CsvExportController {
     csv.pipe(response);
     csv.write(fields.map((field) => translate(user.locale, field.label)));
 
+    try {
+      const count = await this.writeRecords(csv, moduleName, user, request, fields);
+      this.logger.log(`Exported ${count} ${moduleName} for user ${user.id}`);
+    } catch (error) {
+      // The status line is already sent, so the download is cut short rather than left hanging.
+      this.logger.error(`Export of ${moduleName} for user ${user.id} failed: ${String(error)}`);
+      response.destroy();
+      return;
+    }
+    csv.end();
+  }
+
+  /** Writes the list a slice at a time, with one name lookup per slice; returns the number of records. */
+  private async writeRecords(
+    csv: Stringifier,
+    moduleName: string,
+    user: CurrentUser,
+    request: ListQuery,
+    fields: FieldDefinition[],
+  ): Promise<number> {
+    const manifest = this.registry.get(moduleName);
     let count = 0;
+
     for (let offset = 0; ; offset += EXPORT_SLICE) {
       const records = await this.records.listSlice(moduleName, user, request, offset, EXPORT_SLICE);
       const names = await this.records.linkNames(manifest, records);
@@ -63,10 +85,8 @@ export class CsvExportController {
         if (!csv.write(line)) await once(csv, 'drain');
       }
       count += records.length;
-      if (records.length < EXPORT_SLICE) break;
+      if (records.length < EXPORT_SLICE) return count;
     }
-    csv.end();
-    this.logger.log(`Exported ${count} ${moduleName} for user ${user.id}`);
   }
 }
 
