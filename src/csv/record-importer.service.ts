@@ -159,20 +159,34 @@ export class RecordImporter {
 
   /** Resolves users and linked records, checks unique names and inserts the good rows, in one transaction. */
   private async writeBatch(run: ImportRun, rows: PreparedRow[]): Promise<void> {
-    const created = await inTransaction(this.dataSource, async (manager) => {
-      await this.resolveUsers(manager, run, rows);
-      await this.checkUniqueKeys(manager, run, rows);
-      await this.resolveLinks(manager, run, rows);
+    const countsBefore = { ...run.result, linkedCreated: { ...run.result.linkedCreated } };
+    let created: number;
+    try {
+      created = await inTransaction(this.dataSource, async (manager) => {
+        await this.resolveUsers(manager, run, rows);
+        await this.checkUniqueKeys(manager, run, rows);
+        await this.resolveLinks(manager, run, rows);
 
-      const good = rows.filter((row) => Object.keys(row.errors).length === 0);
-      await this.insertRecords(
-        manager,
-        run.manifest,
-        run.user,
-        good.map((row) => row.values),
+        const good = rows.filter((row) => Object.keys(row.errors).length === 0);
+        await this.insertRecords(
+          manager,
+          run.manifest,
+          run.user,
+          good.map((row) => row.values),
+        );
+        return good.length;
+      });
+    } catch (error) {
+      // The batch was rolled back, so its rows are reported as failed and the next batches still run.
+      this.logger.error(
+        `Import of ${run.manifest.name} by user ${run.user.id}: batch from line ${rows[0].line} failed: ${String(error)}`,
       );
-      return good.length;
-    });
+      run.result.assignedToImporter = countsBefore.assignedToImporter;
+      run.result.linkedCreated = countsBefore.linkedCreated;
+      for (const row of rows)
+        run.fail(row.cells, { line: row.line, problems: [{ column: '', reason: 'csv.errors.batchFailed' }] });
+      return;
+    }
 
     run.result.created += created;
     for (const row of rows) {

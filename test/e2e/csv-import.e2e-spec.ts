@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
+import { RecordImporter } from '../../src/csv/record-importer.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { importCsv, mappingFormValues, uploadCsv } from '../support/csv-import.js';
 import { databaseKinds, loginAgent, resetRecords, startTestApp, TestApp } from '../support/test-app.js';
@@ -297,6 +299,24 @@ describe.each(databaseKinds())('CSV import on %s', (kind) => {
     expect(outcome.status).toBe(422);
     expect(outcome.html).toContain('Billing City is chosen for more than one column.');
     expect(outcome.html).toContain('Account Name is required. Choose a column for it.');
+    expect(await count('accounts')).toBe(0);
+  });
+
+  it('reports the rows of a batch the database rejected', async () => {
+    // insertRecords is private; the test replaces it to make the database reject one batch.
+    const importer = testApp.app.get<RecordImporter, { insertRecords: () => Promise<void> }>(RecordImporter);
+    const insert = jest
+      .spyOn(importer, 'insertRecords')
+      .mockRejectedValueOnce(new Error('simulated failure'));
+    const agent = await loginAgent(testApp.app);
+
+    const outcome = await importCsv(agent, 'accounts', 'Account Name\nFirst\nSecond\n');
+    insert.mockRestore();
+
+    expect(outcome.counts).toEqual({ read: 2, created: 0, failed: 2, skipped: 0 });
+    expect(outcome.html).toContain(
+      '<td>2</td><td></td><td>The row could not be saved because of a database error.',
+    );
     expect(await count('accounts')).toBe(0);
   });
 
