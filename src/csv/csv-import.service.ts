@@ -31,7 +31,7 @@ import {
   picklistKey,
   RowFailure,
 } from './import-settings.js';
-import { mappedInput, RecordImporter } from './record-importer.service.js';
+import { ImportOutcome, mappedInput, RecordImporter } from './record-importer.service.js';
 
 /** Reason code of a rejected upload; each has a message under `csv.errors.` in the catalogues. */
 export type UploadProblem =
@@ -60,7 +60,11 @@ const DELIMITER_SAMPLE_BYTES = 65536;
 @Injectable()
 export class CsvImportService {
   private readonly logger = new Logger(CsvImportService.name);
-  /** Uploads live here under generated names; never under the name the user's file had. */
+  /**
+   * Uploads live here under generated names, never under the name the user's file had.
+   * NOTE: an upload whose import is never run, and every failed-rows file, stays here until removed by
+   * hand, because nothing cleans up old import jobs yet.
+   */
   readonly uploadDir: string;
 
   constructor(
@@ -196,7 +200,11 @@ export class CsvImportService {
     return [...found.values()];
   }
 
-  /** Runs the import once, keeps the result and the failed rows, and deletes the upload. */
+  /**
+   * Runs the import once, keeps the result and the failed rows, and deletes the upload.
+   * NOTE: the import runs inside the request. 8,800 rows take a few seconds, but a file near the size
+   * limit may take long enough for a proxy in front of the app to time the request out.
+   */
   async run(job: ImportJob, user: CurrentUser): Promise<void> {
     const claimed = await this.dataSource
       .createQueryBuilder()
@@ -208,16 +216,26 @@ export class CsvImportService {
     if (!claimed.affected) return;
 
     const settings = this.settingsOf(job);
+    let outcome: ImportOutcome;
     try {
-      const outcome = await this.importer.run(job.module, this.pathOf(job), settings, user);
-      if (outcome.failedRows.length > 0) await this.writeFailedRows(job, settings, outcome.failedRows, user);
-      await this.dataSource
-        .getRepository(ImportJob)
-        .update({ id: job.id }, { status: 'done', result: JSON.stringify(outcome.result) });
+      outcome = await this.importer.run(job.module, this.pathOf(job), settings, user);
     } catch (error) {
+      // The importer throws only before its first batch, so nothing was written and the job can run again.
       await this.dataSource.getRepository(ImportJob).update({ id: job.id }, { status: 'uploaded' });
       throw error;
     }
+
+    if (outcome.failedRows.length > 0) {
+      try {
+        await this.writeFailedRows(job, settings, outcome.failedRows, user);
+      } catch (error) {
+        // The result page still lists the first failed rows; only the download is missing.
+        this.logger.error(`Failed rows of import job ${job.id} could not be written: ${String(error)}`);
+      }
+    }
+    await this.dataSource
+      .getRepository(ImportJob)
+      .update({ id: job.id }, { status: 'done', result: JSON.stringify(outcome.result) });
     await rm(this.pathOf(job), { force: true });
   }
 

@@ -69,12 +69,14 @@ export class RecordImporter {
 
     let batch: PreparedRow[] = [];
     let headerSeen = false;
+    let nextLine = 2;
     try {
       for await (const row of readCsvRows(path, settings)) {
         if (!headerSeen) {
           headerSeen = true;
           continue;
         }
+        nextLine = row.line + 1;
         const prepared = this.readRow(run, row);
         if (prepared) batch.push(prepared);
         if (batch.length >= BATCH_SIZE) {
@@ -83,9 +85,19 @@ export class RecordImporter {
         }
       }
     } catch (error) {
-      if (!(error instanceof CsvReadError)) throw error;
+      // Earlier batches are committed, so the import ends with a result that says where it stopped.
       run.result.read++;
-      run.fail([], { line: error.line, problems: [unreadableProblem(error)] });
+      if (error instanceof CsvReadError) {
+        run.fail([], { line: error.line, problems: [unreadableProblem(error)] });
+      } else {
+        this.logger.error(
+          `Import of ${moduleName} by user ${user.id} stopped near line ${nextLine}: ${String(error)}`,
+        );
+        run.fail([], {
+          line: nextLine,
+          problems: [{ column: '', reason: 'csv.errors.stopped', params: { line: nextLine } }],
+        });
+      }
     }
     if (batch.length > 0) await this.writeBatch(run, batch);
 
