@@ -213,17 +213,19 @@ export class CsvImportController {
       picklistChoices[key] = choice === '' ? '' : (picklistSet.match(field, choice)?.value ?? '');
     }
 
+    const mapping = settings.headers.map((_header, index) => {
+      const target = body[`map_${index}`];
+      return typeof target === 'string' && targets.has(target) ? target : '';
+    });
     return {
       ...settings,
       numberFormat: pick(body.numberFormat, NUMBER_FORMATS) ?? settings.numberFormat,
       dateFormat: pick(body.dateFormat, DATE_FORMATS) ?? settings.dateFormat,
-      mapping: settings.headers.map((_header, index) => {
-        const target = body[`map_${index}`];
-        return typeof target === 'string' && targets.has(target) ? target : '';
-      }),
+      mapping,
+      // Defaults of columns left out are dropped, which also keeps the settings JSON small.
       defaults: settings.headers.map((_header, index) => {
         const value = body[`default_${index}`];
-        return typeof value === 'string' ? value.slice(0, MAX_DEFAULT_LENGTH) : '';
+        return typeof value === 'string' && mapping[index] ? value.slice(0, MAX_DEFAULT_LENGTH) : '';
       }),
       picklistChoices,
     };

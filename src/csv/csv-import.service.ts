@@ -35,7 +35,7 @@ import { ImportOutcome, mappedInput, RecordImporter } from './record-importer.se
 
 /** Reason code of a rejected upload; each has a message under `csv.errors.` in the catalogues. */
 export type UploadProblem =
-  'noFile' | 'emptyFile' | 'binaryFile' | 'tooLarge' | 'noDataRows' | 'uploadFailed';
+  'noFile' | 'emptyFile' | 'binaryFile' | 'tooLarge' | 'noDataRows' | 'headerTooLong' | 'uploadFailed';
 
 export interface UploadOptions {
   encoding?: CsvEncoding;
@@ -53,6 +53,11 @@ export interface UnlistedValue {
   rows: number;
 }
 
+/**
+ * Bytes of header text a job keeps. Its settings are one TEXT column (65,535 bytes on MariaDB/MySQL),
+ * which also holds the mapping, the defaults and the picklist choices.
+ */
+const MAX_HEADER_BYTES = 30000;
 /** Bytes read from the start of an upload to find its delimiter. */
 const DELIMITER_SAMPLE_BYTES = 65536;
 
@@ -100,6 +105,10 @@ export class CsvImportService {
     if (preview.rows.length === 0) {
       await rm(path, { force: true });
       return { ok: false, problem: 'noDataRows' };
+    }
+    if (Buffer.byteLength(JSON.stringify(preview.headers)) > MAX_HEADER_BYTES) {
+      await rm(path, { force: true });
+      return { ok: false, problem: 'headerTooLong' };
     }
 
     const settings: ImportSettings = {

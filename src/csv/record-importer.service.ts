@@ -26,6 +26,12 @@ import {
 const BATCH_SIZE = 500;
 /** Failed rows kept for the result page; the failed-rows file has every one. */
 const FAILURES_SHOWN = 200;
+/**
+ * Characters of JSON those rows may take, because the result is kept in a TEXT column, which holds
+ * 65,535 bytes on MariaDB/MySQL. Reasons are ASCII keys, but a header or a value may use up to 4 bytes a
+ * character in UTF-8, so this leaves room for the counts and for multi-byte text.
+ */
+const FAILURES_MAX_CHARS = 12000;
 
 /** One data row on its way to the database. */
 interface PreparedRow {
@@ -438,6 +444,7 @@ class ImportRun {
     failures: [],
   };
   readonly failedRows: { cells: string[]; failure: RowFailure }[] = [];
+  private failuresSize = 0;
 
   constructor(
     readonly manifest: ModuleManifest,
@@ -453,7 +460,11 @@ class ImportRun {
 
   fail(cells: string[], failure: RowFailure): void {
     this.result.failed++;
-    if (this.result.failures.length < FAILURES_SHOWN) this.result.failures.push(failure);
+    const size = JSON.stringify(failure).length;
+    if (this.result.failures.length < FAILURES_SHOWN && this.failuresSize + size <= FAILURES_MAX_CHARS) {
+      this.result.failures.push(failure);
+      this.failuresSize += size;
+    }
     this.failedRows.push({ cells, failure });
   }
 

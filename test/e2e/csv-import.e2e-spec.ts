@@ -302,6 +302,23 @@ describe.each(databaseKinds())('CSV import on %s', (kind) => {
     expect(await count('accounts')).toBe(0);
   });
 
+  it('keeps many failed rows within the stored result', async () => {
+    const agent = await loginAgent(testApp.app);
+    const longText = 'Ü'.repeat(300);
+    const headers = ['name', 'email', 'website'].map((name) => `${longText} ${name}`);
+    const lines = Array.from({ length: 1200 }, (_, index) => `${longText}${index},not an email,not a url`);
+
+    const outcome = await importCsv(agent, 'accounts', [headers.join(','), ...lines].join('\n'), {
+      mapping: { [headers[0]]: 'account_name', [headers[1]]: 'email', [headers[2]]: 'website' },
+    });
+
+    expect(outcome.counts).toEqual({ read: 1200, created: 0, failed: 1200, skipped: 0 });
+    expect(outcome.html).toContain('Only the first rows are listed here; the file has all of them.');
+    const download = await agent.get(`${outcome.jobPath}/failed.csv`).buffer(true);
+    const rows: string[][] = parse(download.text, { bom: true });
+    expect(rows).toHaveLength(1201);
+  });
+
   it('reports the rows of a batch the database rejected', async () => {
     // insertRecords is private; the test replaces it to make the database reject one batch.
     const importer = testApp.app.get<RecordImporter, { insertRecords: () => Promise<void> }>(RecordImporter);
@@ -324,6 +341,11 @@ describe.each(databaseKinds())('CSV import on %s', (kind) => {
     ['an empty file', Buffer.alloc(0), 'The file is empty.'],
     ['a byte-order mark only', Buffer.from([0xef, 0xbb, 0xbf, 0x0a]), 'The file is empty.'],
     ['a header only', Buffer.from('Account Name,Website\n'), 'The file has a header row but no data rows.'],
+    [
+      'a header of 40,000 characters',
+      Buffer.from(`Account Name,${'x'.repeat(40000)}\nFirst,Second\n`),
+      'The header row is too long',
+    ],
     [
       'a binary file',
       Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00]),
