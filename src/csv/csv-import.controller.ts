@@ -23,21 +23,14 @@ import { translate } from '../i18n/i18n.service.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { PicklistsService } from '../records/picklists.service.js';
 import { DATE_FORMAT_OF, NUMBER_FORMAT_OF } from '../records/values.js';
-import { CsvDelimiter, CsvReadError, DELIMITERS, ENCODINGS } from './csv-file.js';
+import { CsvReadError, DELIMITERS, ENCODINGS } from './csv-file.js';
 import { CsvImportService, UnlistedValue, UploadProblem } from './csv-import.service.js';
+import { ImportPageModels, MappingError } from './import-page-models.js';
 import { DATE_FORMATS, importTargets, ImportSettings, NUMBER_FORMATS } from './import-settings.js';
 
 type FormBody = Record<string, unknown>;
 
-/** Rows of the file shown on the mapping page. */
-const PREVIEW_ROWS = 5;
 const MAX_DEFAULT_LENGTH = 255;
-
-/** An error of the mapping form, as a catalogue key with its parameters. */
-interface MappingError {
-  key: string;
-  params?: Record<string, string | number>;
-}
 
 /**
  * The import pages of every module: upload, mapping (with unlisted picklist values), and the result
@@ -52,6 +45,7 @@ export class CsvImportController {
     private readonly registry: ModuleRegistry,
     private readonly picklists: PicklistsService,
     private readonly imports: CsvImportService,
+    private readonly pages: ImportPageModels,
   ) {
     this.upload = multer({
       storage: multer.diskStorage({
@@ -117,29 +111,19 @@ export class CsvImportController {
     });
   }
 
-  private renderUpload(
+  private renderUpload(response: Response, user: CurrentUser, moduleName: string, problem?: UploadProblem) {
+    response.render('csv/upload', this.pages.upload(user, moduleName, problem));
+  }
+
+  private async renderMapping(
     response: Response,
     user: CurrentUser,
-    moduleName: string,
-    problem?: UploadProblem,
-  ): void {
-    const manifest = this.registry.get(moduleName);
-    const locale = user.locale;
-    response.render('csv/upload', {
-      title: 'csv.upload.title',
-      module: moduleName,
-      moduleLabel: translate(locale, manifest.label),
-      error: problem
-        ? translate(locale, `csv.errors.${problem}`, { maxMb: this.config.importMaxBytes / 1024 / 1024 })
-        : undefined,
-      maxMb: this.config.importMaxBytes / 1024 / 1024,
-      numberFormats: options(NUMBER_FORMATS, NUMBER_FORMAT_OF[locale], (value) =>
-        translate(locale, `csv.numberFormat.${value}`),
-      ),
-      dateFormats: options(DATE_FORMATS, DATE_FORMAT_OF[locale], (value) =>
-        translate(locale, `csv.dateFormat.${value}`),
-      ),
-    });
+    job: ImportJob,
+    settings: ImportSettings,
+    errors: MappingError[],
+    unlisted: UnlistedValue[],
+  ): Promise<void> {
+    response.render('csv/mapping', await this.pages.mapping(user, job, settings, errors, unlisted));
   }
 
   @Get(':module/:jobId')
@@ -150,7 +134,7 @@ export class CsvImportController {
     @Res() response: Response,
   ): Promise<void> {
     const job = await this.imports.findJob(user, moduleName, jobId);
-    if (job.status === 'done') return this.renderResult(response, user, job);
+    if (job.status === 'done') return response.render('csv/result', this.pages.result(user, job));
     await this.renderMapping(response, user, job, this.imports.settingsOf(job), [], []);
   }
 
@@ -247,131 +231,6 @@ export class CsvImportController {
     return errors;
   }
 
-  private async renderMapping(
-    response: Response,
-    user: CurrentUser,
-    job: ImportJob,
-    settings: ImportSettings,
-    errors: MappingError[],
-    unlisted: UnlistedValue[],
-  ): Promise<void> {
-    const locale = user.locale;
-    const manifest = this.registry.get(job.module);
-    const targets = importTargets(this.registry, job.module);
-    const picklistSet = await this.picklists.forModule(job.module);
-    const preview = await this.imports.preview(job, settings, PREVIEW_ROWS);
-
-    const targetLabel = (name: string) => {
-      const field = targets.find((f) => f.name === name)!;
-      const text = translate(locale, field.label);
-      return field.readOnly ? translate(locale, 'csv.mapping.importedOnly', { field: text }) : text;
-    };
-
-    response.render('csv/mapping', {
-      title: 'csv.mapping.title',
-      module: job.module,
-      moduleLabel: translate(locale, manifest.label),
-      jobId: job.id,
-      fileName: job.fileName,
-      detected: translate(locale, 'csv.mapping.detected', {
-        encoding: translate(locale, `csv.encoding.${settings.detectedEncoding}`),
-        bom: settings.hasBom ? translate(locale, 'csv.mapping.withBom') : '',
-        delimiter: translate(locale, `csv.delimiter.${delimiterName(settings.detectedDelimiter)}`),
-      }),
-      errors: errors.map((error) => translate(locale, error.key, error.params ?? {})),
-      encodings: options(ENCODINGS, settings.encoding, (value) => translate(locale, `csv.encoding.${value}`)),
-      delimiters: options(DELIMITERS, settings.delimiter, (value) =>
-        translate(locale, `csv.delimiter.${delimiterName(value)}`),
-      ),
-      numberFormats: options(NUMBER_FORMATS, settings.numberFormat, (value) =>
-        translate(locale, `csv.numberFormat.${value}`),
-      ),
-      dateFormats: options(DATE_FORMATS, settings.dateFormat, (value) =>
-        translate(locale, `csv.dateFormat.${value}`),
-      ),
-      headers: preview.headers,
-      previewRows: preview.rows,
-      columns: settings.headers.map((header, index) => ({
-        index,
-        header,
-        sample: preview.rows[0]?.[index] ?? '',
-        defaultValue: settings.defaults[index] ?? '',
-        options: [
-          {
-            value: '',
-            label: translate(locale, 'csv.mapping.skipColumn'),
-            selected: !settings.mapping[index],
-          },
-          ...targets.map((field) => ({
-            value: field.name,
-            label: targetLabel(field.name),
-            selected: settings.mapping[index] === field.name,
-          })),
-        ],
-      })),
-      unlisted: unlisted.map((value, index) => ({
-        index,
-        key: value.key,
-        field: translate(locale, this.registry.field(job.module, value.field)!.label),
-        value: value.value,
-        rows: value.rows,
-        options: [
-          {
-            value: '',
-            label: translate(locale, 'csv.mapping.failRows'),
-            selected: !settings.picklistChoices[value.key],
-          },
-          ...picklistSet.values(value.field).map((entry) => ({
-            value: entry.value,
-            label: entry.value,
-            selected: settings.picklistChoices[value.key] === entry.value,
-          })),
-        ],
-      })),
-    });
-  }
-
-  private renderResult(response: Response, user: CurrentUser, job: ImportJob): void {
-    const locale = user.locale;
-    const manifest = this.registry.get(job.module);
-    const result = this.imports.resultOf(job)!;
-
-    response.render('csv/result', {
-      title: 'csv.result.title',
-      module: job.module,
-      moduleLabel: translate(locale, manifest.label),
-      fileName: job.fileName,
-      counts: [
-        { name: 'read', label: translate(locale, 'csv.result.read'), value: result.read },
-        { name: 'created', label: translate(locale, 'csv.result.created'), value: result.created },
-        { name: 'failed', label: translate(locale, 'csv.result.failed'), value: result.failed },
-        { name: 'skipped', label: translate(locale, 'csv.result.skipped'), value: result.skipped },
-      ],
-      notes: [
-        ...Object.entries(result.linkedCreated)
-          .filter(([, count]) => count > 0)
-          .map(([target, count]) =>
-            translate(locale, 'csv.result.linkedCreated', {
-              count,
-              module: translate(locale, this.registry.get(target).label),
-            }),
-          ),
-        ...(result.assignedToImporter > 0
-          ? [translate(locale, 'csv.result.assignedToImporter', { count: result.assignedToImporter })]
-          : []),
-      ],
-      failures: result.failures.flatMap((failure) =>
-        failure.problems.map((problem) => ({
-          line: failure.line,
-          column: problem.column || (problem.fieldLabel ? translate(locale, problem.fieldLabel) : ''),
-          reason: translate(locale, problem.reason, problem.params ?? {}),
-        })),
-      ),
-      moreFailures: result.failed > result.failures.length,
-      failedHref: result.failed > 0 ? `/import/${job.module}/${job.id}/failed.csv` : undefined,
-    });
-  }
-
   @Get(':module/:jobId/failed.csv')
   async failedRows(
     @User() user: CurrentUser,
@@ -396,12 +255,4 @@ export class CsvImportController {
 /** The value when it is one of the allowed ones. */
 function pick<T extends string>(value: unknown, allowed: readonly T[]): T | undefined {
   return allowed.includes(value as T) ? (value as T) : undefined;
-}
-
-function options<T extends string>(values: readonly T[], selected: T, label: (value: T) => string) {
-  return values.map((value) => ({ value, label: label(value), selected: value === selected }));
-}
-
-function delimiterName(delimiter: CsvDelimiter): 'comma' | 'semicolon' | 'tab' {
-  return delimiter === ',' ? 'comma' : delimiter === ';' ? 'semicolon' : 'tab';
 }

@@ -31,7 +31,8 @@ import {
   picklistKey,
   RowFailure,
 } from './import-settings.js';
-import { ImportOutcome, mappedInput, RecordImporter } from './record-importer.service.js';
+import { ImportOutcome, mappedInput } from './import-run.js';
+import { RecordImporter } from './record-importer.service.js';
 
 /** Reason code of a rejected upload; each has a message under `csv.errors.` in the catalogues. */
 export type UploadProblem =
