@@ -153,7 +153,13 @@ export class CsvImportController {
     const encoding = pick(body.encoding, ENCODINGS) ?? settings.encoding;
     const delimiter = pick(body.delimiter, DELIMITERS) ?? settings.delimiter;
     if (encoding !== settings.encoding || delimiter !== settings.delimiter || body.action === 'reread') {
-      settings = await this.imports.rereadHeader(job, { ...settings, encoding, delimiter });
+      settings = await this.imports.rereadHeader(job, {
+        ...settings,
+        encoding,
+        delimiter,
+        numberFormat: pick(body.numberFormat, NUMBER_FORMATS) ?? settings.numberFormat,
+        dateFormat: pick(body.dateFormat, DATE_FORMATS) ?? settings.dateFormat,
+      });
       await this.imports.saveSettings(job, settings);
       return response.redirect(303, `/import/${moduleName}/${jobId}`);
     }

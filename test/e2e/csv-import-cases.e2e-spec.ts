@@ -65,11 +65,12 @@ const caseFile = (name: string) => readFileSync(join(CASES, name));
       const reread = await agent
         .post(jobPath)
         .type('form')
-        .send({ ...form, encoding: 'windows-1252', action: 'reread' });
+        .send({ ...form, encoding: 'windows-1252', dateFormat: 'dmy', action: 'reread' });
       const page = await agent.get(jobPath);
 
       expect(reread.status).toBe(303);
       expect(page.text).toContain('<option value="windows-1252" selected>');
+      expect(page.text).toContain('<option value="dmy" selected>');
       expect(page.text).toContain('SocietÃ');
     });
 
