@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { CsvExportController } from './csv-export.controller.js';
+import { CsvImportController } from './csv-import.controller.js';
+import { CsvImportService } from './csv-import.service.js';
+import { ImportPageModels } from './import-page-models.js';
+import { RecordImporter } from './record-importer.service.js';
 
 /** CSV import and export of every module, driven by the field registry. */
-@Module({})
+@Module({
+  controllers: [CsvImportController, CsvExportController],
+  providers: [CsvImportService, ImportPageModels, RecordImporter],
+})
 export class CsvModule {}

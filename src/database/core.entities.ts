@@ -84,7 +84,7 @@ export class ImportJob {
   storedName!: string;
 
   @Column({ type: 'varchar', length: 20 })
-  status!: 'uploaded' | 'done';
+  status!: 'uploaded' | 'running' | 'done';
 
   /** JSON: delimiter, encoding, number and date formats, mapping, defaults, picklist value mapping. */
   @Column({ type: 'text' })

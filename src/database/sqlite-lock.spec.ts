@@ -1,8 +1,19 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntitySchema } from 'typeorm';
 import { installSqliteLock } from './sqlite-lock.js';
 
+const NoteEntity = new EntitySchema<{ id: number; text: string }>({
+  name: 'Note',
+  tableName: 'saved_notes',
+  columns: { id: { type: 'integer', primary: true, generated: 'increment' }, text: { type: 'varchar' } },
+});
+
 async function openDatabase(): Promise<DataSource> {
-  const dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
+  const dataSource = new DataSource({
+    type: 'better-sqlite3',
+    database: ':memory:',
+    entities: [NoteEntity],
+    synchronize: true,
+  });
   await dataSource.initialize();
   installSqliteLock(dataSource);
   await dataSource.query('CREATE TABLE notes (text VARCHAR(20))');
@@ -61,6 +72,22 @@ describe('installSqliteLock', () => {
 
     const rows = await dataSource.query<{ text: string }[]>('SELECT text FROM notes ORDER BY text');
     expect(rows.map((row) => row.text)).toEqual(['inner', 'outer']);
+    await dataSource.destroy();
+  });
+
+  it('runs a Repository.save transaction beside a DataSource transaction', async () => {
+    const dataSource = await openDatabase();
+
+    await Promise.all([
+      dataSource.transaction(async (manager) => {
+        await manager.insert(NoteEntity, { text: 'in a transaction' });
+        await pause();
+      }),
+      dataSource.getRepository(NoteEntity).save({ text: 'saved' }),
+    ]);
+
+    const rows = await dataSource.getRepository(NoteEntity).find({ order: { text: 'ASC' } });
+    expect(rows.map((row) => row.text)).toEqual(['in a transaction', 'saved']);
     await dataSource.destroy();
   });
 });

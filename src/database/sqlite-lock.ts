@@ -10,9 +10,9 @@ import { DataSource, QueryRunner } from 'typeorm';
  * statements from outside it wait until it ends. Work inside a transaction runs straight through,
  * recognised by the async context the transaction started.
  *
- * Every transaction must start through DataSource.transaction or EntityManager.transaction; a
- * transaction started on the query runner directly (such as Repository.save with its default
- * options) throws, because the lock could not tell its statements from another request's.
+ * A transaction started on the query runner directly (such as Repository.save with its default
+ * options) carries no context, so while it runs other statements without a context are not held
+ * back; only transactions started through DataSource.transaction are fully isolated.
  */
 export function installSqliteLock(dataSource: DataSource): void {
   if (dataSource.options.type !== 'better-sqlite3') return;
@@ -30,7 +30,16 @@ export function installSqliteLock(dataSource: DataSource): void {
     return release;
   }
 
-  const insideTransaction = () => holder !== null && context.getStore() === holder;
+  const DIRECT = Symbol('transaction started on the query runner');
+  let directRelease: (() => void) | null = null;
+  const endDirect = () => {
+    holder = null;
+    directRelease?.();
+    directRelease = null;
+  };
+  const insideTransaction = () =>
+    holder !== null &&
+    (context.getStore() === holder || (holder === DIRECT && context.getStore() === undefined));
 
   const manager = dataSource.manager;
   const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
@@ -61,13 +70,32 @@ export function installSqliteLock(dataSource: DataSource): void {
     }
   }) as QueryRunner['query'];
 
+  // A transaction started on the runner itself (Repository.save with its default options) holds the
+  // lock until it ends. Its statements carry no transaction context, so while it runs, statements
+  // without a context pass; transactions of other requests still wait for it.
   const startTransaction = runner.startTransaction.bind(runner);
-  runner.startTransaction = (isolationLevel) => {
-    if (!insideTransaction()) {
-      throw new Error(
-        'On SQLite a transaction must start through DataSource.transaction, not on the query runner',
-      );
+  runner.startTransaction = async (isolationLevel) => {
+    if (insideTransaction()) return startTransaction(isolationLevel);
+
+    const release = await acquire();
+    holder = DIRECT;
+    directRelease = release;
+    try {
+      await startTransaction(isolationLevel);
+    } catch (error) {
+      endDirect();
+      throw error;
     }
-    return startTransaction(isolationLevel);
   };
+
+  for (const method of ['commitTransaction', 'rollbackTransaction'] as const) {
+    const original = runner[method].bind(runner);
+    runner[method] = async () => {
+      try {
+        await original();
+      } finally {
+        if (holder === DIRECT && !runner.isTransactionActive) endDirect();
+      }
+    };
+  }
 }

@@ -231,6 +231,27 @@ export class RecordsService {
   }
 
   /**
+   * One slice of the filtered, sorted list, for exports that read a whole list a slice at a time.
+   * NOTE: slices use OFFSET, so each later slice of a very long list scans the rows before it.
+   */
+  async listSlice(
+    moduleName: string,
+    user: CurrentUser,
+    request: ListQuery,
+    offset: number,
+    limit: number,
+  ): Promise<StoredRecord[]> {
+    const manifest = this.registry.get(moduleName);
+    const { sort, direction } = this.sortOf(manifest, request);
+    const query = this.filteredQuery(moduleName, user, request);
+    this.selectStoredColumns(query, manifest);
+    this.applySort(query, manifest, sort, direction);
+    query.offset(offset).limit(limit);
+    const rows = await query.getRawMany<Record<string, unknown>>();
+    return rows.map((row) => this.toRecord(manifest, row));
+  }
+
+  /**
    * The visible records that match the request's search and filters. Filters whose value cannot be read
    * are left out and their names added to `invalidFilters`.
    */

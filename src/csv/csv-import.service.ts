@@ -1,0 +1,294 @@
+import { mkdirSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { stringify } from 'csv-stringify/sync';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../config/configuration.js';
+import { CurrentUser } from '../access/current-user.js';
+import { APP_CONFIG } from '../app-config.provider.js';
+import { ImportJob } from '../database/core.entities.js';
+import { translate } from '../i18n/i18n.service.js';
+import { ModuleRegistry } from '../records/module-registry.js';
+import { PicklistsService } from '../records/picklists.service.js';
+import { DateFormat, NumberFormat, utcNow } from '../records/values.js';
+import {
+  checkFile,
+  CsvDelimiter,
+  CsvEncoding,
+  decode,
+  detectDelimiter,
+  readCsvRows,
+  readPreview,
+} from './csv-file.js';
+import { addFormulaGuard } from './formula-guard.js';
+import {
+  guessMapping,
+  importTargets,
+  ImportResult,
+  ImportSettings,
+  picklistKey,
+  RowFailure,
+} from './import-settings.js';
+import { ImportOutcome, mappedInput } from './import-run.js';
+import { RecordImporter } from './record-importer.service.js';
+
+/** Reason code of a rejected upload; each has a message under `csv.errors.` in the catalogues. */
+export type UploadProblem =
+  'noFile' | 'emptyFile' | 'binaryFile' | 'tooLarge' | 'noDataRows' | 'headerTooLong' | 'uploadFailed';
+
+export interface UploadOptions {
+  encoding?: CsvEncoding;
+  delimiter?: CsvDelimiter;
+  numberFormat: NumberFormat;
+  dateFormat: DateFormat;
+}
+
+/** A picklist value in the file that is not in the list, shown on the mapping page to be mapped. */
+export interface UnlistedValue {
+  key: string;
+  field: string;
+  /** The value as first typed in the file. */
+  value: string;
+  rows: number;
+}
+
+/**
+ * Bytes of header text a job keeps. Its settings are one TEXT column (65,535 bytes on MariaDB/MySQL),
+ * which also holds the mapping, the defaults and the picklist choices.
+ */
+const MAX_HEADER_BYTES = 30000;
+/** Bytes read from the start of an upload to find its delimiter. */
+const DELIMITER_SAMPLE_BYTES = 65536;
+
+/** Uploaded files on their way through the mapping page to the import, one import job each. */
+@Injectable()
+export class CsvImportService {
+  private readonly logger = new Logger(CsvImportService.name);
+  /**
+   * Uploads live here under generated names, never under the name the user's file had.
+   * NOTE: an upload whose import is never run, and every failed-rows file, stays here until removed by
+   * hand, because nothing cleans up old import jobs yet.
+   */
+  readonly uploadDir: string;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly registry: ModuleRegistry,
+    private readonly picklists: PicklistsService,
+    private readonly importer: RecordImporter,
+  ) {
+    this.uploadDir = join(config.storageDir, 'imports');
+    mkdirSync(this.uploadDir, { recursive: true });
+  }
+
+  /** Checks a stored upload and opens a job for it; a file that cannot be imported is deleted at once. */
+  async createJob(
+    user: CurrentUser,
+    moduleName: string,
+    upload: { storedName: string; originalName: string },
+    options: UploadOptions,
+  ): Promise<{ ok: true; jobId: number } | { ok: false; problem: UploadProblem }> {
+    const path = join(this.uploadDir, upload.storedName);
+    const content = await readFile(path);
+    const check = checkFile(content);
+    if (check.problem) {
+      await rm(path, { force: true });
+      return { ok: false, problem: check.problem };
+    }
+
+    const encoding = options.encoding ?? check.encoding;
+    const delimiter =
+      options.delimiter ?? detectDelimiter(decode(content.subarray(0, DELIMITER_SAMPLE_BYTES), encoding));
+    const preview = await readPreview(path, { encoding, delimiter }, 1);
+    if (preview.rows.length === 0) {
+      await rm(path, { force: true });
+      return { ok: false, problem: 'noDataRows' };
+    }
+    if (Buffer.byteLength(JSON.stringify(preview.headers)) > MAX_HEADER_BYTES) {
+      await rm(path, { force: true });
+      return { ok: false, problem: 'headerTooLong' };
+    }
+
+    const settings: ImportSettings = {
+      encoding,
+      detectedEncoding: check.encoding,
+      hasBom: check.hasBom,
+      delimiter,
+      detectedDelimiter: detectDelimiter(decode(content.subarray(0, DELIMITER_SAMPLE_BYTES), check.encoding)),
+      numberFormat: options.numberFormat,
+      dateFormat: options.dateFormat,
+      headers: preview.headers,
+      mapping: guessMapping(preview.headers, importTargets(this.registry, moduleName)),
+      defaults: preview.headers.map(() => ''),
+      picklistChoices: {},
+    };
+    const job = await this.dataSource.getRepository(ImportJob).save({
+      module: moduleName,
+      userId: user.id,
+      fileName: upload.originalName.slice(0, 255),
+      storedName: upload.storedName,
+      status: 'uploaded',
+      settings: JSON.stringify(settings),
+      result: null,
+      createdAt: utcNow(),
+    });
+    this.logger.log(
+      `Import job ${job.id} of ${moduleName} uploaded by user ${user.id} (${content.length} bytes)`,
+    );
+    return { ok: true, jobId: job.id };
+  }
+
+  /** Loads a job of the module that the user uploaded; anyone else's job is not found. */
+  async findJob(user: CurrentUser, moduleName: string, id: number): Promise<ImportJob> {
+    const job = Number.isSafeInteger(id)
+      ? await this.dataSource.getRepository(ImportJob).findOneBy({ id, module: moduleName, userId: user.id })
+      : null;
+    if (!job) throw new NotFoundException();
+    return job;
+  }
+
+  settingsOf(job: ImportJob): ImportSettings {
+    return JSON.parse(job.settings) as ImportSettings;
+  }
+
+  resultOf(job: ImportJob): ImportResult | null {
+    return job.result ? (JSON.parse(job.result) as ImportResult) : null;
+  }
+
+  async saveSettings(job: ImportJob, settings: ImportSettings): Promise<void> {
+    job.settings = JSON.stringify(settings);
+    await this.dataSource.getRepository(ImportJob).update({ id: job.id }, { settings: job.settings });
+  }
+
+  /** Re-reads the header after the encoding or delimiter changed, and maps the columns afresh. */
+  async rereadHeader(job: ImportJob, settings: ImportSettings): Promise<ImportSettings> {
+    const preview = await readPreview(this.pathOf(job), settings, 1);
+    return {
+      ...settings,
+      headers: preview.headers,
+      mapping: guessMapping(preview.headers, importTargets(this.registry, job.module)),
+      defaults: preview.headers.map(() => ''),
+      picklistChoices: {},
+    };
+  }
+
+  preview(job: ImportJob, settings: ImportSettings, rowCount: number) {
+    return readPreview(this.pathOf(job), settings, rowCount);
+  }
+
+  /**
+   * Reads the whole file and lists the values of mapped picklist columns (and their defaults) that match
+   * no listed value, even without regard to case. Throws CsvReadError when the file cannot be read.
+   */
+  async unlistedValues(job: ImportJob, settings: ImportSettings): Promise<UnlistedValue[]> {
+    const picklistSet = await this.picklists.forModule(job.module);
+    const picklistFields = new Set(
+      importTargets(this.registry, job.module)
+        .filter((field) => field.type === 'picklist')
+        .map((field) => field.name),
+    );
+    const found = new Map<string, UnlistedValue>();
+    let headerSeen = false;
+
+    for await (const row of readCsvRows(this.pathOf(job), settings)) {
+      if (!headerSeen) {
+        headerSeen = true;
+        continue;
+      }
+      const input = mappedInput({ ...settings, picklistChoices: {} }, row.cells);
+      for (const [field, text] of Object.entries(input)) {
+        if (!picklistFields.has(field) || text.trim() === '' || picklistSet.match(field, text)) continue;
+        const key = picklistKey(field, text);
+        const entry = found.get(key) ?? { key, field, value: text.trim(), rows: 0 };
+        entry.rows++;
+        found.set(key, entry);
+      }
+    }
+    return [...found.values()];
+  }
+
+  /**
+   * Runs the import once, keeps the result and the failed rows, and deletes the upload.
+   * NOTE: the import runs inside the request. 8,800 rows take a few seconds, but a file near the size
+   * limit may take long enough for a proxy in front of the app to time the request out.
+   */
+  async run(job: ImportJob, user: CurrentUser): Promise<void> {
+    const claimed = await this.dataSource
+      .createQueryBuilder()
+      .update(ImportJob)
+      .set({ status: 'running' })
+      .where('id = :id AND status = :status', { id: job.id, status: 'uploaded' })
+      .execute();
+    // A second click on "Import" while the first is running must not import the rows twice.
+    if (!claimed.affected) return;
+
+    const settings = this.settingsOf(job);
+    let outcome: ImportOutcome;
+    try {
+      outcome = await this.importer.run(job.module, this.pathOf(job), settings, user);
+    } catch (error) {
+      // The importer throws only before its first batch, so nothing was written and the job can run again.
+      await this.dataSource.getRepository(ImportJob).update({ id: job.id }, { status: 'uploaded' });
+      throw error;
+    }
+
+    if (outcome.failedRows.length > 0) {
+      try {
+        await this.writeFailedRows(job, settings, outcome.failedRows, user);
+      } catch (error) {
+        // The result page still lists the first failed rows; only the download is missing.
+        this.logger.error(`Failed rows of import job ${job.id} could not be written: ${String(error)}`);
+      }
+    }
+    await this.dataSource
+      .getRepository(ImportJob)
+      .update({ id: job.id }, { status: 'done', result: JSON.stringify(outcome.result) });
+    await rm(this.pathOf(job), { force: true });
+  }
+
+  /** The failed rows as a CSV file: the original columns and a reason column, in the upload's delimiter. */
+  private async writeFailedRows(
+    job: ImportJob,
+    settings: ImportSettings,
+    failedRows: { cells: string[]; failure: RowFailure }[],
+    user: CurrentUser,
+  ): Promise<void> {
+    const reasonHeader = translate(user.locale, 'csv.result.reasonColumn');
+    const lines = [
+      [...settings.headers, reasonHeader],
+      ...failedRows.map(({ cells, failure }) => [
+        ...cells.map(addFormulaGuard),
+        addFormulaGuard(this.describeFailure(failure, user)),
+      ]),
+    ];
+    const text = stringify(lines, {
+      delimiter: settings.delimiter,
+      record_delimiter: 'windows',
+      quoted_match: /[\r\n]/,
+    });
+    await writeFile(this.failedPathOf(job), `\uFEFF${text}`, 'utf8');
+  }
+
+  /** Describes a failed row's problems, one sentence each, in the user's language. */
+  describeFailure(failure: RowFailure, user: CurrentUser): string {
+    return failure.problems
+      .map((problem) => {
+        const column =
+          problem.column || (problem.fieldLabel ? translate(user.locale, problem.fieldLabel) : '');
+        const reason = translate(user.locale, problem.reason, problem.params ?? {});
+        return column ? `${column}: ${reason}` : reason;
+      })
+      .join(' ');
+  }
+
+  pathOf(job: ImportJob): string {
+    return join(this.uploadDir, job.storedName);
+  }
+
+  failedPathOf(job: ImportJob): string {
+    return join(this.uploadDir, `${job.storedName}.failed.csv`);
+  }
+}

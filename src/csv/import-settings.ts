@@ -1,0 +1,95 @@
+import { translate } from '../i18n/i18n.service.js';
+import { FieldDefinition } from '../records/manifest.js';
+import { ModuleRegistry } from '../records/module-registry.js';
+import { DateFormat, LOCALES, NumberFormat } from '../records/values.js';
+import { CsvDelimiter, CsvEncoding } from './csv-file.js';
+
+/** The user's choices for one import, kept as JSON in `import_jobs.settings`. */
+export interface ImportSettings {
+  encoding: CsvEncoding;
+  detectedEncoding: CsvEncoding;
+  hasBom: boolean;
+  delimiter: CsvDelimiter;
+  detectedDelimiter: CsvDelimiter;
+  numberFormat: NumberFormat;
+  dateFormat: DateFormat;
+  headers: string[];
+  /** Target field name of each CSV column, or '' for a column that is not imported. */
+  mapping: string[];
+  /** Value used for an empty cell of each column. */
+  defaults: string[];
+  /** Listed value chosen for each picklist value that is not in the list, by `picklistKey`; '' fails the rows. */
+  picklistChoices: Record<string, string>;
+}
+
+/** Counts and the first failed rows of a finished import, kept as JSON in `import_jobs.result`. */
+export interface ImportResult {
+  read: number;
+  created: number;
+  failed: number;
+  skipped: number;
+  /** Rows whose assigned user was not found and which were assigned to the importing user. */
+  assignedToImporter: number;
+  /** Linked records the import created (accounts named by rows), by module. */
+  linkedCreated: Record<string, number>;
+  /** The first failed rows, for the result page; the failed-rows file has all of them. */
+  failures: RowFailure[];
+}
+
+export interface RowProblem {
+  /** The CSV column's header; empty for a problem of the whole row or of a field no column is mapped to. */
+  column: string;
+  /** i18n key of the field's label, for a field that no column is mapped to. */
+  fieldLabel?: string;
+  /** Full i18n key of the reason. */
+  reason: string;
+  params?: Record<string, string | number>;
+}
+
+export interface RowFailure {
+  line: number;
+  problems: RowProblem[];
+}
+
+export const NUMBER_FORMATS: NumberFormat[] = ['dot', 'comma'];
+export const DATE_FORMATS: DateFormat[] = ['iso', 'dmy', 'mdy'];
+
+/** Builds the key of an unlisted picklist value and its choice from the field and the value in lower case. */
+export function picklistKey(field: string, value: string): string {
+  return `${field}:${value.trim().toLowerCase()}`;
+}
+
+/**
+ * Fields a column can be mapped to: the writable ones, and read-only ones that a module's save hook
+ * takes from an import (a closed potential's effective close date).
+ */
+export function importTargets(registry: ModuleRegistry, moduleName: string): FieldDefinition[] {
+  return registry
+    .get(moduleName)
+    .fields.filter((field) => !field.system && !field.computed && field.type !== 'recordNumber');
+}
+
+/** Compares header texts without regard to case, spaces, underscores or a byte-order mark. */
+function headerKey(text: string): string {
+  return text
+    .replace(/^\uFEFF/, '')
+    .toLowerCase()
+    .replace(/[\s_]+/g, '');
+}
+
+/** Maps each header to the target field whose label (in any language) or name it matches; each field once. */
+export function guessMapping(headers: string[], targets: FieldDefinition[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const field of targets) {
+    byKey.set(headerKey(field.name), field.name);
+    for (const locale of LOCALES) byKey.set(headerKey(translate(locale, field.label)), field.name);
+  }
+
+  const used = new Set<string>();
+  return headers.map((header) => {
+    const field = byKey.get(headerKey(header));
+    if (!field || used.has(field)) return '';
+    used.add(field);
+    return field;
+  });
+}

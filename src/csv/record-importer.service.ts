@@ -1,0 +1,400 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CurrentUser } from '../access/current-user.js';
+import { inTransaction } from '../database/transaction.js';
+import { UserEntity } from '../users/user.entity.js';
+import { FieldValue, parseFieldInput, RecordValues } from '../records/field-codec.js';
+import { FieldDefinition, ModuleManifest } from '../records/manifest.js';
+import { ModuleRegistry } from '../records/module-registry.js';
+import { PicklistsService } from '../records/picklists.service.js';
+import { checkValues, FieldErrors, parseSubmission } from '../records/record-validation.js';
+import { nameKey, RecordsService } from '../records/records.service.js';
+import { utcNow } from '../records/values.js';
+import { CsvReadError, CsvRow, readCsvRows } from './csv-file.js';
+import { importTargets, ImportSettings } from './import-settings.js';
+import { ImportOutcome, ImportRun, mappedInput, PreparedRow, unreadableProblem } from './import-run.js';
+
+/** Rows validated and written together: one lookup query per linked module and one transaction. */
+const BATCH_SIZE = 500;
+
+/**
+ * Runs an import with the same rules as the record forms: parseSubmission, the module's save hook and
+ * checkValues for each row, then names resolved and rows written a batch at a time.
+ */
+@Injectable()
+export class RecordImporter {
+  private readonly logger = new Logger(RecordImporter.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registry: ModuleRegistry,
+    private readonly records: RecordsService,
+    private readonly picklists: PicklistsService,
+  ) {}
+
+  async run(
+    moduleName: string,
+    path: string,
+    settings: ImportSettings,
+    user: CurrentUser,
+  ): Promise<ImportOutcome> {
+    const run = new ImportRun(this.registry.get(moduleName), settings, user);
+    run.targets = importTargets(this.registry, moduleName);
+    run.picklists = await this.picklists.forModule(moduleName);
+    this.logger.log(`Import of ${moduleName} by user ${user.id} started`);
+
+    let batch: PreparedRow[] = [];
+    let headerSeen = false;
+    let nextLine = 2;
+    try {
+      for await (const row of readCsvRows(path, settings)) {
+        if (!headerSeen) {
+          headerSeen = true;
+          continue;
+        }
+        nextLine = row.line + 1;
+        const prepared = this.readRow(run, row);
+        if (prepared) batch.push(prepared);
+        if (batch.length >= BATCH_SIZE) {
+          await this.writeBatch(run, batch);
+          batch = [];
+        }
+      }
+    } catch (error) {
+      // Earlier batches are committed, so the import ends with a result that says where it stopped.
+      run.result.read++;
+      if (error instanceof CsvReadError) {
+        run.fail([], { line: error.line, problems: [unreadableProblem(error)] });
+      } else {
+        this.logger.error(
+          `Import of ${moduleName} by user ${user.id} stopped near line ${nextLine}: ${String(error)}`,
+        );
+        run.fail([], {
+          line: nextLine,
+          problems: [{ column: '', reason: 'csv.errors.stopped', params: { line: nextLine } }],
+        });
+      }
+    }
+    if (batch.length > 0) await this.writeBatch(run, batch);
+
+    const { result } = run;
+    this.logger.log(
+      `Import of ${moduleName} by user ${user.id} finished: ${result.read} read, ${result.created} created, ${result.failed} failed, ${result.skipped} skipped`,
+    );
+    return { result, failedRows: run.failedRows };
+  }
+
+  /** Counts the row and turns it into values, or records why it cannot be imported. */
+  private readRow(run: ImportRun, row: CsvRow): PreparedRow | undefined {
+    run.result.read++;
+    if (row.cells.every((cell) => cell.trim() === '')) {
+      run.result.skipped++;
+      return undefined;
+    }
+
+    const expected = run.settings.headers.length;
+    if (row.cells.length !== expected) {
+      run.fail(row.cells, {
+        line: row.line,
+        problems: [
+          { column: '', reason: 'csv.errors.columnCount', params: { expected, found: row.cells.length } },
+        ],
+      });
+      return undefined;
+    }
+    if (row.bareCarriageReturnAt !== null) {
+      const column = run.settings.headers[row.bareCarriageReturnAt] ?? '';
+      run.fail(row.cells, {
+        line: row.line,
+        problems: [{ column, reason: 'csv.errors.bareCarriageReturn' }],
+      });
+      return undefined;
+    }
+    return this.prepare(run, row);
+  }
+
+  /** Parses the mapped cells and applies the module's save hook and the value checks, as a form save does. */
+  private prepare(run: ImportRun, row: CsvRow): PreparedRow {
+    const input = mappedInput(run.settings, row.cells);
+    const extraFields = run.targets.filter((field) => field.readOnly && field.name in input);
+    const formInput = { ...input };
+    for (const field of extraFields) delete formInput[field.name];
+
+    const { values, submitted, errors } = parseSubmission(run.manifest.fields, formInput, run.format);
+    const imported: Record<string, FieldValue> = {};
+    for (const field of extraFields) {
+      const parsed = parseFieldInput(field, input[field.name], run.format);
+      if (parsed.ok) imported[field.name] = parsed.value;
+      else errors[field.name] = { code: parsed.error };
+    }
+
+    const hasAssignee = run.manifest.fields.some((field) => field.name === 'assigned_user_id');
+    if (hasAssignee && (values.assigned_user_id ?? null) === null) values.assigned_user_id = run.user.id;
+
+    this.registry.hooksOf(run.manifest.name)?.beforeSave({
+      isNew: true,
+      previous: null,
+      values,
+      submitted,
+      picklists: run.picklists,
+      today: run.today,
+      source: 'import',
+      imported,
+    });
+    checkValues(this.registry.writableFields(run.manifest.name), values, run.picklists, errors);
+    return { line: row.line, cells: row.cells, values, errors };
+  }
+
+  /** Resolves users and linked records, checks unique names and inserts the good rows, in one transaction. */
+  private async writeBatch(run: ImportRun, rows: PreparedRow[]): Promise<void> {
+    const countsBefore = { ...run.result, linkedCreated: { ...run.result.linkedCreated } };
+    let created: number;
+    try {
+      created = await inTransaction(this.dataSource, async (manager) => {
+        await this.resolveUsers(manager, run, rows);
+        await this.checkUniqueKeys(manager, run, rows);
+        await this.resolveLinks(manager, run, rows);
+
+        const good = rows.filter((row) => Object.keys(row.errors).length === 0);
+        await this.insertRecords(
+          manager,
+          run.manifest,
+          run.user,
+          good.map((row) => row.values),
+        );
+        return good.length;
+      });
+    } catch (error) {
+      // The batch was rolled back, so its rows are reported as failed and the next batches still run.
+      this.logger.error(
+        `Import of ${run.manifest.name} by user ${run.user.id}: batch from line ${rows[0].line} failed: ${String(error)}`,
+      );
+      run.result.assignedToImporter = countsBefore.assignedToImporter;
+      run.result.linkedCreated = countsBefore.linkedCreated;
+      for (const row of rows)
+        run.fail(row.cells, { line: row.line, problems: [{ column: '', reason: 'csv.errors.batchFailed' }] });
+      return;
+    }
+
+    run.result.created += created;
+    for (const row of rows) {
+      if (Object.keys(row.errors).length > 0)
+        run.fail(row.cells, { line: row.line, problems: run.problemsOf(row) });
+    }
+  }
+
+  /**
+   * Turns user names into ids with one query. The assigned user is matched by username or full name;
+   * when none matches, the importing user is assigned and the row is counted for the result page.
+   */
+  private async resolveUsers(manager: EntityManager, run: ImportRun, rows: PreparedRow[]): Promise<void> {
+    const userFields = run.manifest.fields.filter((field) => field.type === 'user' && !field.system);
+    const wanted = new Set<string>();
+    for (const row of rows) {
+      for (const field of userFields) {
+        const value = row.values[field.name];
+        if (typeof value === 'string') wanted.add(value.trim().toLowerCase());
+      }
+    }
+    if (wanted.size === 0) return;
+
+    const found = await manager
+      .createQueryBuilder(UserEntity, 'u')
+      .select('u.id', 'id')
+      .addSelect('u.username', 'username')
+      .addSelect('u.fullName', 'fullName')
+      .where('u.isActive = :active', { active: true })
+      .andWhere('(u.username IN (:...names) OR LOWER(u.fullName) IN (:...names))', { names: [...wanted] })
+      .orderBy('u.id', 'ASC')
+      .getRawMany<{ id: number; username: string; fullName: string }>();
+    const idOf = new Map<string, number>();
+    for (const user of found) {
+      for (const name of [user.username.toLowerCase(), user.fullName.trim().toLowerCase()]) {
+        if (!idOf.has(name)) idOf.set(name, Number(user.id));
+      }
+    }
+
+    for (const row of rows) {
+      for (const field of userFields) {
+        const value = row.values[field.name];
+        if (typeof value !== 'string' || row.errors[field.name]) continue;
+
+        const id = idOf.get(value.trim().toLowerCase());
+        if (id !== undefined) {
+          row.values[field.name] = id;
+        } else if (field.name === 'assigned_user_id') {
+          row.values[field.name] = run.user.id;
+          run.result.assignedToImporter++;
+        } else {
+          row.errors[field.name] = { code: 'referenceNotFound', params: { value } };
+        }
+      }
+    }
+  }
+
+  /** A name that must be unique (account name) fails when it is taken, or repeated earlier in the file. */
+  private async checkUniqueKeys(manager: EntityManager, run: ImportRun, rows: PreparedRow[]): Promise<void> {
+    for (const field of run.manifest.fields.filter((f) => f.uniqueKey)) {
+      const keys = new Set<string>();
+      for (const row of rows) {
+        const value = row.values[field.name];
+        if (typeof value === 'string') keys.add(nameKey(value));
+      }
+      if (keys.size === 0) continue;
+
+      const taken = await manager
+        .createQueryBuilder()
+        .select(`t.${field.name}_key`, 'nameKey')
+        .from(run.manifest.table, 't')
+        .where(`t.${field.name}_key IN (:...keys)`, { keys: [...keys] })
+        .getRawMany<{ nameKey: string }>();
+      const used = new Set(taken.map((row) => row.nameKey));
+
+      for (const row of rows) {
+        const value = row.values[field.name];
+        if (typeof value !== 'string' || Object.keys(row.errors).length > 0) continue;
+        const key = nameKey(value);
+        if (used.has(key)) row.errors[field.name] = { code: 'notUnique', params: { value } };
+        used.add(key);
+      }
+    }
+  }
+
+  /**
+   * Turns the names of linked records into ids, with one query per linked module through the access
+   * scope. A missing record is created once when its module's names are unique (accounts), because only
+   * then does every later row find the same one. In other modules (campaigns) the row fails.
+   */
+  private async resolveLinks(manager: EntityManager, run: ImportRun, rows: PreparedRow[]): Promise<void> {
+    for (const field of run.manifest.fields.filter((f) => f.type === 'link')) {
+      const target = this.registry.get(field.link!);
+      const nameField = target.fields.find((f) => f.name === target.nameField)!;
+      const keyOf = (name: string) => (nameField.uniqueKey ? nameKey(name) : name.trim().toLowerCase());
+      const named = rows.filter(
+        (row) => typeof row.values[field.name] === 'string' && !row.errors[field.name],
+      );
+      if (named.length === 0) continue;
+
+      const ids = await this.findByName(manager, run.user, target, nameField, [
+        ...new Set(named.map((row) => keyOf(row.values[field.name] as string))),
+      ]);
+
+      if (nameField.uniqueKey) {
+        const missing = new Map<string, string>();
+        for (const row of named) {
+          const name = row.values[field.name] as string;
+          const key = keyOf(name);
+          if (!ids.has(key) && Object.keys(row.errors).length === 0 && !missing.has(key))
+            missing.set(key, name.trim());
+        }
+        const createdIds = await this.createNamedRecords(manager, run, target, nameField, missing);
+        for (const [key, id] of createdIds) ids.set(key, id);
+      }
+
+      for (const row of named) {
+        const name = row.values[field.name] as string;
+        const id = ids.get(keyOf(name));
+        if (id !== undefined) row.values[field.name] = id;
+        else if (!nameField.uniqueKey || Object.keys(row.errors).length === 0)
+          row.errors[field.name] = { code: 'referenceNotFound', params: { value: name } };
+      }
+    }
+  }
+
+  private async findByName(
+    manager: EntityManager,
+    user: CurrentUser,
+    target: ModuleManifest,
+    nameField: FieldDefinition,
+    keys: string[],
+  ): Promise<Map<string, number>> {
+    const query = this.records.visibleQuery(target, user, manager);
+    const alias = query.alias;
+    const keyColumn = nameField.uniqueKey
+      ? `${alias}.${nameField.name}_key`
+      : `LOWER(${alias}.${nameField.name})`;
+    const rows = await query
+      .select(`${alias}.id`, 'id')
+      .addSelect(keyColumn, 'nameKey')
+      .andWhere(`${keyColumn} IN (:...keys)`, { keys })
+      .orderBy(`${alias}.id`, 'ASC')
+      .getRawMany<{ id: number; nameKey: string }>();
+
+    const ids = new Map<string, number>();
+    for (const row of rows) if (!ids.has(row.nameKey)) ids.set(row.nameKey, Number(row.id));
+    return ids;
+  }
+
+  /** Creates the linked records the rows name, each with the name as typed first, assigned to the importing user. */
+  private async createNamedRecords(
+    manager: EntityManager,
+    run: ImportRun,
+    target: ModuleManifest,
+    nameField: FieldDefinition,
+    missing: Map<string, string>,
+  ): Promise<Map<string, number>> {
+    const created = new Map<string, number>();
+    if (missing.size === 0) return created;
+
+    const picklists = await this.picklists.forModule(target.name, manager);
+    const valid: RecordValues[] = [];
+    for (const name of missing.values()) {
+      const values: RecordValues = { [nameField.name]: name };
+      if (target.fields.some((field) => field.name === 'assigned_user_id'))
+        values.assigned_user_id = run.user.id;
+      const errors: FieldErrors = {};
+      this.registry.hooksOf(target.name)?.beforeSave({
+        isNew: true,
+        previous: null,
+        values,
+        submitted: new Set([nameField.name]),
+        picklists,
+        today: run.today,
+        source: 'import',
+      });
+      checkValues(this.registry.writableFields(target.name), values, picklists, errors);
+      if (Object.keys(errors).length === 0) valid.push(values);
+    }
+
+    await this.insertRecords(manager, target, run.user, valid);
+    run.result.linkedCreated[target.name] = (run.result.linkedCreated[target.name] ?? 0) + valid.length;
+    const ids = await this.findByName(manager, run.user, target, nameField, [...missing.keys()]);
+    for (const [key, id] of ids) created.set(key, id);
+    return created;
+  }
+
+  /**
+   * Inserts new records with multi-row INSERTs: record numbers reserved in one step, audit columns set
+   * to the importing user and the current UTC time.
+   */
+  private async insertRecords(
+    manager: EntityManager,
+    manifest: ModuleManifest,
+    user: CurrentUser,
+    valuesList: RecordValues[],
+  ): Promise<void> {
+    if (valuesList.length === 0) return;
+
+    const now = utcNow();
+    const numberField = manifest.fields.find((field) => field.type === 'recordNumber');
+    let nextNumber =
+      manifest.numberPrefix && numberField
+        ? await this.records.reserveNumbers(manager, manifest.name, valuesList.length)
+        : 0;
+
+    const rows = valuesList.map((values) => {
+      const row: Record<string, string | number | null> = {
+        ...this.records.toRow(manifest, values),
+        created_at: now,
+        updated_at: now,
+        created_by_id: user.id,
+        modified_by_id: user.id,
+      };
+      if (manifest.numberPrefix && numberField)
+        row[numberField.name] = `${manifest.numberPrefix}${nextNumber++}`;
+      return row;
+    });
+    await manager.createQueryBuilder().insert().into(manifest.table).values(rows).execute();
+  }
+}
