@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CurrentUser } from '../access/current-user.js';
 import { inTransaction } from '../database/transaction.js';
 import { UserEntity } from '../users/user.entity.js';
+import { AccessScope } from '../access/access-scope.service.js';
 import { FieldValue, parseFieldInput, RecordValues } from '../records/field-codec.js';
 import { FieldDefinition, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
@@ -31,6 +32,7 @@ export class RecordImporter {
     private readonly registry: ModuleRegistry,
     private readonly records: RecordsService,
     private readonly picklists: PicklistsService,
+    private readonly access: AccessScope,
   ) {}
 
   async run(
@@ -208,6 +210,16 @@ export class RecordImporter {
       .andWhere('(u.username IN (:...names) OR LOWER(u.fullName) IN (:...names))', { names: [...wanted] })
       .orderBy('u.id', 'ASC')
       .getRawMany<{ id: number; username: string; fullName: string }>();
+    // The role's "can assign to" setting applies to imports as it does to forms.
+    const assignableQuery = manager
+      .createQueryBuilder(UserEntity, 'u')
+      .select('u.id', 'id')
+      .where('u.id IN (:...ids)', { ids: found.length > 0 ? found.map((user) => user.id) : [0] });
+    this.access.restrictAssignees(assignableQuery, 'u', run.user);
+    const assignable = new Set(
+      (await assignableQuery.getRawMany<{ id: number }>()).map((row) => Number(row.id)),
+    );
+
     const idOf = new Map<string, number>();
     for (const user of found) {
       for (const name of [user.username.toLowerCase(), user.fullName.trim().toLowerCase()]) {
@@ -221,7 +233,9 @@ export class RecordImporter {
         if (typeof value !== 'string' || row.errors[field.name]) continue;
 
         const id = idOf.get(value.trim().toLowerCase());
-        if (id !== undefined) {
+        if (id !== undefined && !assignable.has(id)) {
+          row.errors[field.name] = { code: 'notAssignable', params: { value } };
+        } else if (id !== undefined) {
           row.values[field.name] = id;
         } else if (field.name === 'assigned_user_id') {
           row.values[field.name] = run.user.id;

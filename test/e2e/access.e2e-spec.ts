@@ -1,5 +1,6 @@
 import { RecordsService } from '../../src/records/records.service.js';
 import { UsersService } from '../../src/users/users.service.js';
+import { importCsv, unescapeHtml } from '../support/csv-import.js';
 import {
   databaseKinds,
   loginAgent,
@@ -212,6 +213,32 @@ describe.each(databaseKinds())('record access by role and sharing on %s', (kind)
       expect(moved.status).toBe(303);
       expect(detail).toContain('Assignment history');
       expect(detail).toMatch(/<td>anna<\/td><td>bruno<\/td><td>anna<\/td>/);
+    });
+
+    it('applies the same limit to the assignees of an import', async () => {
+      const admin = await loginAgent(testApp.app);
+      await postForm(admin, '/admin/roles', `/admin/roles/${SALESPERSON_ROLE}`, {
+        name: 'Salesperson',
+        assignScope: 'role_and_below',
+      });
+      const anna = await loginAgent(testApp.app, 'anna', PASSWORD);
+      const csv = [
+        'Potential Name,Expected Close Date,Sales Stage,Assigned To',
+        'to a peer,2027-05-31,Prospecting,bruno',
+        'to the manager,2027-05-31,Prospecting,marta',
+      ].join('\n');
+
+      const outcome = await importCsv(anna, 'potentials', csv);
+
+      expect(outcome.counts.created).toBe(1);
+      expect(outcome.counts.failed).toBe(1);
+      expect(unescapeHtml(outcome.html)).toContain(
+        '"marta" is outside the users your role may assign records to',
+      );
+      const rows = await testApp.dataSource.query<{ assigned_user_id: number }[]>(
+        `SELECT assigned_user_id FROM potentials WHERE potential_name = 'to a peer'`,
+      );
+      expect(Number(rows[0].assigned_user_id)).toBe(ids.bruno);
     });
   });
   describe('sharing rules', () => {
