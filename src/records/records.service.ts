@@ -149,7 +149,8 @@ export class RecordsService {
       pageSize,
       sort,
       direction,
-      invalidFilters,
+      // The summary and the page query both apply the filters, and each reports the invalid ones.
+      invalidFilters: [...new Set(invalidFilters)],
     };
   }
 
