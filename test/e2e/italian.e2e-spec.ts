@@ -183,4 +183,16 @@ describe.each(databaseKinds())('Italian interface on %s', (kind) => {
     const detail = await agent.get(`/potentials/${id}`);
     expect(detail.text).toContain('€ 12.500,50');
   });
+
+  it('warns once about an invalid filter', async () => {
+    const agent = await italianAgent();
+
+    const list = await agent.get('/potentials?expected_close_date_from=31/02/2027');
+
+    expect(list.status).toBe(200);
+    const warning = /<div class="alert alert-warning" role="alert">([^<]*)<\/div>/.exec(list.text);
+    expect(warning?.[1]).toBe(
+      'Questi filtri sono stati ignorati perché il valore non è valido. Correggerli e filtrare di nuovo: Data di chiusura prevista',
+    );
+  });
 });
