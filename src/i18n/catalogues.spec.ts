@@ -37,7 +37,8 @@ function placeholders(value: string): string[] {
 
 /**
  * Words that are the same in Italian as in English, compared in lower case and without placeholders. They
- * are terms Italian software keeps in English, and the language names, each written in its own language.
+ * are terms Italian software keeps in English, the language names, each written in its own language, and
+ * the names of character encodings.
  */
 const SAME_IN_ITALIAN = new Set([
   'pipeline',
@@ -48,6 +49,7 @@ const SAME_IN_ITALIAN = new Set([
   'no',
   'english',
   'italiano',
+  'utf-8',
 ]);
 
 /** Tells whether an Italian value may equal its English one, as `{{count}} record` may. */
