@@ -226,7 +226,8 @@ export class RecordsService {
       previousCursor,
       sort,
       direction,
-      invalidFilters,
+      // The summary and the page query both apply the filters, and each reports the invalid ones.
+      invalidFilters: [...new Set(invalidFilters)],
     };
   }
 

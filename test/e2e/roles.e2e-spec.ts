@@ -109,7 +109,7 @@ describe.each(databaseKinds())('role tree on %s', (kind) => {
       transferToId: '',
     });
     expect(refused.status).toBe(422);
-    expect(refused.text).toContain('still has 1 users and 1 roles');
+    expect(refused.text).toContain('still has users (1) or roles below it (1)');
     expect(await role('Sales Manager')).toBeDefined();
 
     const deleted = await postForm(agent, '/admin/roles', `/admin/roles/${manager.id}/delete`, {
