@@ -361,12 +361,24 @@ export abstract class RecordPagesController {
     @Res() response: Response,
   ): Promise<void> {
     const record = await this.records.findChangeable(this.moduleName, user, id, 'delete');
+    // Every record that links here loses its link, including those this user cannot see, so all are counted.
+    const linked = [];
+    for (const { manifest, field } of this.registry.incomingLinks(this.moduleName)) {
+      const count = await this.records.countLinking(manifest.name, field.name, id);
+      if (count > 0)
+        linked.push({
+          count,
+          label: translate(user.locale, manifest.label),
+          field: translate(user.locale, field.label),
+        });
+    }
     response.render('records/delete', {
       title: this.manifest.singularLabel,
       module: this.moduleName,
       moduleLabel: translate(user.locale, this.manifest.label),
       id,
       recordName: String(record.values[this.manifest.nameField] ?? ''),
+      linked,
     });
   }
 

@@ -665,6 +665,19 @@ export class RecordsService {
     await manager.createQueryBuilder().update(manifest.table).set(row).where('id = :id', { id }).execute();
   }
 
+  /** Counts every record of a module whose link field points to the given id, visible or not. */
+  async countLinking(moduleName: string, fieldName: string, id: number): Promise<number> {
+    const manifest = this.registry.get(moduleName);
+    const field = this.registry.field(moduleName, fieldName)!;
+    const row = await this.dataSource
+      .createQueryBuilder()
+      .select('COUNT(*)', 'count')
+      .from(manifest.table, ALIAS)
+      .where(`${ALIAS}.${columnOf(field)} = :id`, { id })
+      .getRawOne<{ count: number | string }>();
+    return Number(row?.count ?? 0);
+  }
+
   async remove(moduleName: string, user: CurrentUser, id: number): Promise<void> {
     const manifest = this.registry.get(moduleName);
     await inTransaction(this.dataSource, async (manager) => {

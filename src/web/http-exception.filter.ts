@@ -31,12 +31,16 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 }
 
-/** Renders the error page for a status; known statuses have their own message in the catalogue. */
-export function renderErrorPage(response: Response, status: number): void {
+/**
+ * Renders the error page for a status; known statuses have their own message in the catalogue, and
+ * `reason` picks a more specific one (`csrf`: the form's token was missing or expired).
+ */
+export function renderErrorPage(response: Response, status: number, reason?: 'csrf'): void {
   const known = [400, 403, 404, 413].includes(status) ? status : status >= 500 ? 500 : 400;
+  const page = reason ? `${known}.${reason}` : String(known);
   response.status(status).render('errors/error', {
-    title: `errors.page.${known}.title`,
-    messageKey: `errors.page.${known}.message`,
+    title: `errors.page.${page}.title`,
+    messageKey: `errors.page.${page}.message`,
     status,
   });
 }

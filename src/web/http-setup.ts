@@ -115,7 +115,7 @@ export async function configureHttp(
   });
   app.use((request: Request, response: Response, next: NextFunction) => {
     doubleCsrfProtection(request, response, (error?: unknown) => {
-      if (error) return renderErrorPage(response, 403);
+      if (error) return renderErrorPage(response, 403, 'csrf');
       next();
     });
   });
