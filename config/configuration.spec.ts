@@ -52,6 +52,11 @@ describe('loadConfig', () => {
     expect(message).toContain('mariadb://');
   });
 
+  it('reads HOST, and listens everywhere without it', () => {
+    expect(loadConfig({ HOST: ' 127.0.0.1 ' }, '/srv/affari').host).toBe('127.0.0.1');
+    expect(loadConfig({}, '/srv/affari').host).toBeUndefined();
+  });
+
   it('rejects an IMPORT_MAX_MB that is not a whole number', () => {
     expect(configErrorOf({ IMPORT_MAX_MB: '1.5' })).toContain('IMPORT_MAX_MB');
   });

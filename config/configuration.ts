@@ -3,6 +3,8 @@ import { isAbsolute, resolve } from 'node:path';
 /** Settings of one running instance, read from the environment once at start-up. */
 export interface AppConfig {
   port: number;
+  /** The address to listen on; unset listens on every interface, as Node does by default. */
+  host: string | undefined;
   /** Absent means the embedded SQLite file `sqlitePath`. */
   databaseUrl: string | undefined;
   sqlitePath: string;
@@ -62,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
 
   return {
     port: readInteger(env, 'PORT', 3000, 1, 65535),
+    host: env.HOST?.trim() || undefined,
     databaseUrl: readDatabaseUrl(env),
     sqlitePath,
     sessionSecret: env.SESSION_SECRET || undefined,

@@ -12,9 +12,11 @@ async function main(): Promise<void> {
   }
 
   const app = await createApp(config);
-  await app.listen(config.port);
+  app.enableShutdownHooks();
+  if (config.host) await app.listen(config.port, config.host);
+  else await app.listen(config.port);
   console.log(
-    `Affari is running on http://localhost:${config.port} (${config.databaseUrl ? 'DATABASE_URL' : `SQLite: ${config.sqlitePath}`})`,
+    `Affari is running on http://${config.host ?? 'localhost'}:${config.port} (${config.databaseUrl ? 'DATABASE_URL' : `SQLite: ${config.sqlitePath}`})`,
   );
 }
 
