@@ -329,6 +329,10 @@ export class RecordsService {
       expression = `sort_target.${target.column}`;
     } else if (field.computed) {
       expression = this.sumExpression(manifest, field);
+    } else if (field.type === 'picklist') {
+      // Picklists sort in their list order (a pipeline's stages in sequence), not alphabetically.
+      // Module and field names come from the manifests and are plain identifiers, never request text.
+      expression = `(SELECT pv.sort_order FROM picklist_values pv WHERE pv.module = '${manifest.name}' AND pv.field = '${field.name}' AND pv.value = ${ALIAS}.${columnOf(field)})`;
     } else {
       expression = `${ALIAS}.${columnOf(field)}`;
     }
@@ -342,7 +346,7 @@ export class RecordsService {
     if (stored === null || stored === undefined) return null;
     const raw = stored as string | number;
     const field = this.registry.field(manifest.name, sort)!;
-    const numeric = field.computed || ['currency', 'integer', 'percent'].includes(field.type);
+    const numeric = field.computed || ['currency', 'integer', 'percent', 'picklist'].includes(field.type);
     return numeric ? Number(raw) : String(raw);
   }
 

@@ -80,4 +80,28 @@ describe.each(databaseKinds())('list paging on %s', (kind) => {
 
     expect(backward.reverse()).toEqual(forward);
   });
+
+  it('sorts the sales stage in pipeline order', async () => {
+    const records = testApp.app.get(RecordsService);
+    for (const [name, stage] of [
+      ['Late deal', 'Negotiation/Review'],
+      ['Won deal', 'Closed Won'],
+      ['Early deal', 'Qualification'],
+    ]) {
+      const input = { potential_name: name, expected_close_date: '2027-01-15', sales_stage: stage };
+      if (!(await records.save('potentials', ADMIN, null, input, FORMAT)).ok) throw new Error('not saved');
+    }
+
+    const result = await records.list('potentials', ADMIN, {
+      filters: { sales_stage: ['Qualification', 'Negotiation/Review', 'Closed Won'] },
+      sort: 'sales_stage',
+      direction: 'asc',
+    });
+
+    expect(result.records.map((record) => record.values.sales_stage)).toEqual([
+      'Qualification',
+      'Negotiation/Review',
+      'Closed Won',
+    ]);
+  });
 });
