@@ -14,7 +14,7 @@ export interface AppConfig {
    */
   sessionSecret: string | undefined;
   adminPassword: string | undefined;
-  /** Where uploaded files are kept, outside anything the app serves as static files. */
+  /** Folder for uploaded files, outside anything the app serves as static files. */
   storageDir: string;
   importMaxBytes: number;
   /** Whether cookies are sent over HTTPS only. */

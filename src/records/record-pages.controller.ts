@@ -48,7 +48,7 @@ export function queryString(params: QueryParams, changes: Record<string, string 
   return text ? `?${text}` : '';
 }
 
-/** The link to a neighbouring page, or undefined at either end of the list; page 1 needs no cursor. */
+/** Builds the link to a neighbouring page, or undefined at either end of the list; page 1 needs no cursor. */
 function pageLink(
   base: string,
   params: QueryParams,

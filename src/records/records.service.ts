@@ -31,7 +31,7 @@ export interface ListQuery {
   filters: Record<string, string | string[]>;
   sort?: string;
   direction?: 'asc' | 'desc';
-  /** The page's number, for display; the cursors say where the page starts. */
+  /** The page's number, for display; the cursors set where the page starts. */
   page?: number;
   pageSize?: number;
   /** Opaque cursors from a previous page: the page starts after `after` or ends before `before`. */
@@ -130,8 +130,8 @@ export class RecordsService {
   }
 
   /**
-   * Loads a record the user may see and checks that they may also change (or delete) it: a record they
-   * cannot see is NotFound, as for one that does not exist; one they can only read is Forbidden.
+   * Loads a record the user may see and checks that they may also change (or delete) it. A record they
+   * cannot see is NotFound, as for one that does not exist, and one they can only read is Forbidden.
    */
   async findChangeable(
     moduleName: string,
@@ -341,7 +341,7 @@ export class RecordsService {
     return expression;
   }
 
-  /** A row's sort value as the cursor keeps it: numbers as numbers, so that SQLite compares them as numbers. */
+  /** Converts a row's sort value for the cursor, keeping numbers as numbers so that SQLite compares them as numbers. */
   private sortValueOf(manifest: ModuleManifest, sort: string, stored: unknown): SortValue {
     if (stored === null || stored === undefined) return null;
     const raw = stored as string | number;
@@ -708,13 +708,13 @@ export class RecordsService {
   }
 }
 
-/** Whether a database error is a unique index violation (MariaDB/MySQL 1062, SQLite's UNIQUE constraint). */
+/** Tells whether a database error is a unique index violation (MariaDB/MySQL 1062, SQLite's UNIQUE constraint). */
 function isUniqueViolation(error: unknown): boolean {
   const driverError = (error as { driverError?: { errno?: number; code?: string } }).driverError;
   return driverError?.errno === 1062 || driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-/** The form of a name that uniqueness and matching compare: no surrounding spaces, lower case. */
+/** Returns the form of a name that uniqueness and matching compare: trimmed, single-spaced, lower case. */
 export function nameKey(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();
 }

@@ -117,7 +117,7 @@ export function weightedAmount(amount: Decimal, percent: number): Decimal {
   return amount.times(percent).dividedBy(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 }
 
-/** The current UTC time as YYYY-MM-DD HH:MM:SS, the form in which timestamps are stored. */
+/** Returns the current UTC time as YYYY-MM-DD HH:MM:SS, the form in which timestamps are stored. */
 export function utcNow(now = new Date()): string {
   return now.toISOString().slice(0, 19).replace('T', ' ');
 }

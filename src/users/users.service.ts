@@ -83,7 +83,7 @@ export class UsersService implements OnApplicationBootstrap {
     }
   }
 
-  /** The role of a new user when none is chosen: the deepest role of the tree, a salesperson on a fresh install. */
+  /** Returns the role of a new user when none is chosen: the deepest role of the tree, Salesperson on a fresh install. */
   async defaultRoleId(): Promise<number> {
     const roles = await this.dataSource.getRepository(RoleEntity).find();
     const depth = (path: string) => path.split('/').filter(Boolean).length;
