@@ -133,6 +133,30 @@ describe.each(databaseKinds())('record access by role and sharing on %s', (kind)
       expect(martaPage).toContain('3 records');
     });
 
+    it('lists only visible potentials on an account page', async () => {
+      const shared = await createRecord('accounts', {
+        account_name: 'Shared Customer',
+        assigned_user_id: String(ids.anna),
+      });
+      for (const owner of ['anna', 'bruno']) {
+        await createRecord('potentials', {
+          potential_name: `${owner} shared-account deal`,
+          amount: '10.00',
+          expected_close_date: '2027-03-31',
+          sales_stage: 'Prospecting',
+          account_id: String(shared),
+          assigned_user_id: String(ids[owner]),
+        });
+      }
+
+      const page = (await anna.get(`/accounts/${shared}`)).text;
+
+      expect(page).toContain('anna shared-account deal');
+      expect(page).not.toContain('bruno shared-account deal');
+      expect(page).toContain('€ 10.00');
+      expect(page).not.toContain('€ 20.00');
+    });
+
     it('limits the board and the account picker to visible records', async () => {
       const board = (await anna.get('/pipeline')).text;
       const form = (await anna.get('/potentials/new')).text;
