@@ -90,22 +90,27 @@ export class AccessScope {
         );
         if (!owned) return;
 
-        where.orWhere(`${alias}.assigned_user_id = :scopeUser${suffix}`, { [`scopeUser${suffix}`]: user.id });
+        // One list of owners (the user, the users below their role, the owners a rule opens), so that each
+        // row is checked with a single lookup; SQLite builds the list once per query.
+        const owners = [`SELECT :scopeUser${suffix}`];
+        const params: Record<string, unknown> = { [`scopeUser${suffix}`]: user.id };
         if (user.rolePath) {
           // A pattern of the role's path plus at least one character matches the roles strictly below it.
-          where.orWhere(
-            `${alias}.assigned_user_id IN (SELECT su.id FROM users su INNER JOIN roles sr ON sr.id = su.role_id WHERE sr.path LIKE :scopeBelow${suffix})`,
-            { [`scopeBelow${suffix}`]: `${user.rolePath}_%` },
+          owners.push(
+            `SELECT su.id FROM users su INNER JOIN roles sr ON sr.id = su.role_id WHERE sr.path LIKE :scopeBelow${suffix}`,
           );
+          params[`scopeBelow${suffix}`] = `${user.rolePath}_%`;
           // Deleting is never opened by a sharing rule, only reading or reading and editing.
           if (action !== 'delete') {
-            where.orWhere(`${alias}.assigned_user_id IN (${this.ruleCondition(suffix, action)})`, {
+            owners.push(this.ruleCondition(suffix, action));
+            Object.assign(params, {
               [`ruleModule${suffix}`]: moduleName,
               [`ruleRole${suffix}`]: user.roleId ?? 0,
               [`rulePath${suffix}`]: user.rolePath,
             });
           }
         }
+        where.orWhere(`${alias}.assigned_user_id IN (${owners.join(' UNION ')})`, params);
       }),
     );
     return query;
