@@ -69,8 +69,10 @@ export class UsersImportController {
       (await this.roles.tree()).some((role) => role.id === parentRoleId);
     if (!parentExists) return fail(422, 'roleNotFound');
 
-    const outcome = await this.imports.importFile(request.file.path, { parentRoleId, locale: user.locale });
-    await rm(request.file.path, { force: true });
+    const path = request.file.path;
+    const outcome = await this.imports
+      .importFile(path, { parentRoleId, locale: user.locale })
+      .finally(() => rm(path, { force: true }));
     if (!outcome.ok) return this.renderUpload(response.status(422), user, outcome.problem, parentRoleId);
     response.render('admin/users-import-result', this.resultModel(user, outcome.result));
   }

@@ -371,7 +371,7 @@ class RolePlacement {
   }
 
   /**
-   * The role of a new user with no role, manager or region: the first role below the chosen parent
+   * Returns the role of a new user with no role, manager or region: the first role below the chosen parent
    * (Salesperson on a fresh install, under Sales Manager), or the parent itself when it has none.
    */
   private defaultRoleId(): number {

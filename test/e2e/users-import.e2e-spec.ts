@@ -18,7 +18,6 @@ type Agent = Awaited<ReturnType<typeof loginAgent>>;
 const ADMIN = { id: 1, username: 'admin', fullName: 'Administrator', isAdmin: true, locale: 'en' as const };
 const FORMAT = { numberFormat: 'dot' as const, dateFormat: 'iso' as const };
 const PASSWORD = 'long-enough-password';
-const SALES_MANAGER_ROLE = 2;
 
 /** Posts a file to the user import form, with the CSRF token in the URL as the page's form does. */
 async function uploadUsers(agent: Agent, content: Buffer | string) {
@@ -28,7 +27,7 @@ async function uploadUsers(agent: Agent, content: Buffer | string) {
     .attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), 'users.csv');
 }
 
-/** The number of records a list page says it has. */
+/** Returns the record count that a list page shows. */
 function listCount(html: string): number {
   const match = /id="list-count">(\d+) records?</.exec(html);
   if (!match) throw new Error('No record count on the list page');
@@ -59,7 +58,7 @@ describe.each(databaseKinds())('user import on %s', (kind) => {
     return Number(rows[0].id);
   }
 
-  /** The role names from the user's role up to the root. */
+  /** Returns the role names from the user's role up to the top of the tree. */
   async function roleChain(username: string): Promise<string[]> {
     const rows = await query<{ path: string }>(
       'SELECT r.path FROM users u JOIN roles r ON r.id = u.role_id WHERE u.username = ?',
@@ -388,7 +387,7 @@ const usernameOf = (fullName: string) => fullName.toLowerCase().replace(/[^a-z0-
     const query = <T>(sql: string, parameters: unknown[] = []) =>
       testApp.dataSource.query<T[]>(sql, parameters);
 
-    /** Logs in as an imported user, after giving the selected users one known password. */
+    /** Logs in as an imported user with the password that beforeAll gives every imported user. */
     async function loginAs(fullName: string): Promise<Agent> {
       return loginAgent(testApp.app, usernameOf(fullName), PASSWORD);
     }
