@@ -32,6 +32,7 @@ export class RecordTransferService {
    */
   async moveAll(admin: CurrentUser, fromUserId: number, toUserId: number): Promise<RecordTransferResult> {
     if (fromUserId === toUserId) return { ok: false, code: 'sameUser' };
+    if (!Number.isSafeInteger(toUserId)) return { ok: false, code: 'targetMissing' };
     const target = await this.dataSource.getRepository(UserEntity).findOneBy({ id: toUserId });
     if (!target) return { ok: false, code: 'targetMissing' };
     if (!target.isActive) return { ok: false, code: 'targetInactive' };

@@ -194,6 +194,28 @@ describe.each(databaseKinds())('user import on %s', (kind) => {
     await uploadUsers(admin, 'full_name,username\nAda Rossi,ada.rossi\n');
   });
 
+  it('uses the role column', async () => {
+    const outcome = await uploadUsers(
+      admin,
+      'full_name,role\nFranca Sala,sales manager\nGino Nuovo,Field Sales\n',
+    );
+
+    expect(resultCounts(outcome.text)).toMatchObject({ created: 2, roles: 1, failed: 0 });
+    expect(await roleChain('franca.sala')).toEqual(['Sales Manager', 'Organisation']);
+    expect(await roleChain('gino.nuovo')).toEqual(['Field Sales', 'Sales Manager', 'Organisation']);
+  });
+
+  it('rejects a move without a target', async () => {
+    const id = await userId('franca.sala');
+
+    const refused = await postForm(admin, `/admin/users/${id}/edit`, `/admin/users/${id}/move-records`, {
+      toUserId: '',
+    });
+
+    expect(refused.status).toBe(422);
+    expect(unescapeHtml(refused.text)).toContain('Choose the user who should receive the records.');
+  });
+
   it('rejects a file without a full name column', async () => {
     const outcome = await uploadUsers(admin, 'login,email\nada,ada@example.com\n');
 
