@@ -22,6 +22,9 @@ import { UsersService } from './users/users.service.js';
 import { HomeController } from './web/home.controller.js';
 import { HttpExceptionFilter } from './web/http-exception.filter.js';
 import { CsvModule } from './csv/csv.module.js';
+import { RecordTransferService } from './users/record-transfer.service.js';
+import { UsersImportController } from './users/users-import.controller.js';
+import { UsersImportService } from './users/users-import.service.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -38,6 +41,8 @@ class CoreModule {
       RecordViews,
       UsersService,
       RolesService,
+      UsersImportService,
+      RecordTransferService,
     ];
     return { module: CoreModule, providers, exports: providers };
   }
@@ -55,7 +60,15 @@ export class AppModule {
         CsvModule,
         ...modules.map((module) => module.nestModule),
       ],
-      controllers: [AuthController, UsersController, RolesController, SharingController, HomeController],
+      controllers: [
+        AuthController,
+        // Before UsersController, whose POST /admin/users/:id would otherwise take /admin/users/import.
+        UsersImportController,
+        UsersController,
+        RolesController,
+        SharingController,
+        HomeController,
+      ],
       providers: [
         passportProvider,
         { provide: APP_GUARD, useClass: AuthenticatedGuard },

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
 import { User as CurrentUserParam } from '../auth/current-user.decorator.js';
@@ -6,9 +6,11 @@ import { AdminGuard } from '../auth/guards.js';
 import { translate } from '../i18n/i18n.service.js';
 import { FieldErrors } from '../records/record-validation.js';
 import { RecordIdPipe } from '../records/record-id.pipe.js';
+import { ModuleRegistry } from '../records/module-registry.js';
 import { LOCALES } from '../records/values.js';
 import { UserInput, UsersService } from './users.service.js';
 import { RolesService } from '../roles/roles.service.js';
+import { RecordTransferService } from './record-transfer.service.js';
 
 interface UserForm {
   fullName?: string;
@@ -28,6 +30,8 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly roles: RolesService,
+    private readonly transfers: RecordTransferService,
+    private readonly registry: ModuleRegistry,
   ) {}
 
   @Get()
@@ -58,6 +62,7 @@ export class UsersController {
     @CurrentUserParam() user: CurrentUser,
     @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
+    moveError?: string,
   ): Promise<void> {
     const existing = await this.users.get(id);
     await this.renderForm(
@@ -74,6 +79,7 @@ export class UsersController {
         roleId: existing.roleId === null ? '' : String(existing.roleId),
       },
       {},
+      moveError,
     );
   }
 
@@ -96,6 +102,34 @@ export class UsersController {
     response.redirect(303, '/admin/users');
   }
 
+  /** Moves every record assigned to this user to the chosen active user, and shows how many moved. */
+  @Post(':id/move-records')
+  @HttpCode(200)
+  async moveRecords(
+    @CurrentUserParam() user: CurrentUser,
+    @Param('id', RecordIdPipe) id: number,
+    @Body() body: { toUserId?: string },
+    @Res() response: Response,
+  ): Promise<void> {
+    const existing = await this.users.get(id);
+    const result = await this.transfers.moveAll(user, id, Number(body.toUserId));
+    if (!result.ok) {
+      response.status(422);
+      return this.editPage(user, id, response, translate(user.locale, `users.move.errors.${result.code}`));
+    }
+    const target = await this.users.get(Number(body.toUserId));
+    response.render('admin/user-records-moved', {
+      title: 'users.move.doneTitle',
+      id,
+      fullName: existing.fullName,
+      targetName: target.fullName,
+      moved: result.moved.map((entry) => ({
+        module: translate(user.locale, this.registry.get(entry.module).label),
+        count: entry.count,
+      })),
+    });
+  }
+
   private toInput(body: UserForm): UserInput {
     return {
       fullName: body.fullName,
@@ -115,6 +149,7 @@ export class UsersController {
     id: number | null,
     values: UserForm,
     errors: FieldErrors,
+    moveError?: string,
   ): Promise<void> {
     const message = (name: string) =>
       errors[name]
@@ -163,6 +198,17 @@ export class UsersController {
         selected: values.locale === locale,
       })),
       isActiveError: message('isActive'),
+      moveError,
+      // Only active users can receive records, as in every assignee picker.
+      moveTargets:
+        id === null
+          ? []
+          : (await this.users.listActive())
+              .filter((candidate) => candidate.id !== id)
+              .map((candidate) => ({
+                value: candidate.id,
+                label: `${candidate.fullName} (${candidate.username})`,
+              })),
       errorSummary: [
         ...fields
           .filter((field) => field.error)

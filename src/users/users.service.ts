@@ -28,7 +28,8 @@ export interface UserInput {
 
 export type UserSaveResult = { ok: true; user: User } | { ok: false; errors: FieldErrors };
 
-const USERNAME = /^[a-z0-9._@-]{2,60}$/;
+export const USERNAME = /^[a-z0-9._@-]{2,60}$/;
+export const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
 export function toCurrentUser(user: User): CurrentUser {
   return {
@@ -154,7 +155,7 @@ export class UsersService implements OnApplicationBootstrap {
     ) {
       errors.username = { code: 'notUnique', params: { value: username } };
     }
-    if (email && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(email)) errors.email = { code: 'invalidEmail' };
+    if (email && !EMAIL.test(email)) errors.email = { code: 'invalidEmail' };
     if (existing === null || password !== '') {
       if (password.length < MIN_PASSWORD_LENGTH)
         errors.password = { code: 'passwordTooShort', params: { min: MIN_PASSWORD_LENGTH } };

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import multer, { MulterError } from 'multer';
+import type { AppConfig } from '../../config/configuration.js';
+import type { CurrentUser } from '../access/current-user.js';
+import { APP_CONFIG } from '../app-config.provider.js';
+import { User } from '../auth/current-user.decorator.js';
+import { AdminGuard } from '../auth/guards.js';
+import { translate } from '../i18n/i18n.service.js';
+import { RolesService } from '../roles/roles.service.js';
+import { USER_COLUMNS, UserImportResult, UsersImportService } from './users-import.service.js';
+
+type UploadProblem = 'tooLarge' | 'uploadFailed' | 'noFile' | 'roleNotFound';
+
+/**
+ * The user import pages: upload a CSV file with a fixed set of column names, and see what was created.
+ * The file is deleted as soon as it has been read.
+ */
+@Controller('admin/users/import')
+@UseGuards(AdminGuard)
+export class UsersImportController {
+  private readonly upload: ReturnType<multer.Multer['single']>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly imports: UsersImportService,
+    private readonly roles: RolesService,
+  ) {
+    const uploadDir = join(config.storageDir, 'user-imports');
+    mkdirSync(uploadDir, { recursive: true });
+    this.upload = multer({
+      storage: multer.diskStorage({
+        destination: uploadDir,
+        filename: (_request, _file, done) => done(null, `${randomUUID()}.csv`),
+      }),
+      limits: { fileSize: config.importMaxBytes, files: 1, fields: 5 },
+    }).single('file');
+  }
+
+  @Get()
+  async uploadPage(@User() user: CurrentUser, @Res() response: Response): Promise<void> {
+    await this.renderUpload(response, user, undefined, await this.imports.defaultParentRoleId());
+  }
+
+  @Post()
+  @HttpCode(200)
+  async receiveUpload(
+    @User() user: CurrentUser,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const problem = await this.storeUpload(request, response);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    // A form posted without the field (a script, say) gets the same role the page preselects.
+    const parentRoleId =
+      body.parentRoleId === undefined ? await this.imports.defaultParentRoleId() : Number(body.parentRoleId);
+    const fail = async (status: number, code: string, params: Record<string, string | number> = {}) => {
+      if (request.file) await rm(request.file.path, { force: true });
+      await this.renderUpload(response.status(status), user, code, parentRoleId, params);
+    };
+    if (problem) return fail(problem === 'tooLarge' ? 413 : 422, problem);
+    if (!request.file) return fail(422, 'noFile');
+    const parentExists =
+      Number.isSafeInteger(parentRoleId) &&
+      (await this.roles.tree()).some((role) => role.id === parentRoleId);
+    if (!parentExists) return fail(422, 'roleNotFound');
+
+    const path = request.file.path;
+    const outcome = await this.imports
+      .importFile(path, { parentRoleId, locale: user.locale })
+      .finally(() => rm(path, { force: true }));
+    if (!outcome.ok) return this.renderUpload(response.status(422), user, outcome.problem, parentRoleId);
+    response.render('admin/users-import-result', this.resultModel(user, outcome.result));
+  }
+
+  /** Runs Multer, turning its errors (a file over the size limit) into a problem shown on the upload page. */
+  private storeUpload(request: Request, response: Response): Promise<UploadProblem | undefined> {
+    return new Promise((resolve, reject) => {
+      this.upload(request, response, (error: unknown) => {
+        if (!error) return resolve(undefined);
+        if (error instanceof MulterError)
+          return resolve(error.code === 'LIMIT_FILE_SIZE' ? 'tooLarge' : 'uploadFailed');
+        reject(error instanceof Error ? error : new Error('Upload failed with a non-Error value'));
+      });
+    });
+  }
+
+  private async renderUpload(
+    response: Response,
+    user: CurrentUser,
+    problem: string | undefined,
+    parentRoleId: number,
+    params: Record<string, string | number> = {},
+  ): Promise<void> {
+    const maxMb = this.config.importMaxBytes / 1024 / 1024;
+    const roles = await this.roles.tree();
+    response.render('admin/users-import', {
+      title: 'usersImport.title',
+      error: problem
+        ? translate(user.locale, `usersImport.problems.${problem}`, { maxMb, ...params })
+        : undefined,
+      maxMb,
+      columns: (Object.keys(USER_COLUMNS) as (keyof typeof USER_COLUMNS)[]).map((column) => ({
+        label: translate(user.locale, `usersImport.columns.${column}`),
+        headers: USER_COLUMNS[column].join(', '),
+      })),
+      roles: roles.map((role) => ({
+        value: role.id,
+        label: `${'— '.repeat(role.depth)}${role.name}`,
+        selected: role.id === parentRoleId,
+      })),
+    });
+  }
+
+  private resultModel(user: CurrentUser, result: UserImportResult) {
+    return {
+      title: 'usersImport.result.title',
+      counts: result.counts,
+      failures: result.failures.map((failure) => ({
+        line: failure.line,
+        fullName: failure.fullName,
+        reason: translate(user.locale, `usersImport.reasons.${failure.reason}`, failure.params ?? {}),
+      })),
+      changes: result.changes,
+    };
+  }
+}
