@@ -42,8 +42,8 @@ export class UsersController {
 
   @Get('new')
   async newPage(@CurrentUserParam() user: CurrentUser, @Res() response: Response): Promise<void> {
-    const roleId = String(await this.users.defaultRoleId());
-    await this.renderForm(response, user, null, { isActive: 'on', locale: 'en', roleId }, {});
+    // No role is preselected: what a new user sees depends on it, so the administrator chooses.
+    await this.renderForm(response, user, null, { isActive: 'on', locale: 'en', roleId: '' }, {});
   }
 
   @Post()
