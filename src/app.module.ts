@@ -22,6 +22,8 @@ import { UsersService } from './users/users.service.js';
 import { HomeController } from './web/home.controller.js';
 import { HttpExceptionFilter } from './web/http-exception.filter.js';
 import { CsvModule } from './csv/csv.module.js';
+import { MassActionsController } from './records/mass-actions.controller.js';
+import { MassActionsService } from './records/mass-actions.service.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -55,8 +57,16 @@ export class AppModule {
         CsvModule,
         ...modules.map((module) => module.nestModule),
       ],
-      controllers: [AuthController, UsersController, RolesController, SharingController, HomeController],
+      controllers: [
+        AuthController,
+        UsersController,
+        RolesController,
+        SharingController,
+        HomeController,
+        MassActionsController,
+      ],
       providers: [
+        MassActionsService,
         passportProvider,
         { provide: APP_GUARD, useClass: AuthenticatedGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
