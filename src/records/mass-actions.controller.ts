@@ -4,7 +4,7 @@ import type { CurrentUser } from '../access/current-user.js';
 import { User } from '../auth/current-user.decorator.js';
 import { translate } from '../i18n/i18n.service.js';
 import { UsersService } from '../users/users.service.js';
-import { InputFormat, parseFieldInput } from './field-codec.js';
+import { InputFormat } from './field-codec.js';
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 import {
   MassActionsService,
@@ -16,6 +16,7 @@ import {
 } from './mass-actions.service.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
+import { FieldError, parseSubmission } from './record-validation.js';
 import { RecordViews } from './record-views.js';
 import { RecordsService } from './records.service.js';
 import { DATE_FORMAT_OF, NUMBER_FORMAT_OF } from './values.js';
@@ -103,12 +104,7 @@ export class MassActionsController {
 
     // A value that cannot be read would fail on every record in the same way, so it is rejected once, here.
     const value = typeof body[field.name] === 'string' ? (body[field.name] as string) : '';
-    const parsed = parseFieldInput(field, value, formatOf(user));
-    const error = !parsed.ok
-      ? this.views.errorMessage(user.locale, { code: parsed.error })
-      : field.required && parsed.value === null
-        ? this.views.errorMessage(user.locale, { code: 'required' })
-        : undefined;
+    const error = this.valueError(user, field, value);
     if (error) {
       return this.renderEditPage(response.status(422), user, manifest, {
         selection,
@@ -138,6 +134,14 @@ export class MassActionsController {
 
     const outcome = await this.massActions.apply(moduleName, user, ids, { kind: 'delete' }, formatOf(user));
     await this.renderResult(response, user, manifest, outcome);
+  }
+
+  /** Returns the error of a value that no record could take, or undefined for a readable value. */
+  private valueError(user: CurrentUser, field: FieldDefinition, value: string): FieldError | undefined {
+    const parsed = parseSubmission([field], { [field.name]: value }, formatOf(user));
+    if (parsed.errors[field.name]) return parsed.errors[field.name];
+    if (field.required && parsed.values[field.name] === null) return { code: 'required' };
+    return undefined;
   }
 
   /** Resolves the selection, or renders why it cannot be used and returns undefined. */
@@ -174,13 +178,8 @@ export class MassActionsController {
     });
   }
 
-  /** Fields a mass edit may set: the writable ones, except unique names that no two records may share. */
-  editableFields(manifest: ModuleManifest): FieldDefinition[] {
-    return this.registry.writableFields(manifest.name).filter((field) => !field.uniqueKey);
-  }
-
   private editableField(manifest: ModuleManifest, name: unknown): FieldDefinition | undefined {
-    return this.editableFields(manifest).find((field) => field.name === name);
+    return this.registry.massEditableFields(manifest.name).find((field) => field.name === name);
   }
 
   private pageModel(user: CurrentUser, manifest: ModuleManifest, selection: MassSelection, count: number) {
@@ -198,19 +197,24 @@ export class MassActionsController {
     response: Response,
     user: CurrentUser,
     manifest: ModuleManifest,
-    form: { selection: MassSelection; count: number; field: FieldDefinition; value: string; error?: string },
+    form: {
+      selection: MassSelection;
+      count: number;
+      field: FieldDefinition;
+      value: string;
+      error?: FieldError;
+    },
   ): Promise<void> {
     const picklists = await this.picklists.forModule(manifest.name);
-    const errors = form.error ? { [form.field.name]: { code: 'invalidValue' } } : {};
+    const errors = form.error ? { [form.field.name]: form.error } : {};
     const input = await this.views.formField(form.field, user, form.value, errors, picklists);
-    if (form.error) input.error = form.error;
     response.render('records/mass-edit', {
       title: 'mass.editTitle',
       ...this.pageModel(user, manifest, form.selection, form.count),
       field: form.field.name,
       fieldLabel: input.label,
       input,
-      errorSummary: form.error ? [{ name: form.field.name, label: input.label, error: form.error }] : [],
+      errorSummary: input.error ? [{ name: form.field.name, label: input.label, error: input.error }] : [],
     });
   }
 
@@ -307,7 +311,9 @@ export class MassActionsController {
 function selectionOf(body: Body): MassSelection {
   if (body.scope === 'all') return { kind: 'query', query: typeof body.query === 'string' ? body.query : '' };
   const source = body.scope === 'page' ? body.pageIds : body.ids;
-  const values = Array.isArray(source) ? source : source === undefined ? [] : [source];
+  let values: unknown[] = [];
+  if (Array.isArray(source)) values = source;
+  else if (source !== undefined) values = [source];
   const ids = values
     .filter((value): value is string => typeof value === 'string' && /^\d{1,10}$/.test(value))
     .map(Number)

@@ -6,7 +6,7 @@ import { listQueryFrom } from './record-pages.controller.js';
 import { FieldError } from './record-validation.js';
 import { RecordsService } from './records.service.js';
 
-/** The most records one mass action may touch; a larger selection is rejected before anything changes. */
+/** The maximum number of records one mass action may change; a larger selection is rejected before any change. */
 export const MAX_MASS_RECORDS = 5000;
 
 /** Records saved between two pauses that let other requests run. */
@@ -15,7 +15,7 @@ const BATCH_SIZE = 100;
 /** The records a mass action applies to: ids ticked on the page, or every record matching a list query. */
 export type MassSelection = { kind: 'ids'; ids: number[] } | { kind: 'query'; query: string };
 
-/** Why one record was not changed. */
+/** The reason one record was not changed. */
 export type MassRefusal =
   | { reason: 'notFound' }
   | { reason: 'readOnly' }
@@ -44,8 +44,8 @@ export class MassActionsService {
   ) {}
 
   /**
-   * Returns the ids of the selection, or undefined when it holds more than MAX_MASS_RECORDS. A query
-   * selection is read now, through the access scope, so it holds only records the user may see.
+   * Returns the ids of the selection, or undefined when it contains more than MAX_MASS_RECORDS. A query
+   * selection is read now, through the access scope, so it contains only records the user may see.
    */
   async resolve(
     moduleName: string,

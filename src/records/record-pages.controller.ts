@@ -143,7 +143,7 @@ export abstract class RecordPagesController {
           numeric: field.type === 'currency' || field.type === 'percent' || field.type === 'integer',
         })),
       })),
-      // One more column holds the selection checkboxes.
+      // One more column contains the selection checkboxes.
       columnSpan: columns.length + 1,
       total: result.total,
       totals: (manifest.listTotals ?? []).map((name) => {
@@ -166,7 +166,7 @@ export abstract class RecordPagesController {
     };
   }
 
-  /** The choices of the list's action bar; "all that match" carries the list's search and filters. */
+  /** Builds the choices of the list's action bar. "All that match" carries the list's search and filters. */
   private async massActionsModel(user: CurrentUser, params: QueryParams) {
     const locale = user.locale;
     const listParams = {
@@ -179,10 +179,10 @@ export abstract class RecordPagesController {
     return {
       query: queryString(params, listParams).replace(/^\?/, ''),
       users: (await this.users.listAssignable(user)).map((u) => ({ value: String(u.id), label: u.fullName })),
-      fields: this.registry
-        .writableFields(this.moduleName)
-        .filter((field) => !field.uniqueKey)
-        .map((field) => ({ value: field.name, label: translate(locale, field.label) })),
+      fields: this.registry.massEditableFields(this.moduleName).map((field) => ({
+        value: field.name,
+        label: translate(locale, field.label),
+      })),
     };
   }
 

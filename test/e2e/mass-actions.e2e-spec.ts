@@ -96,6 +96,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
   });
   beforeEach(async () => {
     await testApp.dataSource.query('DELETE FROM potentials');
+    await testApp.dataSource.query('DELETE FROM accounts');
     await testApp.dataSource.query('DELETE FROM record_assignments');
     await setSharing('public_read_write_delete');
     deals.annaFirst = await createDeal('anna first', 'anna', 'Prospecting');
@@ -196,6 +197,71 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
     expect(await stored(deals.marta)).toBeDefined();
   });
 
+  it('acts on every record of the page', async () => {
+    const admin = await loginAgent(testApp.app);
+    const pageIds = Object.values(deals).map(String);
+
+    const response = await massAction(admin, '', {
+      action: 'reassign',
+      assigned_user_id: String(users.marta),
+      scope: 'page',
+      pageIds,
+      ids: String(deals.bruno),
+    });
+
+    expect(response.text).toContain('4 records changed.');
+    for (const id of Object.values(deals)) {
+      expect(Number((await stored(id))!.assigned_user_id)).toBe(users.marta);
+    }
+  });
+
+  it('explains an empty selection', async () => {
+    const admin = await loginAgent(testApp.app);
+
+    const response = await massAction(admin, '', { action: 'delete' });
+
+    expect(response.status).toBe(422);
+    expect(response.text).toContain('No records were selected.');
+    expect(await stored(deals.annaFirst)).toBeDefined();
+  });
+
+  it('changes a field of another module', async () => {
+    const admin = await loginAgent(testApp.app);
+    const accountIds = [];
+    for (const name of ['Rossi', 'Bianchi']) {
+      const result = await testApp.app
+        .get(RecordsService)
+        .save('accounts', ADMIN, null, { account_name: name }, FORMAT);
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      accountIds.push(String(result.id));
+    }
+
+    const response = await postForm(admin, '/accounts', '/mass/accounts/edit', {
+      field: 'billing_city',
+      billing_city: 'Torino',
+      ids: accountIds,
+    });
+
+    expect(response.text).toContain('2 records changed.');
+    const rows = await testApp.dataSource.query<{ billing_city: string }[]>(
+      'SELECT billing_city FROM accounts ORDER BY id',
+    );
+    expect(rows.map((row) => row.billing_city)).toEqual(['Torino', 'Torino']);
+  });
+
+  it('rejects a mass edit of a unique name', async () => {
+    const admin = await loginAgent(testApp.app);
+
+    const response = await postForm(admin, '/accounts', '/mass/accounts/edit', {
+      field: 'account_name',
+      account_name: 'Same',
+      ids: String(deals.annaFirst),
+    });
+
+    expect(response.status).toBe(422);
+    expect(response.text).toContain('Choose the field to change');
+  });
+
   it('refuses records that are only readable', async () => {
     await setSharing('public_read');
     const anna = await loginAgent(testApp.app, 'anna', PASSWORD);
@@ -253,6 +319,19 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
     expect(response.text).toContain('value="02/30/2027"');
     expect((await stored(deals.annaFirst))!.expected_close_date).toBe('2027-03-31');
     expect((await stored(deals.bruno))!.expected_close_date).toBe('2027-03-31');
+  });
+
+  it('rejects a too long text with its limit', async () => {
+    const admin = await loginAgent(testApp.app);
+
+    const response = await massAction(admin, '/edit', {
+      field: 'next_step',
+      next_step: 'x'.repeat(300),
+      ids: String(deals.annaFirst),
+    });
+
+    expect(response.status).toBe(422);
+    expect(response.text).toContain('Too long: at most 255 characters.');
   });
 
   it('rejects a selection above the limit', async () => {
