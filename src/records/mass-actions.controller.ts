@@ -79,6 +79,7 @@ export class MassActionsController {
       response.render('records/mass-delete', {
         title: 'mass.deleteTitle',
         ...this.pageModel(user, manifest, selection, ids.length),
+        linked: await this.linkedCounts(user, manifest, ids),
       });
       return;
     }
@@ -134,6 +135,22 @@ export class MassActionsController {
 
     const outcome = await this.massActions.apply(moduleName, user, ids, { kind: 'delete' }, formatOf(user));
     await this.renderResult(response, user, manifest, outcome);
+  }
+
+  /** Counts the records of other modules that would lose their link to the records being deleted. */
+  private async linkedCounts(user: CurrentUser, manifest: ModuleManifest, ids: number[]) {
+    const linked = [];
+    for (const { manifest: other, field } of this.registry.incomingLinks(manifest.name)) {
+      // Every linking record loses its link, including those this user cannot see, so all are counted.
+      const count = await this.records.countLinkingAny(other.name, field.name, ids);
+      if (count > 0)
+        linked.push({
+          count,
+          label: translate(user.locale, other.label),
+          field: translate(user.locale, field.label),
+        });
+    }
+    return linked;
   }
 
   /** Returns the error of a value that no record could take, or undefined for a readable value. */

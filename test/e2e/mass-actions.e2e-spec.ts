@@ -180,6 +180,27 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
     expect(await stored(deals.annaSecond)).toBeDefined();
   });
 
+  it('warns about records that lose their link', async () => {
+    const admin = await loginAgent(testApp.app);
+    const account = await testApp.app
+      .get(RecordsService)
+      .save('accounts', ADMIN, null, { account_name: 'Linked Customer' }, FORMAT);
+    if (!account.ok) throw new Error(JSON.stringify(account.errors));
+    await testApp.dataSource.query('UPDATE potentials SET account_id = ? WHERE id IN (?, ?)', [
+      account.id,
+      deals.annaFirst,
+      deals.bruno,
+    ]);
+
+    const confirmation = await postForm(admin, '/accounts', '/mass/accounts', {
+      action: 'delete',
+      ids: String(account.id),
+    });
+
+    expect(confirmation.text).toContain('Delete 1 record? This cannot be undone.');
+    expect(confirmation.text).toContain('2 records of Potentials (Account Name)');
+  });
+
   it('acts on all filtered records the user may see', async () => {
     await setSharing('private');
     const anna = await loginAgent(testApp.app, 'anna', PASSWORD);
