@@ -7,6 +7,9 @@ import { FieldError } from './record-validation.js';
 import { RecordsService } from './records.service.js';
 
 /** The maximum number of records one mass action may change; a larger selection is rejected before any change. */
+// NOTE: the records are saved one at a time within the request, and the result page appears only at the end.
+// A sales stage change of 500 potentials took 0.8 s on SQLite and 2.6 s on MariaDB 10.11 (2 cores, a
+// throwaway jest test through MassActionsService.apply), so 5,000 records wait about 8 s and 26 s with no progress.
 export const MAX_MASS_RECORDS = 5000;
 
 /** Records saved between two pauses that let other requests run. */
