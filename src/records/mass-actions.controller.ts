@@ -250,7 +250,7 @@ export class MassActionsController {
 
     const groups = new Map<
       string,
-      { refusal: MassRefusal; count: number; records: { href: string; name: string }[] }
+      { refusal: MassRefusal; count: number; records: { href?: string; name: string }[] }
     >();
     for (const [index, { id, refusal }] of outcome.refused.entries()) {
       const key =
@@ -258,7 +258,10 @@ export class MassActionsController {
       const group = groups.get(key) ?? { refusal, count: 0, records: [] };
       group.count++;
       if (index < MAX_LISTED_REFUSALS)
-        group.records.push({ href: `/${manifest.name}/${id}`, name: names.get(id) ?? `#${id}` });
+        // A record the user cannot see gets no link, because its page would only show "not found".
+        group.records.push(
+          names.has(id) ? { href: `/${manifest.name}/${id}`, name: names.get(id)! } : { name: `#${id}` },
+        );
       groups.set(key, group);
     }
     const groupModels = [];

@@ -302,6 +302,22 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
     expect((await stored(deals.bruno))!.sales_stage).toBe('Prospecting');
   });
 
+  it('reports hidden records as not found', async () => {
+    await setSharing('private');
+    const anna = await loginAgent(testApp.app, 'anna', PASSWORD);
+
+    const response = await massAction(anna, '/delete', {
+      ids: [String(deals.annaFirst), String(deals.bruno)],
+    });
+
+    expect(response.text).toContain('1 record changed.');
+    expect(response.text).toContain('1 not found: it was deleted or you may not see it');
+    expect(response.text).toContain(`#${deals.bruno}`);
+    expect(response.text).not.toContain(`href="/potentials/${deals.bruno}"`);
+    expect(response.text).not.toContain('bruno deal');
+    expect(await stored(deals.bruno)).toBeDefined();
+  });
+
   it('refuses a reassignment outside the assign limit', async () => {
     await setSalespersonAssignScope('role_and_below');
     try {
