@@ -25,6 +25,8 @@ import { CsvModule } from './csv/csv.module.js';
 import { RecordTransferService } from './users/record-transfer.service.js';
 import { UsersImportController } from './users/users-import.controller.js';
 import { UsersImportService } from './users/users-import.service.js';
+import { MassActionsController } from './records/mass-actions.controller.js';
+import { MassActionsService } from './records/mass-actions.service.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -68,8 +70,10 @@ export class AppModule {
         RolesController,
         SharingController,
         HomeController,
+        MassActionsController,
       ],
       providers: [
+        MassActionsService,
         passportProvider,
         { provide: APP_GUARD, useClass: AuthenticatedGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

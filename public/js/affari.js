@@ -69,3 +69,25 @@
     form.submit();
   });
 })();
+
+// Mass actions on a list: a header checkbox ticks or clears every row of the page. Without
+// JavaScript the "all records on this page" choice does the same.
+(function () {
+  const form = document.querySelector('[data-mass-form]');
+  const toggle = form && form.querySelector('[data-mass-toggle]');
+  if (!toggle) return;
+
+  const rows = () => form.querySelectorAll('input[type="checkbox"][name="ids"]');
+  toggle.classList.remove('d-none');
+  toggle.addEventListener('change', () => {
+    rows().forEach((box) => {
+      box.checked = toggle.checked;
+    });
+  });
+  form.addEventListener('change', (event) => {
+    if (event.target.name !== 'ids') return;
+    const boxes = [...rows()];
+    toggle.checked = boxes.every((box) => box.checked);
+    toggle.indeterminate = !toggle.checked && boxes.some((box) => box.checked);
+  });
+})();

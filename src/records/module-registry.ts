@@ -44,6 +44,11 @@ export class ModuleRegistry {
     return this.get(name).fields.filter((field) => !field.system && !field.readOnly && !field.computed);
   }
 
+  /** Fields a mass edit may set: the writable ones, except unique names that no two records may share. */
+  massEditableFields(name: string): FieldDefinition[] {
+    return this.writableFields(name).filter((field) => !field.uniqueKey);
+  }
+
   /** Link fields of other modules that point to this one and want a related list on its detail page. */
   incomingLinks(name: string): { manifest: ModuleManifest; field: FieldDefinition }[] {
     return this.all().flatMap((manifest) =>

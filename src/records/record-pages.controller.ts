@@ -135,6 +135,7 @@ export abstract class RecordPagesController {
       }),
       rows: result.records.map((record) => ({
         id: record.id,
+        name: String(record.values[manifest.nameField] ?? `#${record.id}`),
         href: `${base}/${record.id}`,
         cells: columns.map((field, index) => ({
           ...this.views.displayCell(field, record.values[field.name] ?? null, result.names, locale),
@@ -142,6 +143,8 @@ export abstract class RecordPagesController {
           numeric: field.type === 'currency' || field.type === 'percent' || field.type === 'integer',
         })),
       })),
+      // One more column contains the selection checkboxes.
+      columnSpan: columns.length + 1,
       total: result.total,
       totals: (manifest.listTotals ?? []).map((name) => {
         const field = this.registry.field(manifest.name, name)!;
@@ -156,9 +159,30 @@ export abstract class RecordPagesController {
       nextHref: pageLink(base, params, result.nextCursor, 'after', result.page + 1),
       exportHref: `/export/${manifest.name}${queryString(params, { page: undefined, after: undefined, before: undefined })}`,
       importHref: `/import/${manifest.name}`,
+      mass: await this.massActionsModel(user, params),
       invalidFilters: result.invalidFilters.map((name) =>
         translate(locale, this.registry.field(manifest.name, name.replace(/_(from|to)$/, ''))?.label ?? name),
       ),
+    };
+  }
+
+  /** Builds the choices of the list's action bar. "All that match" carries the list's search and filters. */
+  private async massActionsModel(user: CurrentUser, params: QueryParams) {
+    const locale = user.locale;
+    const listParams = {
+      page: undefined,
+      after: undefined,
+      before: undefined,
+      sort: undefined,
+      dir: undefined,
+    };
+    return {
+      query: queryString(params, listParams).replace(/^\?/, ''),
+      users: (await this.users.listAssignable(user)).map((u) => ({ value: String(u.id), label: u.fullName })),
+      fields: this.registry.massEditableFields(this.moduleName).map((field) => ({
+        value: field.name,
+        label: translate(locale, field.label),
+      })),
     };
   }
 

@@ -96,7 +96,8 @@ export class RecordViews {
     return blocks;
   }
 
-  private async formField(
+  /** One field of a form, with its typed value and its error. */
+  async formField(
     field: FieldDefinition,
     user: CurrentUser,
     value: string,

@@ -671,13 +671,19 @@ export class RecordsService {
 
   /** Counts every record of a module whose link field points to the given id, visible or not. */
   async countLinking(moduleName: string, fieldName: string, id: number): Promise<number> {
+    return this.countLinkingAny(moduleName, fieldName, [id]);
+  }
+
+  /** Counts every record of a module whose link field points to one of the given ids, visible or not. */
+  async countLinkingAny(moduleName: string, fieldName: string, ids: number[]): Promise<number> {
+    if (ids.length === 0) return 0;
     const manifest = this.registry.get(moduleName);
     const field = this.registry.field(moduleName, fieldName)!;
     const row = await this.dataSource
       .createQueryBuilder()
       .select('COUNT(*)', 'count')
       .from(manifest.table, ALIAS)
-      .where(`${ALIAS}.${columnOf(field)} = :id`, { id })
+      .where(`${ALIAS}.${columnOf(field)} IN (:...ids)`, { ids })
       .getRawOne<{ count: number | string }>();
     return Number(row?.count ?? 0);
   }

@@ -227,7 +227,7 @@ describeInChromium('pipeline in Chromium', () => {
     }
 
     await page.goto(`${baseUrl}/potentials`);
-    const listed = await page.locator('table tbody td:first-child a').allTextContents();
+    const listed = await page.locator('table tbody td:nth-child(2) a').allTextContents();
     expect(listed.sort()).toEqual([...names].sort());
 
     for (const [index, name] of names.entries()) {
@@ -282,6 +282,38 @@ describeInChromium('pipeline in Chromium', () => {
       'SELECT COUNT(*) AS n FROM potentials',
     );
     expect(Number(count[0].n)).toBe(0);
+  });
+
+  it('list selects a page and changes a field', async () => {
+    await logIn();
+    const ids = [];
+    for (const name of ['First deal', 'Second deal']) {
+      ids.push(await createPotential({ name, amount: '100', closeDate: '06/30/2027', stage: 'Prospecting' }));
+    }
+
+    await page.goto(`${baseUrl}/potentials`);
+    await page.getByLabel('Select every record on this page').check();
+    const ticked = await page.locator('input[name="ids"]:checked').count();
+    await page.selectOption('#mass-field', 'sales_stage');
+    await Promise.all([
+      page.waitForURL(/\/mass\/potentials$/),
+      page.getByRole('button', { name: 'Change field…' }).click(),
+    ]);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.selectOption('#field-sales_stage', 'Closed Won');
+    await page.getByRole('button', { name: 'Change 2 records' }).click();
+    await page.locator('#mass-changed').waitFor();
+    const result = await page.locator('#mass-changed').textContent();
+    await screenshot('mass-result');
+    const violations = await seriousViolations(page);
+
+    expect(ticked).toBe(2);
+    expect(result).toBe('2 records changed.');
+    expect(violations).toEqual([]);
+    for (const id of ids) {
+      await page.goto(`${baseUrl}/potentials/${id}`);
+      expect(await detailValue('Sales Stage')).toBe('Closed Won');
+    }
   });
 
   it('pages pass axe serious and critical rules', async () => {
