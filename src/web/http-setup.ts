@@ -134,6 +134,7 @@ export async function configureHttp(
     response.locals.usersActive = request.path.startsWith('/admin/users');
     response.locals.rolesActive = request.path.startsWith('/admin/roles');
     response.locals.sharingActive = request.path.startsWith('/admin/sharing');
+    response.locals.profilesActive = request.path.startsWith('/admin/profiles');
     next();
   });
 }
