@@ -49,7 +49,7 @@ export class PipelineBoardController {
     const stages = (await this.picklists.forModule('potentials')).values('sales_stage');
     const field = (name: string) => this.registry.field('potentials', name)!;
     // A field the user's profile hides shows as empty text on the cards and in the column headers.
-    const shown = (name: string) => !permissions.isHidden('potentials', field(name));
+    const isVisible = (name: string) => !permissions.isHidden('potentials', field(name));
     const canMove =
       permissions.can('potentials', 'edit') && !permissions.isReadOnly('potentials', field('sales_stage'));
 
@@ -67,14 +67,14 @@ export class PipelineBoardController {
         outcome: stage.outcome,
         probability: stage.probability,
         count: result.total,
-        total: shown('amount') ? formatMoney(result.totals.amount, locale) : '',
-        weighted: shown('weighted_amount') ? formatMoney(result.totals.weighted_amount, locale) : '',
+        total: isVisible('amount') ? formatMoney(result.totals.amount, locale) : '',
+        weighted: isVisible('weighted_amount') ? formatMoney(result.totals.weighted_amount, locale) : '',
         listHref: `/potentials${queryString(params, { sales_stage: stage.value, page: undefined })}`,
         more: result.total > result.records.length,
         cards: result.records.map((record) => ({
           id: record.id,
           name: String(record.values.potential_name ?? ''),
-          account: shown('account_id')
+          account: isVisible('account_id')
             ? this.views.displayCell(
                 field('account_id'),
                 record.values.account_id ?? null,
@@ -82,10 +82,10 @@ export class PipelineBoardController {
                 locale,
               )
             : { text: '' },
-          amount: shown('amount')
+          amount: isVisible('amount')
             ? formatForDisplay(field('amount'), record.values.amount ?? null, locale)
             : '',
-          closeDate: shown('expected_close_date')
+          closeDate: isVisible('expected_close_date')
             ? formatForDisplay(
                 field('expected_close_date'),
                 record.values.expected_close_date ?? null,

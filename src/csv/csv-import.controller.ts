@@ -77,7 +77,7 @@ export class CsvImportController {
     @Res() response: Response,
   ): Promise<void> {
     this.registry.get(moduleName);
-    // Checked before Multer runs, so that a refused user's file is never stored.
+    // Checked before Multer runs, so that the file of a user without the import right is never stored.
     await this.permissions.require(user, moduleName, 'import');
     const problem = await this.storeUpload(request, response);
     if (problem)
@@ -176,10 +176,10 @@ export class CsvImportController {
       return response.redirect(303, `/import/${moduleName}/${jobId}`);
     }
 
-    const { settings: mapped, refused } = await this.readMappingForm(job, settings, body, permissions);
+    const { settings: mapped, rejectedFields } = await this.readMappingForm(job, settings, body, permissions);
     settings = mapped;
     await this.imports.saveSettings(job, settings);
-    const errors = this.checkMapping(job, settings, user, refused);
+    const errors = this.checkMapping(job, settings, user, rejectedFields);
     if (errors.length > 0) return this.renderMapping(response.status(422), user, job, settings, errors, []);
 
     let unlisted: UnlistedValue[];
@@ -201,17 +201,17 @@ export class CsvImportController {
   /**
    * Reads the formats, the column mapping, the defaults and the choices for unlisted picklist values.
    * A column mapped to a field the user's profile hides or makes read-only is left unmapped and the
-   * field returned in `refused`, so that the mapping page reports it.
+   * field returned in `rejectedFields`, so that the mapping page reports it.
    */
   private async readMappingForm(
     job: ImportJob,
     settings: ImportSettings,
     body: FormBody,
     permissions: UserPermissions,
-  ): Promise<{ settings: ImportSettings; refused: string[] }> {
+  ): Promise<{ settings: ImportSettings; rejectedFields: string[] }> {
     const targets = new Set(importTargets(this.registry, job.module, permissions).map((field) => field.name));
     const restricted = permissions.restrictedFields(job.module);
-    const refused = settings.headers
+    const rejectedFields = settings.headers
       .map((_header, index) => body[`map_${index}`])
       .filter((target): target is string => typeof target === 'string' && restricted.has(target));
     const picklistSet = await this.picklists.forModule(job.module);
@@ -241,7 +241,7 @@ export class CsvImportController {
       }),
       picklistChoices,
     };
-    return { settings: read, refused: [...new Set(refused)] };
+    return { settings: read, rejectedFields: [...new Set(rejectedFields)] };
   }
 
   /** Checks that no field takes two columns and that required fields have one (the assigned user defaults to the importer). */
@@ -249,12 +249,12 @@ export class CsvImportController {
     job: ImportJob,
     settings: ImportSettings,
     user: CurrentUser,
-    refused: string[],
+    rejectedFields: string[],
   ): MappingError[] {
     const errors: MappingError[] = [];
     const label = (name: string) => translate(user.locale, this.registry.field(job.module, name)!.label);
 
-    for (const name of refused)
+    for (const name of rejectedFields)
       errors.push({ key: 'profiles.errors.notImportable', params: { field: label(name) } });
 
     const mapped = settings.mapping.filter(Boolean);

@@ -41,7 +41,7 @@ export class ProfilesService {
     private readonly registry: ModuleRegistry,
   ) {}
 
-  /** Every profile with the number of roles that use it, by name. */
+  /** Lists every profile by name, with the number of roles that use it. */
   async list(): Promise<(Profile & { roleCount: number })[]> {
     const profiles = await this.dataSource.getRepository(ProfileEntity).find({ order: { name: 'ASC' } });
     const counts = await this.dataSource
@@ -105,7 +105,7 @@ export class ProfilesService {
     });
   }
 
-  /** The stored grid; a module without a row allows every action. */
+  /** Reads the stored grid, in which a module without a row allows every action. */
   async grid(id: number): Promise<ProfileGrid> {
     const moduleRows = await this.dataSource
       .getRepository(ProfileModulePermissionEntity)
@@ -135,9 +135,9 @@ export class ProfilesService {
   }
 
   /**
-   * Replaces the profile's grid. Only modules and fields of the registry are stored. A required field
-   * or a module's name field cannot be hidden or made read-only, because its records could then not be
-   * saved; such a request is rejected and nothing is stored.
+   * Replaces the profile's grid, storing only modules and fields of the registry. A request to hide or
+   * lock a required field or a module's name field is rejected and nothing is stored, because records
+   * could then not be saved.
    */
   async saveGrid(id: number, grid: ProfileGrid): Promise<ProfileChangeResult> {
     const errors: FieldErrors = {};
@@ -191,7 +191,7 @@ export class ProfilesService {
     });
   }
 
-  /** The profile ids of every role, for the roles page. */
+  /** Maps every role to its profile ids, for the roles page. */
   async profilesByRole(): Promise<Map<number, Set<number>>> {
     const rows = await this.dataSource.getRepository(RoleProfileEntity).find();
     const byRole = new Map<number, Set<number>>();
@@ -201,16 +201,16 @@ export class ProfilesService {
 
   /** Replaces a role's profiles; a role keeps at least one, because without one it may do nothing. */
   async setRoleProfiles(roleId: number, profileIds: number[]): Promise<ProfileChangeResult> {
-    const wanted = [...new Set(profileIds)];
-    if (wanted.length === 0) return rejected('profiles', 'roleNeedsProfile');
+    const uniqueIds = [...new Set(profileIds)];
+    if (uniqueIds.length === 0) return rejected('profiles', 'roleNeedsProfile');
 
     return inTransaction(this.dataSource, async (manager) => {
       if (!(await manager.findOneBy(RoleEntity, { id: roleId }))) throw new NotFoundException();
-      const found = await manager.findBy(ProfileEntity, { id: In(wanted) });
-      if (found.length !== wanted.length) return rejected('profiles', 'profileNotFound');
+      const found = await manager.findBy(ProfileEntity, { id: In(uniqueIds) });
+      if (found.length !== uniqueIds.length) return rejected('profiles', 'profileNotFound');
       await manager.delete(RoleProfileEntity, { roleId });
-      for (const profileId of wanted) await manager.insert(RoleProfileEntity, { roleId, profileId });
-      this.logger.log(`Role ${roleId} now has profiles ${wanted.join(', ')}`);
+      for (const profileId of uniqueIds) await manager.insert(RoleProfileEntity, { roleId, profileId });
+      this.logger.log(`Role ${roleId} now has profiles ${uniqueIds.join(', ')}`);
       return { ok: true };
     });
   }

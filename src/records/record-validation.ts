@@ -18,9 +18,9 @@ export interface ParsedSubmission {
 }
 
 /**
- * Parses the submitted text of a form or an import row. Only writable fields are read; a submitted
- * value for a field the system manages, or that the user's profile hides or makes read-only, is an
- * error rather than silently dropped.
+ * Parses the submitted text of a form or an import row, reading only writable fields. A submitted value
+ * for a field that the system manages, or that the user's profile hides or makes read-only, is an error
+ * rather than silently dropped.
  */
 export function parseSubmission(
   allFields: FieldDefinition[],
