@@ -375,6 +375,37 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
     expect((await anna.get('/export/potentials')).status).toBe(200);
   });
 
+  it('grants the union of two profiles', async () => {
+    expect((await saveGrid(without('export'), { amount: 'hidden' })).status).toBe(303);
+    const both = await postForm(admin, '/admin/roles', `/admin/roles/${SALESPERSON_ROLE}/profiles`, {
+      profileIds: [String(profileId), '2'],
+    });
+
+    try {
+      expect(both.status).toBe(303);
+      expect((await anna.get('/export/potentials')).status).toBe(200);
+      expect((await anna.get(`/potentials/${dealId}`)).text).toContain('4,321.00');
+    } finally {
+      await postForm(admin, '/admin/roles', `/admin/roles/${SALESPERSON_ROLE}/profiles`, {
+        profileIds: String(profileId),
+      });
+    }
+  });
+
+  it('gives a new role its parent role profiles', async () => {
+    const created = await postForm(admin, '/admin/roles', '/admin/roles', {
+      name: 'Junior salesperson',
+      parentId: String(SALESPERSON_ROLE),
+    });
+    const rows = await testApp.dataSource.query<{ profile_id: number }[]>(
+      `SELECT rp.profile_id FROM role_profiles rp JOIN roles r ON r.id = rp.role_id
+        WHERE r.name = 'Junior salesperson'`,
+    );
+
+    expect(created.status).toBe(303);
+    expect(rows.map((row) => Number(row.profile_id))).toEqual([profileId]);
+  });
+
   describe('admin pages', () => {
     it('refuses to hide a required field or the name field', async () => {
       const hideName = await saveGrid({}, { potential_name: 'hidden' });
