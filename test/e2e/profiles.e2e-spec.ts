@@ -137,7 +137,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
       expect((await saveGrid(without('delete'))).status).toBe(303);
     });
 
-    it('answers 403 on the delete page and POST', async () => {
+    it('returns 403 on the delete page and POST', async () => {
       const detail = await anna.get(`/potentials/${dealId}`);
       const page = await anna.get(`/potentials/${dealId}/delete`);
       const post = await postForm(anna, `/potentials/${dealId}`, `/potentials/${dealId}/delete`, {});
@@ -155,7 +155,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
     });
   });
 
-  it('answers 403 on export without export', async () => {
+  it('returns 403 on export without export', async () => {
     expect((await saveGrid(without('export'))).status).toBe(303);
 
     const list = await anna.get('/potentials');
@@ -166,14 +166,14 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
     expect((await admin.get('/export/potentials')).status).toBe(200);
   });
 
-  it('answers 403 on import without import', async () => {
+  it('returns 403 on import without import', async () => {
     expect((await saveGrid(without('import'))).status).toBe(303);
 
     expect((await anna.get('/import/potentials')).status).toBe(403);
     expect((await anna.get('/potentials')).text).not.toContain('/import/potentials');
   });
 
-  it('refuses a create without create', async () => {
+  it('rejects a create without create', async () => {
     expect((await saveGrid(without('create'))).status).toBe(303);
 
     const form = await anna.get('/potentials/new');
@@ -189,7 +189,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
     expect((await anna.get('/potentials')).text).not.toContain('/potentials/new');
   });
 
-  it('refuses an update without edit, also from the board', async () => {
+  it('rejects an update without edit, also from the board', async () => {
     expect((await saveGrid(without('edit'))).status).toBe(303);
 
     const edit = await anna.get(`/potentials/${dealId}/edit`);
@@ -211,7 +211,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
     expect(stage[0].sales_stage).toBe('Prospecting');
   });
 
-  it('answers 403 on the list and board without view', async () => {
+  it('returns 403 on the list and board without view', async () => {
     expect((await saveGrid(without('view'))).status).toBe(303);
 
     expect((await anna.get('/potentials')).status).toBe(403);
@@ -287,7 +287,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
       expect(await potentialCount()).toBe(1);
     });
 
-    it('refuses a POST that carries amount, saving nothing', async () => {
+    it('rejects a POST that carries amount, saving nothing', async () => {
       const post = await postForm(anna, `/potentials/${dealId}/edit`, `/potentials/${dealId}`, {
         potential_name: 'Harbour deal renamed',
         amount: '1.00',
@@ -305,7 +305,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
       expect(String((await storedDeal()).amount_cents)).toBe('432100');
     });
 
-    it('refuses a create that carries amount', async () => {
+    it('rejects a create that carries amount', async () => {
       const post = await postForm(anna, '/potentials/new', '/potentials', {
         potential_name: 'New deal',
         amount: '10.00',
@@ -340,7 +340,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
       expect((await anna.get(`/potentials/${dealId}`)).text).toContain('Probability %');
     });
 
-    it('refuses a POST changing probability', async () => {
+    it('rejects a POST changing probability', async () => {
       const post = await postForm(anna, `/potentials/${dealId}/edit`, `/potentials/${dealId}`, {
         potential_name: 'Harbour deal',
         probability: '90',
@@ -407,7 +407,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
   });
 
   describe('admin pages', () => {
-    it('refuses to hide a required field or the name field', async () => {
+    it('rejects to hide a required field or the name field', async () => {
       const hideName = await saveGrid({}, { potential_name: 'hidden' });
       const lockStage = await saveGrid({}, { sales_stage: 'readonly' });
       const rows = await testApp.dataSource.query<unknown[]>(
@@ -421,14 +421,14 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
       expect(rows).toEqual([]);
     });
 
-    it('refuses a role without profiles', async () => {
+    it('rejects a role without profiles', async () => {
       const post = await postForm(admin, '/admin/roles', `/admin/roles/${MANAGER_ROLE}/profiles`, {});
 
       expect(post.status).toBe(422);
       expect(post.text).toContain('A role needs at least one profile');
     });
 
-    it('refuses to delete a profile in use, and deletes an unused one', async () => {
+    it('rejects to delete a profile in use, and deletes an unused one', async () => {
       const inUse = await postForm(admin, '/admin/profiles', `/admin/profiles/${profileId}/delete`, {});
       const spare = await postForm(admin, '/admin/profiles', '/admin/profiles', { name: 'Spare' });
       const spareId = /\/admin\/profiles\/(\d+)$/.exec(spare.headers.location)![1];
@@ -440,7 +440,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
       expect((await admin.get('/admin/profiles')).text).not.toContain('Spare');
     });
 
-    it('refuses a duplicate name and renames', async () => {
+    it('rejects a duplicate name and renames', async () => {
       const duplicate = await postForm(admin, '/admin/profiles', '/admin/profiles', { name: 'sales' });
       const renamed = await postForm(admin, `/admin/profiles/${profileId}`, `/admin/profiles/${profileId}`, {
         name: 'Limited sales team',
@@ -452,7 +452,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
       expect((await admin.get('/admin/profiles')).text).toContain('Limited sales team');
     });
 
-    it('is refused to a non-administrator', async () => {
+    it('rejects a non-administrator', async () => {
       expect((await marta.get('/admin/profiles')).status).toBe(403);
     });
   });
