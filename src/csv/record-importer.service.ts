@@ -46,7 +46,7 @@ export class RecordImporter {
     const run = new ImportRun(this.registry.get(moduleName), settings, user);
     const permissions = await this.permissions.require(user, moduleName, 'import');
     run.targets = importTargets(this.registry, moduleName, permissions);
-    run.restricted = permissions.restrictedFields(moduleName);
+    run.permissions = permissions;
     run.picklists = await this.picklists.forModule(moduleName);
     this.logger.log(`Import of ${moduleName} by user ${user.id} started`);
 
@@ -131,7 +131,7 @@ export class RecordImporter {
       run.manifest.fields,
       formInput,
       run.format,
-      run.restricted,
+      run.permissions.restrictedFields(run.manifest.name),
     );
     const imported: Record<string, FieldValue> = {};
     for (const field of extraFields) {
@@ -287,7 +287,8 @@ export class RecordImporter {
   /**
    * Turns the names of linked records into ids, with one query per linked module through the access
    * scope. A missing record is created once when its module's names are unique (accounts), because only
-   * then does every later row find the same one. In other modules (campaigns) the row fails.
+   * then does every later row find the same one, and only when the user may create records there. In
+   * other cases (campaigns, or a profile without create on accounts) the row fails.
    */
   private async resolveLinks(manager: EntityManager, run: ImportRun, rows: PreparedRow[]): Promise<void> {
     for (const field of run.manifest.fields.filter((f) => f.type === 'link')) {
@@ -303,7 +304,7 @@ export class RecordImporter {
         ...new Set(named.map((row) => keyOf(row.values[field.name] as string))),
       ]);
 
-      if (nameField.uniqueKey) {
+      if (nameField.uniqueKey && run.permissions.can(target.name, 'create')) {
         const missing = new Map<string, string>();
         for (const row of named) {
           const name = row.values[field.name] as string;

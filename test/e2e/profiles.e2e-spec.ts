@@ -1,6 +1,6 @@
 import { RecordsService } from '../../src/records/records.service.js';
 import { UsersService } from '../../src/users/users.service.js';
-import { mappingFormValues, uploadCsv } from '../support/csv-import.js';
+import { importCsv, mappingFormValues, uploadCsv } from '../support/csv-import.js';
 import {
   databaseKinds,
   loginAgent,
@@ -171,6 +171,22 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
 
     expect((await anna.get('/import/potentials')).status).toBe(403);
     expect((await anna.get('/potentials')).text).not.toContain('/import/potentials');
+  });
+
+  it('creates no named account without create on accounts', async () => {
+    expect((await saveGrid({ accounts: ACTIONS.filter((action) => action !== 'create') })).status).toBe(303);
+    const csv =
+      'Potential Name,Account Name,Expected Close Date,Sales Stage\n' +
+      'Linked deal,Brand New Account,2027-05-01,Prospecting\n';
+
+    const outcome = await importCsv(anna, 'potentials', csv, { upload: { dateFormat: 'iso' } });
+    const accounts = await testApp.dataSource.query<unknown[]>(
+      "SELECT id FROM accounts WHERE account_name = 'Brand New Account'",
+    );
+
+    expect(outcome.counts.created).toBe(0);
+    expect(outcome.counts.failed).toBe(1);
+    expect(accounts).toEqual([]);
   });
 
   it('rejects a create without create', async () => {
