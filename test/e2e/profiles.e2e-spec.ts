@@ -235,6 +235,16 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
     expect((await anna.get('/pipeline')).status).toBe(403);
   });
 
+  it('leaves unviewable modules out of the menu', async () => {
+    expect((await saveGrid(without('view'))).status).toBe(303);
+
+    const page = (await anna.get('/accounts')).text;
+
+    expect(page).toContain('href="/accounts"');
+    expect(page).not.toContain('href="/potentials"');
+    expect(page).not.toContain('href="/pipeline"');
+  });
+
   describe('with amount hidden', () => {
     beforeEach(async () => {
       expect((await saveGrid({}, { amount: 'hidden' })).status).toBe(303);
