@@ -4,6 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/configuration.js';
 import { AccessScope } from './access/access-scope.service.js';
+import { PermissionsService } from './access/permissions.service.js';
 import { APP_CONFIG } from './app-config.provider.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthenticatedGuard } from './auth/guards.js';
@@ -18,6 +19,8 @@ import { UsersController } from './users/users.controller.js';
 import { RolesController } from './roles/roles.controller.js';
 import { SharingController } from './access/sharing.controller.js';
 import { RolesService } from './roles/roles.service.js';
+import { ProfilesController } from './profiles/profiles.controller.js';
+import { ProfilesService } from './profiles/profiles.service.js';
 import { UsersService } from './users/users.service.js';
 import { HomeController } from './web/home.controller.js';
 import { HttpExceptionFilter } from './web/http-exception.filter.js';
@@ -39,12 +42,14 @@ class CoreModule {
       ModuleRegistry,
       PicklistsService,
       AccessScope,
+      PermissionsService,
       RecordsService,
       RecordViews,
       UsersService,
       RolesService,
       UsersImportService,
       RecordTransferService,
+      ProfilesService,
     ];
     return { module: CoreModule, providers, exports: providers };
   }
@@ -69,6 +74,7 @@ export class AppModule {
         UsersController,
         RolesController,
         SharingController,
+        ProfilesController,
         HomeController,
         MassActionsController,
       ],

@@ -1,4 +1,5 @@
 import { Controller } from '@nestjs/common';
+import { PermissionsService } from '../../src/access/permissions.service.js';
 import { ModuleRegistry } from '../../src/records/module-registry.js';
 import { PicklistsService } from '../../src/records/picklists.service.js';
 import { RecordPagesController } from '../../src/records/record-pages.controller.js';
@@ -14,7 +15,8 @@ export class AccountsController extends RecordPagesController {
     views: RecordViews,
     picklists: PicklistsService,
     users: UsersService,
+    permissions: PermissionsService,
   ) {
-    super('accounts', registry, records, views, picklists, users);
+    super('accounts', registry, records, views, picklists, users, permissions);
   }
 }

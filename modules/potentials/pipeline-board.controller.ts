@@ -1,12 +1,17 @@
 import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { CurrentUser } from '../../src/access/current-user.js';
+import { PermissionsService } from '../../src/access/permissions.service.js';
 import { User } from '../../src/auth/current-user.decorator.js';
 import { translate } from '../../src/i18n/i18n.service.js';
 import { formatForDisplay } from '../../src/records/field-codec.js';
 import { ModuleRegistry } from '../../src/records/module-registry.js';
 import { PicklistsService } from '../../src/records/picklists.service.js';
-import { listQueryFrom, queryString } from '../../src/records/record-pages.controller.js';
+import {
+  listQueryFrom,
+  queryString,
+  withoutHiddenFields,
+} from '../../src/records/record-pages.controller.js';
 import { RecordViews } from '../../src/records/record-views.js';
 import { RecordsService } from '../../src/records/records.service.js';
 import { UsersService } from '../../src/users/users.service.js';
@@ -26,6 +31,7 @@ export class PipelineBoardController {
     private readonly views: RecordViews,
     private readonly picklists: PicklistsService,
     private readonly users: UsersService,
+    private readonly permissions: PermissionsService,
   ) {}
 
   @Get()
@@ -36,10 +42,16 @@ export class PipelineBoardController {
   ): Promise<void> {
     const locale = user.locale;
     const manifest = this.registry.get('potentials');
-    const request = listQueryFrom(params);
+    const permissions = await this.permissions.require(user, 'potentials', 'view');
+    const fields = this.registry.fields('potentials');
+    const request = withoutHiddenFields(listQueryFrom(params), fields, 'potentials', permissions);
     delete request.filters.sales_stage;
     const stages = (await this.picklists.forModule('potentials')).values('sales_stage');
     const field = (name: string) => this.registry.field('potentials', name)!;
+    // A field the user's profile hides shows as empty text on the cards and in the column headers.
+    const isVisible = (name: string) => !permissions.isHidden('potentials', field(name));
+    const canMove =
+      permissions.can('potentials', 'edit') && !permissions.isReadOnly('potentials', field('sales_stage'));
 
     const columns = [];
     for (const stage of stages) {
@@ -55,25 +67,31 @@ export class PipelineBoardController {
         outcome: stage.outcome,
         probability: stage.probability,
         count: result.total,
-        total: formatMoney(result.totals.amount, locale),
-        weighted: formatMoney(result.totals.weighted_amount, locale),
+        total: isVisible('amount') ? formatMoney(result.totals.amount, locale) : '',
+        weighted: isVisible('weighted_amount') ? formatMoney(result.totals.weighted_amount, locale) : '',
         listHref: `/potentials${queryString(params, { sales_stage: stage.value, page: undefined })}`,
         more: result.total > result.records.length,
         cards: result.records.map((record) => ({
           id: record.id,
           name: String(record.values.potential_name ?? ''),
-          account: this.views.displayCell(
-            field('account_id'),
-            record.values.account_id ?? null,
-            result.names,
-            locale,
-          ),
-          amount: formatForDisplay(field('amount'), record.values.amount ?? null, locale),
-          closeDate: formatForDisplay(
-            field('expected_close_date'),
-            record.values.expected_close_date ?? null,
-            locale,
-          ),
+          account: isVisible('account_id')
+            ? this.views.displayCell(
+                field('account_id'),
+                record.values.account_id ?? null,
+                result.names,
+                locale,
+              )
+            : { text: '' },
+          amount: isVisible('amount')
+            ? formatForDisplay(field('amount'), record.values.amount ?? null, locale)
+            : '',
+          closeDate: isVisible('expected_close_date')
+            ? formatForDisplay(
+                field('expected_close_date'),
+                record.values.expected_close_date ?? null,
+                locale,
+              )
+            : '',
           assignee: this.views.displayCell(
             field('assigned_user_id'),
             record.values.assigned_user_id ?? null,
@@ -91,6 +109,8 @@ export class PipelineBoardController {
       module: manifest.name,
       moduleLabel: translate(locale, manifest.label),
       columns,
+      canMove,
+      newHref: permissions.can('potentials', 'create') ? '/potentials/new' : undefined,
       returnTo: `/pipeline${queryString(params, {})}`,
       search: typeof params.q === 'string' ? params.q : '',
       userOptions: [

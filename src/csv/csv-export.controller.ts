@@ -3,12 +3,13 @@ import { Controller, Get, Logger, Param, Query, Res } from '@nestjs/common';
 import { Stringifier, stringify } from 'csv-stringify';
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
+import { PermissionsService } from '../access/permissions.service.js';
 import { User } from '../auth/current-user.decorator.js';
 import { translate } from '../i18n/i18n.service.js';
 import { FieldValue, formatForCsv } from '../records/field-codec.js';
 import { FieldDefinition } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
-import { listQueryFrom } from '../records/record-pages.controller.js';
+import { listQueryFrom, withoutHiddenFields } from '../records/record-pages.controller.js';
 import { LinkNames, ListQuery, RecordsService } from '../records/records.service.js';
 import { localToday } from '../records/values.js';
 import { addFormulaGuard } from './formula-guard.js';
@@ -21,7 +22,8 @@ const NUMERIC_TYPES = new Set(['currency', 'integer', 'percent']);
 
 /**
  * Exports a module's list, with the list page's search, filters and sort, as CSV: every registry field,
- * labels in the user's language, links and users by name, amounts as 1234.56, dates as ISO.
+ * labels in the user's language, links and users by name, amounts as 1234.56, dates as ISO. Fields the
+ * user's profile hides are left out.
  */
 @Controller('export')
 export class CsvExportController {
@@ -30,6 +32,7 @@ export class CsvExportController {
   constructor(
     private readonly registry: ModuleRegistry,
     private readonly records: RecordsService,
+    private readonly permissions: PermissionsService,
   ) {}
 
   @Get(':module')
@@ -40,8 +43,10 @@ export class CsvExportController {
     @Res() response: Response,
   ): Promise<void> {
     const manifest = this.registry.get(moduleName);
-    const fields = this.registry.fields(moduleName);
-    const request = listQueryFrom(params);
+    const permissions = await this.permissions.require(user, moduleName, 'export');
+    const allFields = this.registry.fields(moduleName);
+    const fields = permissions.visible(moduleName, allFields);
+    const request = withoutHiddenFields(listQueryFrom(params), allFields, moduleName, permissions);
 
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="${manifest.name}-${localToday()}.csv"`);

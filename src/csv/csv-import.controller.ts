@@ -16,6 +16,7 @@ import type { Request, Response } from 'express';
 import multer, { MulterError } from 'multer';
 import type { AppConfig } from '../../config/configuration.js';
 import type { CurrentUser } from '../access/current-user.js';
+import { PermissionsService, UserPermissions } from '../access/permissions.service.js';
 import { APP_CONFIG } from '../app-config.provider.js';
 import { User } from '../auth/current-user.decorator.js';
 import { ImportJob } from '../database/core.entities.js';
@@ -46,6 +47,7 @@ export class CsvImportController {
     private readonly picklists: PicklistsService,
     private readonly imports: CsvImportService,
     private readonly pages: ImportPageModels,
+    private readonly permissions: PermissionsService,
   ) {
     this.upload = multer({
       storage: multer.diskStorage({
@@ -57,11 +59,13 @@ export class CsvImportController {
   }
 
   @Get(':module')
-  uploadPage(
+  async uploadPage(
     @User() user: CurrentUser,
     @Param('module') moduleName: string,
     @Res() response: Response,
-  ): void {
+  ): Promise<void> {
+    this.registry.get(moduleName);
+    await this.permissions.require(user, moduleName, 'import');
     this.renderUpload(response, user, moduleName, undefined);
   }
 
@@ -73,6 +77,8 @@ export class CsvImportController {
     @Res() response: Response,
   ): Promise<void> {
     this.registry.get(moduleName);
+    // Checked before Multer runs, so that the file of a user without the import right is never stored.
+    await this.permissions.require(user, moduleName, 'import');
     const problem = await this.storeUpload(request, response);
     if (problem)
       return this.renderUpload(
@@ -133,6 +139,7 @@ export class CsvImportController {
     @Param('jobId', ParseIntPipe) jobId: number,
     @Res() response: Response,
   ): Promise<void> {
+    await this.permissions.require(user, moduleName, 'import');
     const job = await this.imports.findJob(user, moduleName, jobId);
     if (job.status === 'done') return response.render('csv/result', this.pages.result(user, job));
     await this.renderMapping(response, user, job, this.imports.settingsOf(job), [], []);
@@ -146,6 +153,7 @@ export class CsvImportController {
     @Body() body: FormBody,
     @Res() response: Response,
   ): Promise<void> {
+    const permissions = await this.permissions.require(user, moduleName, 'import');
     const job = await this.imports.findJob(user, moduleName, jobId);
     if (job.status !== 'uploaded') return response.redirect(303, `/import/${moduleName}/${jobId}`);
     let settings = this.imports.settingsOf(job);
@@ -153,25 +161,30 @@ export class CsvImportController {
     const encoding = pick(body.encoding, ENCODINGS) ?? settings.encoding;
     const delimiter = pick(body.delimiter, DELIMITERS) ?? settings.delimiter;
     if (encoding !== settings.encoding || delimiter !== settings.delimiter || body.action === 'reread') {
-      settings = await this.imports.rereadHeader(job, {
-        ...settings,
-        encoding,
-        delimiter,
-        numberFormat: pick(body.numberFormat, NUMBER_FORMATS) ?? settings.numberFormat,
-        dateFormat: pick(body.dateFormat, DATE_FORMATS) ?? settings.dateFormat,
-      });
+      settings = await this.imports.rereadHeader(
+        job,
+        {
+          ...settings,
+          encoding,
+          delimiter,
+          numberFormat: pick(body.numberFormat, NUMBER_FORMATS) ?? settings.numberFormat,
+          dateFormat: pick(body.dateFormat, DATE_FORMATS) ?? settings.dateFormat,
+        },
+        user,
+      );
       await this.imports.saveSettings(job, settings);
       return response.redirect(303, `/import/${moduleName}/${jobId}`);
     }
 
-    settings = await this.readMappingForm(job, settings, body);
+    const { settings: mapped, rejectedFields } = await this.readMappingForm(job, settings, body, permissions);
+    settings = mapped;
     await this.imports.saveSettings(job, settings);
-    const errors = this.checkMapping(job, settings, user);
+    const errors = this.checkMapping(job, settings, user, rejectedFields);
     if (errors.length > 0) return this.renderMapping(response.status(422), user, job, settings, errors, []);
 
     let unlisted: UnlistedValue[];
     try {
-      unlisted = await this.imports.unlistedValues(job, settings);
+      unlisted = await this.imports.unlistedValues(job, settings, user);
     } catch (error) {
       if (!(error instanceof CsvReadError)) throw error;
       const readError = { key: 'csv.errors.unreadable', params: { line: error.line, code: error.reason } };
@@ -185,13 +198,22 @@ export class CsvImportController {
     response.redirect(303, `/import/${moduleName}/${jobId}`);
   }
 
-  /** Reads the formats, the column mapping, the defaults and the choices for unlisted picklist values. */
+  /**
+   * Reads the formats, the column mapping, the defaults and the choices for unlisted picklist values.
+   * A column mapped to a field the user's profile hides or makes read-only is left unmapped and the
+   * field returned in `rejectedFields`, so that the mapping page reports it.
+   */
   private async readMappingForm(
     job: ImportJob,
     settings: ImportSettings,
     body: FormBody,
-  ): Promise<ImportSettings> {
-    const targets = new Set(importTargets(this.registry, job.module).map((field) => field.name));
+    permissions: UserPermissions,
+  ): Promise<{ settings: ImportSettings; rejectedFields: string[] }> {
+    const targets = new Set(importTargets(this.registry, job.module, permissions).map((field) => field.name));
+    const restricted = permissions.restrictedFields(job.module);
+    const rejectedFields = settings.headers
+      .map((_header, index) => body[`map_${index}`])
+      .filter((target): target is string => typeof target === 'string' && restricted.has(target));
     const picklistSet = await this.picklists.forModule(job.module);
 
     const picklistChoices: Record<string, string> = {};
@@ -207,7 +229,7 @@ export class CsvImportController {
       const target = body[`map_${index}`];
       return typeof target === 'string' && targets.has(target) ? target : '';
     });
-    return {
+    const read = {
       ...settings,
       numberFormat: pick(body.numberFormat, NUMBER_FORMATS) ?? settings.numberFormat,
       dateFormat: pick(body.dateFormat, DATE_FORMATS) ?? settings.dateFormat,
@@ -219,12 +241,21 @@ export class CsvImportController {
       }),
       picklistChoices,
     };
+    return { settings: read, rejectedFields: [...new Set(rejectedFields)] };
   }
 
   /** Checks that no field takes two columns and that required fields have one (the assigned user defaults to the importer). */
-  private checkMapping(job: ImportJob, settings: ImportSettings, user: CurrentUser): MappingError[] {
+  private checkMapping(
+    job: ImportJob,
+    settings: ImportSettings,
+    user: CurrentUser,
+    rejectedFields: string[],
+  ): MappingError[] {
     const errors: MappingError[] = [];
     const label = (name: string) => translate(user.locale, this.registry.field(job.module, name)!.label);
+
+    for (const name of rejectedFields)
+      errors.push({ key: 'profiles.errors.notImportable', params: { field: label(name) } });
 
     const mapped = settings.mapping.filter(Boolean);
     for (const name of new Set(mapped.filter((name, index) => mapped.indexOf(name) !== index)))
@@ -244,6 +275,7 @@ export class CsvImportController {
     @Param('jobId', ParseIntPipe) jobId: number,
     @Res() response: Response,
   ): Promise<void> {
+    await this.permissions.require(user, moduleName, 'import');
     const job = await this.imports.findJob(user, moduleName, jobId);
     const path = this.imports.failedPathOf(job);
     if (job.status !== 'done' || !existsSync(path)) throw new NotFoundException();

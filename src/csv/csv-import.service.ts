@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/configuration.js';
 import { CurrentUser } from '../access/current-user.js';
+import { PermissionsService } from '../access/permissions.service.js';
 import { APP_CONFIG } from '../app-config.provider.js';
 import { ImportJob } from '../database/core.entities.js';
 import { translate } from '../i18n/i18n.service.js';
@@ -79,6 +80,7 @@ export class CsvImportService {
     private readonly registry: ModuleRegistry,
     private readonly picklists: PicklistsService,
     private readonly importer: RecordImporter,
+    private readonly permissions: PermissionsService,
   ) {
     this.uploadDir = join(config.storageDir, 'imports');
     mkdirSync(this.uploadDir, { recursive: true });
@@ -121,7 +123,10 @@ export class CsvImportService {
       numberFormat: options.numberFormat,
       dateFormat: options.dateFormat,
       headers: preview.headers,
-      mapping: guessMapping(preview.headers, importTargets(this.registry, moduleName)),
+      mapping: guessMapping(
+        preview.headers,
+        importTargets(this.registry, moduleName, await this.permissions.forUser(user)),
+      ),
       defaults: preview.headers.map(() => ''),
       picklistChoices: {},
     };
@@ -164,12 +169,13 @@ export class CsvImportService {
   }
 
   /** Re-reads the header after the encoding or delimiter changed, and maps the columns afresh. */
-  async rereadHeader(job: ImportJob, settings: ImportSettings): Promise<ImportSettings> {
+  async rereadHeader(job: ImportJob, settings: ImportSettings, user: CurrentUser): Promise<ImportSettings> {
     const preview = await readPreview(this.pathOf(job), settings, 1);
+    const targets = importTargets(this.registry, job.module, await this.permissions.forUser(user));
     return {
       ...settings,
       headers: preview.headers,
-      mapping: guessMapping(preview.headers, importTargets(this.registry, job.module)),
+      mapping: guessMapping(preview.headers, targets),
       defaults: preview.headers.map(() => ''),
       picklistChoices: {},
     };
@@ -183,10 +189,14 @@ export class CsvImportService {
    * Reads the whole file and lists the values of mapped picklist columns (and their defaults) that match
    * no listed value, even without regard to case. Throws CsvReadError when the file cannot be read.
    */
-  async unlistedValues(job: ImportJob, settings: ImportSettings): Promise<UnlistedValue[]> {
+  async unlistedValues(
+    job: ImportJob,
+    settings: ImportSettings,
+    user: CurrentUser,
+  ): Promise<UnlistedValue[]> {
     const picklistSet = await this.picklists.forModule(job.module);
     const picklistFields = new Set(
-      importTargets(this.registry, job.module)
+      importTargets(this.registry, job.module, await this.permissions.forUser(user))
         .filter((field) => field.type === 'picklist')
         .map((field) => field.name),
     );

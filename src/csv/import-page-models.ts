@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/configuration.js';
 import type { CurrentUser } from '../access/current-user.js';
+import { PermissionsService } from '../access/permissions.service.js';
 import { APP_CONFIG } from '../app-config.provider.js';
 import { ImportJob } from '../database/core.entities.js';
 import { translate } from '../i18n/i18n.service.js';
@@ -28,6 +29,7 @@ export class ImportPageModels {
     private readonly registry: ModuleRegistry,
     private readonly picklists: PicklistsService,
     private readonly imports: CsvImportService,
+    private readonly permissions: PermissionsService,
   ) {}
 
   /** Builds the upload page, with the reason when the last upload was rejected. */
@@ -61,7 +63,7 @@ export class ImportPageModels {
   ) {
     const locale = user.locale;
     const manifest = this.registry.get(job.module);
-    const targets = importTargets(this.registry, job.module);
+    const targets = importTargets(this.registry, job.module, await this.permissions.forUser(user));
     const picklistSet = await this.picklists.forModule(job.module);
     const preview = await this.imports.preview(job, settings, PREVIEW_ROWS);
 

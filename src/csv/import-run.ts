@@ -7,6 +7,7 @@ import { localToday } from '../records/values.js';
 import { CsvReadError } from './csv-file.js';
 import { removeFormulaGuard } from './formula-guard.js';
 import { ImportResult, ImportSettings, picklistKey, RowFailure, RowProblem } from './import-settings.js';
+import { UserPermissions } from '../access/permissions.service.js';
 
 /** Failed rows kept for the result page; the failed-rows file has every one. */
 const FAILURES_SHOWN = 200;
@@ -34,6 +35,8 @@ export interface ImportOutcome {
 /** The state of one running import. */
 export class ImportRun {
   targets: FieldDefinition[] = [];
+  /** The importing user's rights: a value for a field they may not change fails its row. */
+  permissions = UserPermissions.unrestricted();
   picklists = new PicklistSet(new Map());
   readonly format: InputFormat;
   readonly today = localToday();

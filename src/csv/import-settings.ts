@@ -1,3 +1,4 @@
+import type { UserPermissions } from '../access/permissions.service.js';
 import { translate } from '../i18n/i18n.service.js';
 import { FieldDefinition } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
@@ -61,12 +62,23 @@ export function picklistKey(field: string, value: string): string {
 
 /**
  * Fields a column can be mapped to: the writable ones, and read-only ones that a module's save hook
- * takes from an import (a closed potential's effective close date).
+ * takes from an import (a closed potential's effective close date). Fields the user's profile hides or
+ * makes read-only are never targets.
  */
-export function importTargets(registry: ModuleRegistry, moduleName: string): FieldDefinition[] {
+export function importTargets(
+  registry: ModuleRegistry,
+  moduleName: string,
+  permissions: UserPermissions,
+): FieldDefinition[] {
   return registry
     .get(moduleName)
-    .fields.filter((field) => !field.system && !field.computed && field.type !== 'recordNumber');
+    .fields.filter(
+      (field) =>
+        !field.system &&
+        !field.computed &&
+        field.type !== 'recordNumber' &&
+        !permissions.isReadOnly(moduleName, field),
+    );
 }
 
 /** Compares header texts without regard to case, spaces, underscores or a byte-order mark. */

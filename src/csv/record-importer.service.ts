@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CurrentUser } from '../access/current-user.js';
+import { PermissionsService } from '../access/permissions.service.js';
 import { inTransaction } from '../database/transaction.js';
 import { UserEntity } from '../users/user.entity.js';
 import { AccessScope } from '../access/access-scope.service.js';
@@ -33,6 +34,7 @@ export class RecordImporter {
     private readonly records: RecordsService,
     private readonly picklists: PicklistsService,
     private readonly access: AccessScope,
+    private readonly permissions: PermissionsService,
   ) {}
 
   async run(
@@ -42,7 +44,9 @@ export class RecordImporter {
     user: CurrentUser,
   ): Promise<ImportOutcome> {
     const run = new ImportRun(this.registry.get(moduleName), settings, user);
-    run.targets = importTargets(this.registry, moduleName);
+    const permissions = await this.permissions.require(user, moduleName, 'import');
+    run.targets = importTargets(this.registry, moduleName, permissions);
+    run.permissions = permissions;
     run.picklists = await this.picklists.forModule(moduleName);
     this.logger.log(`Import of ${moduleName} by user ${user.id} started`);
 
@@ -123,7 +127,12 @@ export class RecordImporter {
     const formInput = { ...input };
     for (const field of extraFields) delete formInput[field.name];
 
-    const { values, submitted, errors } = parseSubmission(run.manifest.fields, formInput, run.format);
+    const { values, submitted, errors } = parseSubmission(
+      run.manifest.fields,
+      formInput,
+      run.format,
+      run.permissions.restrictedFields(run.manifest.name),
+    );
     const imported: Record<string, FieldValue> = {};
     for (const field of extraFields) {
       const parsed = parseFieldInput(field, input[field.name], run.format);
@@ -278,7 +287,8 @@ export class RecordImporter {
   /**
    * Turns the names of linked records into ids, with one query per linked module through the access
    * scope. A missing record is created once when its module's names are unique (accounts), because only
-   * then does every later row find the same one. In other modules (campaigns) the row fails.
+   * then does every later row find the same one, and only when the user may create records there. In
+   * other cases (campaigns, or a profile without create on accounts) the row fails.
    */
   private async resolveLinks(manager: EntityManager, run: ImportRun, rows: PreparedRow[]): Promise<void> {
     for (const field of run.manifest.fields.filter((f) => f.type === 'link')) {
@@ -294,7 +304,7 @@ export class RecordImporter {
         ...new Set(named.map((row) => keyOf(row.values[field.name] as string))),
       ]);
 
-      if (nameField.uniqueKey) {
+      if (nameField.uniqueKey && run.permissions.can(target.name, 'create')) {
         const missing = new Map<string, string>();
         for (const row of named) {
           const name = row.values[field.name] as string;

@@ -9,6 +9,13 @@ import { Roles1764900000000 } from './migrations/1764900000000-roles.js';
 import { SharingSettings1764900001000 } from './migrations/1764900001000-sharing-settings.js';
 import { RecordAssignments1764900002000 } from './migrations/1764900002000-record-assignments.js';
 import { SharingRules1764900003000 } from './migrations/1764900003000-sharing-rules.js';
+import { Profiles1764900004000 } from './migrations/1764900004000-profiles.js';
+import {
+  ProfileEntity,
+  ProfileFieldPermissionEntity,
+  ProfileModulePermissionEntity,
+  RoleProfileEntity,
+} from '../profiles/profile.entity.js';
 import { SharingRuleEntity } from '../access/sharing-rule.entity.js';
 import { RecordAssignmentEntity } from '../access/record-assignment.entity.js';
 import { SharingSettingEntity } from '../access/sharing.entity.js';
@@ -21,6 +28,10 @@ export const CORE_ENTITIES = [
   SharingSettingEntity,
   RecordAssignmentEntity,
   SharingRuleEntity,
+  ProfileEntity,
+  RoleProfileEntity,
+  ProfileModulePermissionEntity,
+  ProfileFieldPermissionEntity,
   SessionRow,
   AppSetting,
   RecordSequence,
@@ -33,6 +44,7 @@ export const CORE_MIGRATIONS = [
   SharingSettings1764900001000,
   RecordAssignments1764900002000,
   SharingRules1764900003000,
+  Profiles1764900004000,
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
+import { PermissionsService } from '../access/permissions.service.js';
 import { User } from '../auth/current-user.decorator.js';
 import { translate } from '../i18n/i18n.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -40,6 +41,7 @@ export class MassActionsController {
     private readonly picklists: PicklistsService,
     private readonly users: UsersService,
     private readonly massActions: MassActionsService,
+    private readonly permissions: PermissionsService,
   ) {}
 
   /** The list page's action bar posts here: a reassignment runs at once, the others ask for more first. */
@@ -65,7 +67,7 @@ export class MassActionsController {
     }
 
     if (body.action === 'edit') {
-      const field = this.editableField(manifest, body.field);
+      const field = await this.editableField(user, manifest, body.field);
       if (!field) return this.explain(response, user, manifest, 'mass.chooseField');
       return this.renderEditPage(response, user, manifest, {
         selection,
@@ -97,7 +99,7 @@ export class MassActionsController {
     @Res() response: Response,
   ): Promise<void> {
     const manifest = this.registry.get(moduleName);
-    const field = this.editableField(manifest, body.field);
+    const field = await this.editableField(user, manifest, body.field);
     if (!field) return this.explain(response, user, manifest, 'mass.chooseField');
     const selection = selectionOf(body);
     const ids = await this.resolveOrExplain(response, user, manifest, selection);
@@ -195,8 +197,16 @@ export class MassActionsController {
     });
   }
 
-  private editableField(manifest: ModuleManifest, name: unknown): FieldDefinition | undefined {
-    return this.registry.massEditableFields(manifest.name).find((field) => field.name === name);
+  /** Finds a field the user may set on many records: mass-editable, and neither hidden nor read-only for them. */
+  private async editableField(
+    user: CurrentUser,
+    manifest: ModuleManifest,
+    name: unknown,
+  ): Promise<FieldDefinition | undefined> {
+    const permissions = await this.permissions.forUser(user);
+    return this.registry
+      .massEditableFields(manifest.name)
+      .find((field) => field.name === name && !permissions.isReadOnly(manifest.name, field));
   }
 
   private pageModel(user: CurrentUser, manifest: ModuleManifest, selection: MassSelection, count: number) {

@@ -1,6 +1,7 @@
 import { Body, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
+import { PermissionsService, UserPermissions } from '../access/permissions.service.js';
 import { User } from '../auth/current-user.decorator.js';
 import { translate } from '../i18n/i18n.service.js';
 import { formatForDisplay } from './field-codec.js';
@@ -35,6 +36,20 @@ export function listQueryFrom(params: QueryParams): ListQuery {
     after: typeof params.after === 'string' ? params.after : undefined,
     before: typeof params.before === 'string' ? params.before : undefined,
   };
+}
+
+/**
+ * Marks the fields the user's profile hides, so that the list ignores a filter, sort or search on them
+ * that a URL carries.
+ */
+export function withoutHiddenFields(
+  request: ListQuery,
+  fields: FieldDefinition[],
+  moduleName: string,
+  permissions: UserPermissions,
+): ListQuery {
+  const hidden = fields.filter((field) => permissions.isHidden(moduleName, field)).map((field) => field.name);
+  return { ...request, hiddenFields: new Set(hidden) };
 }
 
 /** Rebuilds a query string from parameters, replacing some; used for sort and page links. */
@@ -73,6 +88,7 @@ export abstract class RecordPagesController {
     protected readonly views: RecordViews,
     protected readonly picklists: PicklistsService,
     protected readonly users: UsersService,
+    protected readonly permissions: PermissionsService,
   ) {}
 
   protected get manifest(): ModuleManifest {
@@ -85,9 +101,16 @@ export abstract class RecordPagesController {
     @Query() params: QueryParams,
     @Res() response: Response,
   ): Promise<void> {
-    const result = await this.records.list(this.moduleName, user, listQueryFrom(params));
+    const permissions = await this.permissions.require(user, this.moduleName, 'view');
+    const request = withoutHiddenFields(
+      listQueryFrom(params),
+      this.registry.fields(this.moduleName),
+      this.moduleName,
+      permissions,
+    );
+    const result = await this.records.list(this.moduleName, user, request);
     response.render('records/list', {
-      ...(await this.listModel(user, params, result)),
+      ...(await this.listModel(user, params, result, permissions)),
       ...(await this.extraListModel(user, params, result)),
     });
   }
@@ -101,10 +124,22 @@ export abstract class RecordPagesController {
     return Promise.resolve({});
   }
 
-  protected async listModel(user: CurrentUser, params: QueryParams, result: ListResult) {
+  protected async listModel(
+    user: CurrentUser,
+    params: QueryParams,
+    result: ListResult,
+    permissions: UserPermissions,
+  ) {
     const manifest = this.manifest;
     const locale = user.locale;
-    const columns = manifest.fields.filter((field) => field.listColumn);
+    const columns = permissions.visible(
+      manifest.name,
+      manifest.fields.filter((field) => field.listColumn),
+    );
+    const totalFields = permissions.visible(
+      manifest.name,
+      (manifest.listTotals ?? []).map((name) => this.registry.field(manifest.name, name)!),
+    );
     const base = `/${manifest.name}`;
 
     return {
@@ -113,7 +148,7 @@ export abstract class RecordPagesController {
       moduleLabel: translate(locale, manifest.label),
       singularLabel: translate(locale, manifest.singularLabel),
       search: params.q ?? '',
-      filters: await this.filterControls(user, params),
+      filters: await this.filterControls(user, params, permissions),
       columns: columns.map((field) => {
         const sorted = result.sort === field.name;
         const direction = sorted && result.direction === 'asc' ? 'desc' : 'asc';
@@ -146,20 +181,20 @@ export abstract class RecordPagesController {
       // One more column contains the selection checkboxes.
       columnSpan: columns.length + 1,
       total: result.total,
-      totals: (manifest.listTotals ?? []).map((name) => {
-        const field = this.registry.field(manifest.name, name)!;
-        return {
-          label: translate(locale, field.label),
-          text: formatForDisplay(field, result.totals[name], locale),
-        };
-      }),
+      totals: totalFields.map((field) => ({
+        label: translate(locale, field.label),
+        text: formatForDisplay(field, result.totals[field.name], locale),
+      })),
       page: result.page,
       pageCount: result.pageCount,
       previousHref: pageLink(base, params, result.previousCursor, 'before', result.page - 1),
       nextHref: pageLink(base, params, result.nextCursor, 'after', result.page + 1),
-      exportHref: `/export/${manifest.name}${queryString(params, { page: undefined, after: undefined, before: undefined })}`,
-      importHref: `/import/${manifest.name}`,
-      mass: await this.massActionsModel(user, params),
+      exportHref: permissions.can(manifest.name, 'export')
+        ? `/export/${manifest.name}${queryString(params, { page: undefined, after: undefined, before: undefined })}`
+        : undefined,
+      importHref: permissions.can(manifest.name, 'import') ? `/import/${manifest.name}` : undefined,
+      newHref: permissions.can(manifest.name, 'create') ? `/${manifest.name}/new` : undefined,
+      mass: await this.massActionsModel(user, params, permissions),
       invalidFilters: result.invalidFilters.map((name) =>
         translate(locale, this.registry.field(manifest.name, name.replace(/_(from|to)$/, ''))?.label ?? name),
       ),
@@ -167,7 +202,7 @@ export abstract class RecordPagesController {
   }
 
   /** Builds the choices of the list's action bar. "All that match" carries the list's search and filters. */
-  private async massActionsModel(user: CurrentUser, params: QueryParams) {
+  private async massActionsModel(user: CurrentUser, params: QueryParams, permissions: UserPermissions) {
     const locale = user.locale;
     const listParams = {
       page: undefined,
@@ -179,20 +214,27 @@ export abstract class RecordPagesController {
     return {
       query: queryString(params, listParams).replace(/^\?/, ''),
       users: (await this.users.listAssignable(user)).map((u) => ({ value: String(u.id), label: u.fullName })),
-      fields: this.registry.massEditableFields(this.moduleName).map((field) => ({
-        value: field.name,
-        label: translate(locale, field.label),
-      })),
+      fields: this.registry
+        .massEditableFields(this.moduleName)
+        .filter((field) => !permissions.isReadOnly(this.moduleName, field))
+        .map((field) => ({
+          value: field.name,
+          label: translate(locale, field.label),
+        })),
     };
   }
 
   /** The filter bar: a select for picklists and users, a range for dates. */
-  private async filterControls(user: CurrentUser, params: QueryParams) {
+  private async filterControls(user: CurrentUser, params: QueryParams, permissions: UserPermissions) {
     const locale = user.locale;
     const picklists = await this.picklists.forModule(this.moduleName);
     const controls = [];
+    const filterFields = permissions.visible(
+      this.moduleName,
+      this.manifest.fields.filter((f) => f.filter),
+    );
 
-    for (const field of this.manifest.fields.filter((f) => f.filter)) {
+    for (const field of filterFields) {
       const label = translate(locale, field.label);
       const current = typeof params[field.name] === 'string' ? (params[field.name] as string) : '';
       if (field.type === 'picklist' || field.type === 'user') {
@@ -229,13 +271,16 @@ export abstract class RecordPagesController {
     @Query() params: QueryParams,
     @Res() response: Response,
   ): Promise<void> {
+    const permissions = await this.permissions.require(user, this.moduleName, 'create');
+
     // Prefill from the URL, so that "add" from a related list comes back already linked.
     const values: Record<string, string> = {};
     for (const field of this.registry.writableFields(this.moduleName)) {
+      if (permissions.isReadOnly(this.moduleName, field)) continue;
       if (typeof params[field.name] === 'string') values[field.name] = params[field.name] as string;
     }
     if (!values.assigned_user_id) values.assigned_user_id = String(user.id);
-    await this.renderForm(response, user, null, values, {});
+    await this.renderForm(response, user, null, values, {}, permissions);
   }
 
   @Post()
@@ -244,6 +289,7 @@ export abstract class RecordPagesController {
     @Body() body: Record<string, unknown>,
     @Res() response: Response,
   ): Promise<void> {
+    const permissions = await this.permissions.require(user, this.moduleName, 'create');
     const result = await this.records.save(
       this.moduleName,
       user,
@@ -252,7 +298,14 @@ export abstract class RecordPagesController {
       this.formatOf(user),
     );
     if (!result.ok)
-      return this.renderForm(response.status(422), user, null, stringValues(body), result.errors);
+      return this.renderForm(
+        response.status(422),
+        user,
+        null,
+        stringValues(body),
+        result.errors,
+        permissions,
+      );
     response.redirect(303, `/${this.moduleName}/${result.id}`);
   }
 
@@ -263,14 +316,15 @@ export abstract class RecordPagesController {
     @Res() response: Response,
   ): Promise<void> {
     const manifest = this.manifest;
+    const permissions = await this.permissions.require(user, this.moduleName, 'view');
     const record = await this.records.findVisible(this.moduleName, user, id);
     const names = await this.records.linkNames(manifest, [record]);
     const locale = user.locale;
+    const fields = permissions.visible(this.moduleName, this.registry.fields(this.moduleName));
 
     const blocks = manifest.blocks.map((block) => ({
       label: translate(locale, block.label),
-      fields: this.registry
-        .fields(this.moduleName)
+      fields: fields
         .filter((field) => field.block === block.name)
         .map((field: FieldDefinition) => ({
           label: translate(locale, field.label),
@@ -285,7 +339,9 @@ export abstract class RecordPagesController {
       recordName: String(record.values[manifest.nameField] ?? ''),
       id,
       blocks,
-      related: await this.relatedLists(user, id),
+      related: await this.relatedLists(user, id, permissions),
+      editHref: permissions.can(this.moduleName, 'edit') ? `/${manifest.name}/${id}/edit` : undefined,
+      deleteHref: permissions.can(this.moduleName, 'delete') ? `/${manifest.name}/${id}/delete` : undefined,
       assignments: (await this.records.assignmentHistory(this.moduleName, id)).map((change) => ({
         when: formatDateTime(change.changedAt, user.locale),
         from: change.from ?? '',
@@ -304,17 +360,20 @@ export abstract class RecordPagesController {
   }
 
   /** The records of other modules that link to this one, with their count and totals. */
-  private async relatedLists(user: CurrentUser, id: number) {
+  private async relatedLists(user: CurrentUser, id: number, permissions: UserPermissions) {
     const lists = [];
     for (const { manifest, field } of this.registry.incomingLinks(this.moduleName)) {
+      if (!permissions.can(manifest.name, 'view')) continue;
       const params = { [field.name]: String(id) };
       const result = await this.records.list(manifest.name, user, { filters: params, pageSize: 20 });
-      const model = await this.relatedModel(user, manifest, params, result);
+      const model = await this.relatedModel(user, manifest, params, result, permissions);
       lists.push({
         label: translate(user.locale, manifest.label),
         ...model,
         listHref: `/${manifest.name}${queryString(params, {})}`,
-        addHref: `/${manifest.name}/new${queryString(params, {})}`,
+        addHref: permissions.can(manifest.name, 'create')
+          ? `/${manifest.name}/new${queryString(params, {})}`
+          : undefined,
       });
     }
     return lists;
@@ -325,8 +384,16 @@ export abstract class RecordPagesController {
     manifest: ModuleManifest,
     _params: QueryParams,
     result: ListResult,
+    permissions: UserPermissions,
   ) {
-    const columns = manifest.fields.filter((field) => field.listColumn && field.link !== this.moduleName);
+    const columns = permissions.visible(
+      manifest.name,
+      manifest.fields.filter((field) => field.listColumn && field.link !== this.moduleName),
+    );
+    const totalFields = permissions.visible(
+      manifest.name,
+      (manifest.listTotals ?? []).map((name) => this.registry.field(manifest.name, name)!),
+    );
     return Promise.resolve({
       total: result.total,
       columns: columns.map((field) => ({
@@ -340,13 +407,10 @@ export abstract class RecordPagesController {
           numeric: isNumeric(field),
         })),
       })),
-      totals: (manifest.listTotals ?? []).map((name) => {
-        const field = this.registry.field(manifest.name, name)!;
-        return {
-          label: translate(user.locale, field.label),
-          text: formatForDisplay(field, result.totals[name], user.locale),
-        };
-      }),
+      totals: totalFields.map((field) => ({
+        label: translate(user.locale, field.label),
+        text: formatForDisplay(field, result.totals[field.name], user.locale),
+      })),
     });
   }
 
@@ -356,8 +420,10 @@ export abstract class RecordPagesController {
     @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
+    const permissions = await this.permissions.require(user, this.moduleName, 'edit');
     const record = await this.records.findChangeable(this.moduleName, user, id, 'write');
-    await this.renderForm(response, user, id, this.views.inputValues(this.manifest, record, user.locale), {});
+    const values = this.views.inputValues(this.manifest, record, user.locale);
+    await this.renderForm(response, user, id, values, {}, permissions);
   }
 
   @Post(':id')
@@ -367,6 +433,7 @@ export abstract class RecordPagesController {
     @Body() body: Record<string, unknown>,
     @Res() response: Response,
   ): Promise<void> {
+    const permissions = await this.permissions.require(user, this.moduleName, 'edit');
     const result = await this.records.save(
       this.moduleName,
       user,
@@ -374,7 +441,16 @@ export abstract class RecordPagesController {
       this.formInput(body),
       this.formatOf(user),
     );
-    if (!result.ok) return this.renderForm(response.status(422), user, id, stringValues(body), result.errors);
+    if (!result.ok) {
+      // A read-only field keeps its stored value in the form, as the disabled box shows it.
+      const values = stringValues(body);
+      const record = await this.records.findVisible(this.moduleName, user, id);
+      const stored = this.views.inputValues(this.manifest, record, user.locale);
+      for (const field of this.registry.writableFields(this.moduleName)) {
+        if (permissions.isReadOnly(this.moduleName, field)) values[field.name] = stored[field.name];
+      }
+      return this.renderForm(response.status(422), user, id, values, result.errors, permissions);
+    }
     response.redirect(303, `/${this.moduleName}/${id}`);
   }
 
@@ -384,6 +460,7 @@ export abstract class RecordPagesController {
     @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
+    await this.permissions.require(user, this.moduleName, 'delete');
     const record = await this.records.findChangeable(this.moduleName, user, id, 'delete');
     // Every record that links here loses its link, including those this user cannot see, so all are counted.
     const linked = [];
@@ -412,6 +489,7 @@ export abstract class RecordPagesController {
     @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
+    await this.permissions.require(user, this.moduleName, 'delete');
     await this.records.remove(this.moduleName, user, id);
     response.redirect(303, `/${this.moduleName}`);
   }
@@ -433,9 +511,10 @@ export abstract class RecordPagesController {
     id: number | null,
     values: Record<string, string>,
     errors: FieldErrors,
+    permissions: UserPermissions,
   ): Promise<void> {
     const manifest = this.manifest;
-    const blocks = await this.views.formBlocks(manifest, user, values, errors);
+    const blocks = await this.views.formBlocks(manifest, user, values, errors, permissions);
     const errorSummary = blocks.flatMap((block) =>
       block.fields
         .filter((field) => field.error)

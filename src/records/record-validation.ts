@@ -1,3 +1,4 @@
+import type { FieldAccess } from '../profiles/profile.entity.js';
 import { FieldDefinition } from './manifest.js';
 import { FieldValue, InputFormat, parseFieldInput, RecordValues } from './field-codec.js';
 import { PicklistSet } from './picklists.service.js';
@@ -17,13 +18,15 @@ export interface ParsedSubmission {
 }
 
 /**
- * Parses the submitted text of a form or an import row. Only writable fields are read; a submitted
- * value for a field the system manages is an error rather than silently dropped.
+ * Parses the submitted text of a form or an import row, reading only writable fields. A submitted value
+ * for a field that the system manages, or that the user's profile hides or makes read-only, is an error
+ * rather than silently dropped.
  */
 export function parseSubmission(
   allFields: FieldDefinition[],
   input: Record<string, unknown>,
   format: InputFormat,
+  restricted: ReadonlyMap<string, FieldAccess> = new Map(),
 ): ParsedSubmission {
   const values: RecordValues = {};
   const submitted = new Set<string>();
@@ -35,6 +38,10 @@ export function parseSubmission(
 
     if (field.system || field.readOnly || field.computed) {
       errors[field.name] = { code: 'notWritable' };
+      continue;
+    }
+    if (restricted.has(field.name)) {
+      errors[field.name] = { code: 'notWritableForProfile' };
       continue;
     }
     if (raw !== undefined && raw !== null && typeof raw !== 'string') {

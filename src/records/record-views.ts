@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CurrentUser } from '../access/current-user.js';
+import { UserPermissions } from '../access/permissions.service.js';
 import { translate } from '../i18n/i18n.service.js';
 import { UsersService } from '../users/users.service.js';
 import { FieldValue, formatForDisplay, formatForInput } from './field-codec.js';
@@ -35,6 +36,10 @@ export interface FormField {
   hint?: string;
   inputMode?: string;
   maxLength?: number;
+  /** The user's profile lets them see the value but not change it: shown disabled, never submitted. */
+  readOnly?: boolean;
+  /** The value as the disabled box of a read-only field shows it (a select's option label). */
+  displayValue?: string;
 }
 
 /** Builds what list, detail and form templates show, from the field registry and the user's locale. */
@@ -74,22 +79,32 @@ export class RecordViews {
     return translate(locale, `errors.field.${error.code}`, error.params ?? {});
   }
 
-  /** The form fields of every block, with typed values kept and each error beside its field. */
+  /**
+   * The form fields of every block, with typed values kept and each error beside its field. Fields the
+   * user's profile hides are left out; read-only ones are shown disabled.
+   */
   async formBlocks(
     manifest: ModuleManifest,
     user: CurrentUser,
     values: Record<string, string>,
     errors: FieldErrors,
+    permissions: UserPermissions,
   ): Promise<{ label: string; fields: FormField[] }[]> {
     const locale = user.locale;
     const picklists = await this.picklists.forModule(manifest.name);
-    const writable = this.registry.writableFields(manifest.name);
+    const writable = permissions.visible(manifest.name, this.registry.writableFields(manifest.name));
 
     const blocks: { label: string; fields: FormField[] }[] = [];
     for (const block of manifest.blocks) {
       const fields: FormField[] = [];
       for (const field of writable.filter((f) => f.block === block.name)) {
-        fields.push(await this.formField(field, user, values[field.name] ?? '', errors, picklists));
+        const formField = await this.formField(field, user, values[field.name] ?? '', errors, picklists);
+        if (permissions.isReadOnly(manifest.name, field)) {
+          formField.readOnly = true;
+          formField.displayValue =
+            formField.options?.find((option) => option.selected)?.label ?? formField.value;
+        }
+        fields.push(formField);
       }
       if (fields.length > 0) blocks.push({ label: translate(locale, block.label), fields });
     }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { Brackets, DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AccessScope } from '../access/access-scope.service.js';
+import { PermissionsService } from '../access/permissions.service.js';
 import { CurrentUser } from '../access/current-user.js';
 import { inTransaction } from '../database/transaction.js';
 import { RecordSequence } from '../database/core.entities.js';
@@ -37,6 +38,8 @@ export interface ListQuery {
   /** Opaque cursors from a previous page: the page starts after `after` or ends before `before`. */
   after?: string;
   before?: string;
+  /** Fields the user's profile hides: a filter, sort or search on them is ignored. */
+  hiddenFields?: ReadonlySet<string>;
 }
 
 export interface ListResult {
@@ -72,6 +75,7 @@ export class RecordsService {
     private readonly registry: ModuleRegistry,
     private readonly picklists: PicklistsService,
     private readonly access: AccessScope,
+    private readonly permissions: PermissionsService,
   ) {}
 
   /** A query on the module's table, limited to the records the user may see. */
@@ -259,13 +263,14 @@ export class RecordsService {
   filteredQuery(
     moduleName: string,
     user: CurrentUser,
-    request: Pick<ListQuery, 'search' | 'filters'>,
+    request: Pick<ListQuery, 'search' | 'filters' | 'hiddenFields'>,
     invalidFilters: string[] = [],
   ): SelectQueryBuilder<ObjectLiteral> {
     const manifest = this.registry.get(moduleName);
     const query = this.visibleQuery(manifest, user);
-    this.applySearch(query, manifest, request.search);
-    this.applyFilters(query, manifest, request.filters, invalidFilters);
+    const hidden = request.hiddenFields ?? new Set<string>();
+    this.applySearch(query, manifest, request.search, hidden);
+    this.applyFilters(query, manifest, request.filters, invalidFilters, hidden);
     return query;
   }
 
@@ -301,7 +306,10 @@ export class RecordsService {
   }
 
   private sortOf(manifest: ModuleManifest, request: ListQuery): { sort: string; direction: 'asc' | 'desc' } {
-    const field = request.sort ? this.registry.field(manifest.name, request.sort) : undefined;
+    const field =
+      request.sort && !request.hiddenFields?.has(request.sort)
+        ? this.registry.field(manifest.name, request.sort)
+        : undefined;
     if (!field || field.type === 'textarea') {
       return { sort: manifest.defaultSort.field, direction: manifest.defaultSort.direction };
     }
@@ -358,7 +366,8 @@ export class RecordsService {
   private applySearch(
     query: SelectQueryBuilder<ObjectLiteral>,
     manifest: ModuleManifest,
-    search?: string,
+    search: string | undefined,
+    hidden: ReadonlySet<string>,
   ): void {
     const text = search?.trim();
     if (!text) return;
@@ -366,7 +375,13 @@ export class RecordsService {
     // '!' escapes the wildcards rather than a backslash, because MariaDB and MySQL read a backslash in a
     // string literal as the start of an escape sequence, which makes ESCAPE with a backslash a syntax error.
     const pattern = `%${text.replace(/[!%_]/g, (char) => `!${char}`)}%`;
-    const columns = manifest.fields.filter((field) => field.searchable).map((field) => columnOf(field));
+    const columns = manifest.fields
+      .filter((field) => field.searchable && !hidden.has(field.name))
+      .map((field) => columnOf(field));
+    if (columns.length === 0) {
+      query.andWhere('1 = 0');
+      return;
+    }
     query.andWhere(
       new Brackets((where) => {
         for (const column of columns)
@@ -381,11 +396,12 @@ export class RecordsService {
     manifest: ModuleManifest,
     filters: Record<string, string | string[]>,
     invalid: string[],
+    hidden: ReadonlySet<string>,
   ): void {
     let index = 0;
 
     for (const field of this.registry.fields(manifest.name)) {
-      if (field.computed || field.type === 'textarea') continue;
+      if (field.computed || field.type === 'textarea' || hidden.has(field.name)) continue;
       const column = `${ALIAS}.${columnOf(field)}`;
 
       const exact = filters[field.name];
@@ -462,6 +478,8 @@ export class RecordsService {
     source: SaveSource = 'form',
   ): Promise<SaveResult> {
     const manifest = this.registry.get(moduleName);
+    const permissions = await this.permissions.require(user, moduleName, id === null ? 'create' : 'edit');
+    const restricted = permissions.restrictedFields(moduleName);
 
     return inTransaction(this.dataSource, async (manager) => {
       const previous =
@@ -471,7 +489,7 @@ export class RecordsService {
         values: parsed,
         submitted,
         errors,
-      } = parseSubmission(this.registry.fields(moduleName), input, format);
+      } = parseSubmission(this.registry.fields(moduleName), input, format, restricted);
 
       const values: RecordValues = { ...(previous ?? {}), ...parsed };
       if (previous === null && (values.assigned_user_id ?? null) === null) values.assigned_user_id = user.id;
@@ -690,6 +708,7 @@ export class RecordsService {
 
   async remove(moduleName: string, user: CurrentUser, id: number): Promise<void> {
     const manifest = this.registry.get(moduleName);
+    await this.permissions.require(user, moduleName, 'delete');
     await inTransaction(this.dataSource, async (manager) => {
       await this.findChangeable(moduleName, user, id, 'delete', manager);
       await manager.createQueryBuilder().delete().from(manifest.table).where('id = :id', { id }).execute();

@@ -6,10 +6,13 @@ import { AdminGuard } from '../auth/guards.js';
 import { translate } from '../i18n/i18n.service.js';
 import { RecordIdPipe } from '../records/record-id.pipe.js';
 import { FieldErrors } from '../records/record-validation.js';
+import { ProfilesService } from '../profiles/profiles.service.js';
 import { ASSIGN_SCOPES } from './role.entity.js';
 import { RoleChangeResult, RolesService } from './roles.service.js';
 
 interface RoleForm {
+  /** A role's profile ids: one value for one checked box, an array for several. */
+  profileIds?: string | string[];
   name?: string;
   parentId?: string;
   assignScope?: string;
@@ -23,7 +26,10 @@ const toId = (value: string | undefined): number | null =>
 @Controller('admin/roles')
 @UseGuards(AdminGuard)
 export class RolesController {
-  constructor(private readonly roles: RolesService) {}
+  constructor(
+    private readonly roles: RolesService,
+    private readonly profiles: ProfilesService,
+  ) {}
 
   @Get()
   async tree(@User() user: CurrentUser, @Res() response: Response): Promise<void> {
@@ -69,6 +75,26 @@ export class RolesController {
     await this.finish(response, user, id, result);
   }
 
+  @Post(':id/profiles')
+  async setProfiles(
+    @User() user: CurrentUser,
+    @Param('id', RecordIdPipe) id: number,
+    @Body() body: RoleForm,
+    @Res() response: Response,
+  ): Promise<void> {
+    const submitted = Array.isArray(body.profileIds)
+      ? body.profileIds
+      : body.profileIds
+        ? [body.profileIds]
+        : [];
+    const ids = submitted.map((value) => toId(typeof value === 'string' ? value : undefined));
+    if (ids.some((value) => value === null))
+      return this.render(response.status(422), user, id, { profileIds: { code: 'profileNotFound' } });
+    const result = await this.profiles.setRoleProfiles(id, ids as number[]);
+    if (result.ok) return response.redirect(303, '/admin/roles');
+    await this.render(response.status(422), user, id, result.errors);
+  }
+
   private async finish(
     response: Response,
     user: CurrentUser,
@@ -87,6 +113,8 @@ export class RolesController {
     errors: FieldErrors,
   ): Promise<void> {
     const tree = await this.roles.tree();
+    const profiles = await this.profiles.list();
+    const profilesByRole = await this.profiles.profilesByRole();
     const locale = user.locale;
     const messages = Object.values(errors).map((error) =>
       translate(locale, `errors.field.${error.code}`, error.params ?? {}),
@@ -100,6 +128,11 @@ export class RolesController {
         ...role,
         indent: role.depth,
         isRoot: role.parentId === null,
+        profiles: profiles.map((profile) => ({
+          id: profile.id,
+          name: profile.name,
+          checked: profilesByRole.get(role.id)?.has(profile.id) ?? false,
+        })),
         failed: failedRoleId === role.id,
         scopes: ASSIGN_SCOPES.map((scope) => ({
           value: scope,

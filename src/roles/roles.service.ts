@@ -7,6 +7,7 @@ import { utcNow } from '../records/values.js';
 import { UserEntity } from '../users/user.entity.js';
 import { SharingRuleEntity } from '../access/sharing-rule.entity.js';
 import { ASSIGN_SCOPES, AssignScope, Role, RoleEntity } from './role.entity.js';
+import { RoleProfileEntity } from '../profiles/profile.entity.js';
 
 export interface RoleNode extends Role {
   depth: number;
@@ -103,6 +104,10 @@ export class RolesService {
       });
       const id = Number((inserted.identifiers[0] as { id: number }).id);
       await manager.update(RoleEntity, { id }, { path: `${parent.path}${id}/` });
+      // A new role starts with its parent's profiles, because a role without a profile may do nothing.
+      const parentProfiles = await manager.findBy(RoleProfileEntity, { roleId: parent.id });
+      for (const { profileId } of parentProfiles)
+        await manager.insert(RoleProfileEntity, { roleId: id, profileId });
       this.logger.log(`Created role ${id} "${cleanName}" under role ${parent.id}`);
       return { ok: true, role: await this.get(id, manager) };
     });
@@ -169,6 +174,7 @@ export class RolesService {
       // A rule about a role that is gone would match nobody, so it goes with the role.
       await manager.delete(SharingRuleEntity, { sourceRoleId: id });
       await manager.delete(SharingRuleEntity, { targetRoleId: id });
+      await manager.delete(RoleProfileEntity, { roleId: id });
       await manager.delete(RoleEntity, { id });
       this.logger.log(
         `Deleted role ${id}; ${userCount} users and ${children.length} roles moved to role ${String(transferToId)}`,

@@ -12,6 +12,7 @@ import { AppConfig } from '../../config/configuration.js';
 import { CurrentUser } from '../access/current-user.js';
 import { AppSetting, SessionRow } from '../database/core.entities.js';
 import { PROJECT_ROOT } from '../paths.js';
+import { PermissionsService, UserPermissions } from '../access/permissions.service.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { PASSPORT, PassportInstance } from '../auth/passport.provider.js';
 import { renderErrorPage } from './http-exception.filter.js';
@@ -47,6 +48,7 @@ export async function configureHttp(
 ): Promise<void> {
   const secret = await sessionSecret(config, dataSource);
   const registry = app.get(ModuleRegistry);
+  const permissionsService = app.get(PermissionsService);
   const passport = app.get<PassportInstance>(PASSPORT);
 
   app.set('trust proxy', 'loopback');
@@ -122,18 +124,28 @@ export async function configureHttp(
 
   app.use((request: Request, response: Response, next: NextFunction) => {
     const user = request.user as CurrentUser | undefined;
-    response.locals.user = user;
-    response.locals.locale = user?.locale ?? 'en';
-    response.locals.csrfToken = generateCsrfToken(request, response);
-    response.locals.navModules = registry.all().map((manifest) => ({
-      name: manifest.name,
-      label: manifest.label,
-      active: request.path === `/${manifest.name}` || request.path.startsWith(`/${manifest.name}/`),
-    }));
-    response.locals.currentPath = request.path;
-    response.locals.usersActive = request.path.startsWith('/admin/users');
-    response.locals.rolesActive = request.path.startsWith('/admin/roles');
-    response.locals.sharingActive = request.path.startsWith('/admin/sharing');
-    next();
+    // The permissions stay cached on the request's user, so the page's own check queries nothing more.
+    const loading = user ? permissionsService.forUser(user) : Promise.resolve(UserPermissions.unrestricted());
+    const setLocals = (permissions: UserPermissions) => {
+      response.locals.user = user;
+      response.locals.locale = user?.locale ?? 'en';
+      response.locals.csrfToken = generateCsrfToken(request, response);
+      // The menu offers only the modules the user's profiles let them view.
+      response.locals.navModules = registry
+        .all()
+        .filter((manifest) => permissions.can(manifest.name, 'view'))
+        .map((manifest) => ({
+          name: manifest.name,
+          label: manifest.label,
+          active: request.path === `/${manifest.name}` || request.path.startsWith(`/${manifest.name}/`),
+        }));
+      response.locals.canViewPipeline = permissions.can('potentials', 'view');
+      response.locals.currentPath = request.path;
+      response.locals.usersActive = request.path.startsWith('/admin/users');
+      response.locals.rolesActive = request.path.startsWith('/admin/roles');
+      response.locals.sharingActive = request.path.startsWith('/admin/sharing');
+      response.locals.profilesActive = request.path.startsWith('/admin/profiles');
+    };
+    loading.then(setLocals).then(() => next(), next);
   });
 }
