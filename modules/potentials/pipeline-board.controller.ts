@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { CurrentUser } from '../../src/access/current-user.js';
 import { PermissionsService } from '../../src/access/permissions.service.js';
 import { User } from '../../src/auth/current-user.decorator.js';
+import { setFlash } from '../../src/web/flash.js';
 import { translate } from '../../src/i18n/i18n.service.js';
 import { formatForDisplay } from '../../src/records/field-codec.js';
 import { ModuleRegistry } from '../../src/records/module-registry.js';
@@ -151,6 +152,7 @@ export class PipelineBoardController {
       response.redirect(303, `/potentials/${id}/edit`);
       return;
     }
+    setFlash(response, 'flash.moved', { stage: body.sales_stage ?? '' });
     response.redirect(303, back);
   }
 }

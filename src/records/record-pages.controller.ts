@@ -9,6 +9,7 @@ import { FieldDefinition, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
 import { FieldErrors } from './record-validation.js';
+import { setFlash } from '../web/flash.js';
 import { RecordIdPipe } from './record-id.pipe.js';
 import { RecordViews } from './record-views.js';
 import { ListQuery, ListResult, RecordsService } from './records.service.js';
@@ -306,6 +307,7 @@ export abstract class RecordPagesController {
         result.errors,
         permissions,
       );
+    setFlash(response, 'flash.saved');
     response.redirect(303, `/${this.moduleName}/${result.id}`);
   }
 
@@ -451,6 +453,7 @@ export abstract class RecordPagesController {
       }
       return this.renderForm(response.status(422), user, id, values, result.errors, permissions);
     }
+    setFlash(response, 'flash.saved');
     response.redirect(303, `/${this.moduleName}/${id}`);
   }
 
@@ -491,6 +494,7 @@ export abstract class RecordPagesController {
   ): Promise<void> {
     await this.permissions.require(user, this.moduleName, 'delete');
     await this.records.remove(this.moduleName, user, id);
+    setFlash(response, 'flash.deleted');
     response.redirect(303, `/${this.moduleName}`);
   }
 

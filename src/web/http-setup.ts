@@ -16,6 +16,8 @@ import { PermissionsService, UserPermissions } from '../access/permissions.servi
 import { ModuleRegistry } from '../records/module-registry.js';
 import { PASSPORT, PassportInstance } from '../auth/passport.provider.js';
 import { renderErrorPage } from './http-exception.filter.js';
+import { takeFlash } from './flash.js';
+import { toLocale, translate } from '../i18n/i18n.service.js';
 
 const SESSION_COOKIE = 'affari.sid';
 const CSRF_COOKIE = 'affari.csrf';
@@ -130,6 +132,8 @@ export async function configureHttp(
       response.locals.user = user;
       response.locals.locale = user?.locale ?? 'en';
       response.locals.csrfToken = generateCsrfToken(request, response);
+      const flash = request.method === 'GET' ? takeFlash(request) : undefined;
+      if (flash) response.locals.flash = translate(toLocale(response.locals.locale), flash.key, flash.params);
       // The menu offers only the modules the user's profiles let them view.
       response.locals.navModules = registry
         .all()

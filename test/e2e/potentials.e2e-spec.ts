@@ -32,6 +32,9 @@ describe.each(databaseKinds())('potentials pages on %s', (kind) => {
 
     expect(created.status).toBe(303);
     const detail = await agent.get(created.headers.location);
+    const reloaded = await agent.get(created.headers.location);
+    expect(detail.text).toContain('<div class="alert alert-success" role="status">Saved.</div>');
+    expect(reloaded.text).not.toContain('Saved.');
     expect(detail.text).toContain('POT1');
     expect(detail.text).toContain('€ 1,234.56');
     expect(detail.text).toContain('80 %');
