@@ -10,7 +10,7 @@ function readCatalogue(locale: Locale): Catalogue {
   return JSON.parse(readFileSync(join(PROJECT_ROOT, 'src', 'i18n', `${locale}.json`), 'utf8')) as Catalogue;
 }
 
-/** One i18next instance for the process, loaded synchronously from the JSON catalogues. */
+/** Creates the process's i18next instance, loaded synchronously from the JSON catalogues. */
 function createInstance(): I18nInstance {
   const instance = i18next.createInstance();
   void instance.init({

@@ -2,7 +2,7 @@ import { Type } from '@nestjs/common';
 import { EntitySchema } from 'typeorm';
 import { ModuleManifest } from './manifest.js';
 
-/** What a business module folder exports to be enabled: one entry in modules/index.ts. */
+/** The exports of a business module folder that enable it, listed once in modules/index.ts. */
 export interface BusinessModule {
   manifest: ModuleManifest;
   entity: EntitySchema;

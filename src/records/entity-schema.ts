@@ -52,7 +52,9 @@ export function entitySchemaFor(
       columns[`${field.name}_key`] = { type: 'varchar', length: COLUMN_LENGTH.text, nullable: true };
     }
     // The users table is the EntitySchema named 'User'.
-    const target = field.type === 'user' ? 'User' : field.type === 'link' ? field.link : undefined;
+    let target: string | undefined;
+    if (field.type === 'user') target = 'User';
+    else if (field.type === 'link') target = field.link;
     if (target) {
       relations[`${field.name}_ref`] = {
         type: 'many-to-one',

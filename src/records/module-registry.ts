@@ -30,7 +30,7 @@ export class ModuleRegistry {
     return this.manifests.has(name);
   }
 
-  /** The module's fields followed by the audit fields every record has. */
+  /** Returns the module's fields followed by the audit fields every record has. */
   fields(name: string): FieldDefinition[] {
     return [...this.get(name).fields, ...AUDIT_FIELDS];
   }

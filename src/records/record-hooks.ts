@@ -1,7 +1,7 @@
 import { FieldValue, RecordValues } from './field-codec.js';
 import { PicklistSet } from './picklists.service.js';
 
-/** Where a save comes from; some rules differ for an import of records that are already closed. */
+/** The origin of a save. Some rules differ for an import of records that are already closed. */
 export type SaveSource = 'form' | 'import' | 'board';
 
 export interface SaveContext {

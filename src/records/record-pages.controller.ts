@@ -225,7 +225,7 @@ export abstract class RecordPagesController {
     };
   }
 
-  /** The filter bar: a select for picklists and users, a range for dates. */
+  /** Builds the filter bar: a select for picklists and users, a range for dates. */
   private async filterControls(user: CurrentUser, params: QueryParams, permissions: UserPermissions) {
     const locale = user.locale;
     const picklists = await this.picklists.forModule(this.moduleName);
@@ -361,7 +361,7 @@ export abstract class RecordPagesController {
     return Promise.resolve({});
   }
 
-  /** The records of other modules that link to this one, with their count and totals. */
+  /** Lists the records of other modules that link to this one, with their count and totals. */
   private async relatedLists(user: CurrentUser, id: number, permissions: UserPermissions) {
     const lists = [];
     for (const { manifest, field } of this.registry.incomingLinks(this.moduleName)) {
@@ -502,7 +502,7 @@ export abstract class RecordPagesController {
     return { numberFormat: NUMBER_FORMAT_OF[user.locale], dateFormat: DATE_FORMAT_OF[user.locale] };
   }
 
-  /** The form's fields without the CSRF token and other form furniture. */
+  /** Returns the form's fields without the CSRF token and other form furniture. */
   private formInput(body: Record<string, unknown>): Record<string, unknown> {
     const input = { ...body };
     delete input._csrf;

@@ -202,7 +202,7 @@ export class RecordViews {
     ];
   }
 
-  /** The stored values as a form shows them for editing. */
+  /** Formats the stored values as a form shows them for editing. */
   inputValues(manifest: ModuleManifest, record: StoredRecord, locale: Locale): Record<string, string> {
     const values: Record<string, string> = {};
     for (const field of this.registry.writableFields(manifest.name)) {

@@ -193,7 +193,8 @@ export class RecordsService {
     const before = after ? undefined : decodeCursor(request.before);
 
     // Going back reads the rows before the cursor in reverse order, then turns them around.
-    const travel = before ? (direction === 'asc' ? 'desc' : 'asc') : direction;
+    const reversed = direction === 'asc' ? 'desc' : 'asc';
+    const travel = before ? reversed : direction;
     const query = filtered();
     this.selectStoredColumns(query, manifest);
     const sortExpression = this.applySort(query, manifest, sort, travel);

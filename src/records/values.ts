@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 
 /**
  * Parsing and formatting of numbers and dates as people type them. Money is handled as Decimal and
- * stored as whole cents; a date without time is the string YYYY-MM-DD and never passes through Date in
+ * stored as whole cents. A date without time is the string YYYY-MM-DD and never passes through Date in
  * local time, so no time zone can move it.
  */
 

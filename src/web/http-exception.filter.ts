@@ -32,11 +32,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
 }
 
 /**
- * Renders the error page for a status; known statuses have their own message in the catalogue, and
- * `reason` picks a more specific one (`csrf`: the form's token was missing or expired).
+ * Renders the error page for a status. Known statuses have their own message in the catalogue, and
+ * `reason` picks a more specific one (`csrf` when the form's token was missing or expired).
  */
 export function renderErrorPage(response: Response, status: number, reason?: 'csrf'): void {
-  const known = [400, 403, 404, 413].includes(status) ? status : status >= 500 ? 500 : 400;
+  let known = 400;
+  if ([400, 403, 404, 413].includes(status)) known = status;
+  else if (status >= 500) known = 500;
   const page = reason ? `${known}.${reason}` : String(known);
   response.status(status).render('errors/error', {
     title: `errors.page.${page}.title`,

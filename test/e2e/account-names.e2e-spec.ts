@@ -27,7 +27,8 @@ describe.each(databaseKinds())('account name uniqueness on %s', (kind) => {
 
     expect(results.filter((result) => result.ok)).toHaveLength(1);
     const rejected = results.find((result) => !result.ok);
-    expect(rejected && !rejected.ok && rejected.errors.account_name.code).toBe('notUnique');
+    expect(rejected).toBeDefined();
+    expect(rejected?.ok === false ? rejected.errors.account_name.code : undefined).toBe('notUnique');
     const rows = await testApp.dataSource.query<{ n: number | string }[]>(
       'SELECT COUNT(*) AS n FROM accounts',
     );

@@ -20,7 +20,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** The databases every database suite runs on: SQLite always, MariaDB/MySQL when TEST_DATABASE_URL is set. */
+/** Returns the databases every database suite runs on: SQLite always, MariaDB/MySQL when TEST_DATABASE_URL is set. */
 export function databaseKinds(): ('sqlite' | 'mariadb')[] {
   return process.env.TEST_DATABASE_URL ? ['sqlite', 'mariadb'] : ['sqlite'];
 }
@@ -105,14 +105,14 @@ export async function resetRecords(dataSource: DataSource): Promise<void> {
   await dataSource.query(`UPDATE record_sequences SET next_value = 1`);
 }
 
-/** The CSRF token of the first form on a page. */
+/** Returns the CSRF token of the first form on a page. */
 export function csrfToken(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!match) throw new Error('No CSRF token found on the page');
   return match[1];
 }
 
-/** A supertest agent that keeps cookies, logged in as the given user. */
+/** Logs in as the given user and returns a supertest agent that keeps the cookies. */
 export async function loginAgent(
   app: NestExpressApplication,
   username = 'admin',
