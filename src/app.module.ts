@@ -30,6 +30,8 @@ import { UsersImportController } from './users/users-import.controller.js';
 import { UsersImportService } from './users/users-import.service.js';
 import { MassActionsController } from './records/mass-actions.controller.js';
 import { MassActionsService } from './records/mass-actions.service.js';
+import { GroupsController } from './groups/groups.controller.js';
+import { GroupsService } from './groups/groups.service.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -50,6 +52,7 @@ class CoreModule {
       UsersImportService,
       RecordTransferService,
       ProfilesService,
+      GroupsService,
     ];
     return { module: CoreModule, providers, exports: providers };
   }
@@ -75,6 +78,7 @@ export class AppModule {
         RolesController,
         SharingController,
         ProfilesController,
+        GroupsController,
         HomeController,
         MassActionsController,
       ],

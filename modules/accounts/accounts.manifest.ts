@@ -101,7 +101,7 @@ export const accountsManifest: ModuleManifest = {
     },
     {
       name: 'assigned_user_id',
-      type: 'user',
+      type: 'owner',
       label: 'fields.assigned_user_id',
       block: 'info',
       required: true,

@@ -3,10 +3,11 @@ import { accountEntity } from './account.entity.js';
 import { accountsManifest } from './accounts.manifest.js';
 import { AccountsModule } from './accounts.module.js';
 import { AccountsTable1764806401000 } from './migrations/1764806401000-accounts-table.js';
+import { AccountsGroupOwner1764900011000 } from './migrations/1764900011000-accounts-group-owner.js';
 
 export const accountsModule: BusinessModule = {
   manifest: accountsManifest,
   entity: accountEntity,
-  migrations: [AccountsTable1764806401000],
+  migrations: [AccountsTable1764806401000, AccountsGroupOwner1764900011000],
   nestModule: AccountsModule,
 };

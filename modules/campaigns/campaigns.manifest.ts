@@ -61,7 +61,7 @@ export const campaignsManifest: ModuleManifest = {
     },
     {
       name: 'assigned_user_id',
-      type: 'user',
+      type: 'owner',
       label: 'fields.assigned_user_id',
       block: 'info',
       required: true,

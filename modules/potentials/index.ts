@@ -3,10 +3,11 @@ import { PotentialsTable1764806403000 } from './migrations/1764806403000-potenti
 import { potentialEntity } from './potential.entity.js';
 import { potentialsManifest } from './potentials.manifest.js';
 import { PotentialsModule } from './potentials.module.js';
+import { PotentialsGroupOwner1764900013000 } from './migrations/1764900013000-potentials-group-owner.js';
 
 export const potentialsModule: BusinessModule = {
   manifest: potentialsManifest,
   entity: potentialEntity,
-  migrations: [PotentialsTable1764806403000],
+  migrations: [PotentialsTable1764806403000, PotentialsGroupOwner1764900013000],
   nestModule: PotentialsModule,
 };

@@ -104,7 +104,6 @@ export class PipelineBoardController {
       });
     }
 
-    const users = await this.users.listActive();
     response.render('potentials/views/board', {
       title: 'board.title',
       module: manifest.name,
@@ -114,14 +113,12 @@ export class PipelineBoardController {
       newHref: permissions.can('potentials', 'create') ? '/potentials/new' : undefined,
       returnTo: `/pipeline${queryString(params, {})}`,
       search: typeof params.q === 'string' ? params.q : '',
-      userOptions: [
-        { value: '', label: translate(locale, 'list.any'), selected: !params.assigned_user_id },
-        ...users.map((u) => ({
-          value: String(u.id),
-          label: u.fullName,
-          selected: String(u.id) === params.assigned_user_id,
-        })),
-      ],
+      userOptions: [{ value: '', label: translate(locale, 'list.any'), selected: !params.assigned_user_id }],
+      ownerSections: await this.views.ownerChoices(
+        user,
+        'filter',
+        typeof params.assigned_user_id === 'string' ? params.assigned_user_id : '',
+      ),
       closeFrom: typeof params.expected_close_date_from === 'string' ? params.expected_close_date_from : '',
       closeTo: typeof params.expected_close_date_to === 'string' ? params.expected_close_date_to : '',
     });

@@ -143,7 +143,7 @@ export const potentialsManifest: ModuleManifest = {
     },
     {
       name: 'assigned_user_id',
-      type: 'user',
+      type: 'owner',
       label: 'fields.assigned_user_id',
       block: 'info',
       required: true,

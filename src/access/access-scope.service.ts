@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { OWNER_GROUP_COLUMN } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { CurrentUser } from './current-user.js';
 import { DEFAULT_SHARING_LEVEL, SharingLevel } from './sharing.entity.js';
@@ -38,27 +39,52 @@ export class AccessScope {
   }
 
   /**
-   * SQL for "the owner's role matches the rule's source" and "this user's role matches its target".
-   * A role-and-subordinates side matches every role whose path starts with the rule role's path.
+   * SQL for "this user is on the target side of the rule": in the rule's role, in a role below a
+   * role-and-subordinates target (its path starts with the target's), or a member of the target group.
+   * Needs `sh` (the rule) and `tgtr` (its target role, left-joined).
    */
-  private ruleCondition(suffix: number, action: AccessAction): string {
+  private ruleTarget(suffix: number): string {
+    return (
+      `(sh.target_kind = 'role' AND sh.target_role_id = :ruleRole${suffix}) ` +
+      `OR (sh.target_kind = 'role_and_subordinates' AND :rulePath${suffix} LIKE ${this.concat('tgtr.path', "'%'")}) ` +
+      `OR (sh.target_kind = 'group' AND sh.target_group_id IN (${this.membershipsOf(`ruleUser${suffix}`)}))`
+    );
+  }
+
+  /** SQL listing the groups of the user given by a parameter. */
+  private membershipsOf(parameter: string): string {
+    return `SELECT gm.group_id FROM group_members gm WHERE gm.user_id = :${parameter}`;
+  }
+
+  /** SQL listing the users whose records a sharing rule opens to this user: those in the rule's source roles. */
+  private ruleUserOwners(suffix: number, action: AccessAction): string {
     const source = `(sh.source_kind = 'role' AND rr.id = sh.source_role_id) OR (sh.source_kind = 'role_and_subordinates' AND rr.path LIKE ${this.concat('srcr.path', "'%'")})`;
-    const target = `(sh.target_kind = 'role' AND sh.target_role_id = :ruleRole${suffix}) OR (sh.target_kind = 'role_and_subordinates' AND :rulePath${suffix} LIKE ${this.concat('tgtr.path', "'%'")})`;
-    const access = action === 'read' ? '' : ` AND sh.access = 'read_write'`;
     return (
       `SELECT ru.id FROM users ru INNER JOIN roles rr ON rr.id = ru.role_id ` +
-      `INNER JOIN sharing_rules sh ON sh.module = :ruleModule${suffix}${access} ` +
-      `INNER JOIN roles srcr ON srcr.id = sh.source_role_id INNER JOIN roles tgtr ON tgtr.id = sh.target_role_id ` +
-      `WHERE (${source}) AND (${target})`
+      `INNER JOIN sharing_rules sh ON sh.module = :ruleModule${suffix}${this.ruleAccess(action)} ` +
+      `INNER JOIN roles srcr ON srcr.id = sh.source_role_id LEFT JOIN roles tgtr ON tgtr.id = sh.target_role_id ` +
+      `WHERE (${source}) AND (${this.ruleTarget(suffix)})`
     );
+  }
+
+  /** SQL listing the groups whose records a sharing rule opens to this user. */
+  private ruleGroupOwners(suffix: number, action: AccessAction): string {
+    return (
+      `SELECT sh.source_group_id FROM sharing_rules sh LEFT JOIN roles tgtr ON tgtr.id = sh.target_role_id ` +
+      `WHERE sh.module = :ruleModule${suffix} AND sh.source_kind = 'group'${this.ruleAccess(action)} ` +
+      `AND (${this.ruleTarget(suffix)})`
+    );
+  }
+
+  private ruleAccess(action: AccessAction): string {
+    return action === 'read' ? '' : ` AND sh.access = 'read_write'`;
   }
 
   /**
    * Restricts a query on a module's table (under `alias`) to the records on which the user may perform
    * the action: all of them for an administrator or under a sharing level that opens the action;
-   * otherwise those assigned to the user, to users in roles below theirs, or to users whose role a
-   * sharing rule opens to the user's role.
-   * NOTE: groups are not built yet, so records cannot be owned by or shared with a group.
+   * otherwise those assigned to the user, to one of their groups, to users in roles below theirs, or to
+   * the users or groups whose records a sharing rule opens to the user.
    */
   restrict<T extends ObjectLiteral>(
     query: SelectQueryBuilder<T>,
@@ -75,8 +101,7 @@ export class AccessScope {
       open: `scopeOpen${suffix}`,
       fallback: `scopeDefault${suffix}`,
     };
-    const owned =
-      this.registry.has(moduleName) && this.registry.field(moduleName, 'assigned_user_id') !== undefined;
+    const owner = this.registry.has(moduleName) ? this.registry.ownerField(moduleName) : undefined;
 
     query.andWhere(
       new Brackets((where) => {
@@ -88,31 +113,50 @@ export class AccessScope {
             [names.open]: OPEN_LEVELS[action],
           },
         );
-        if (!owned) return;
+        if (!owner) return;
 
-        // One list of owners (the user, the users below their role, the owners a rule opens), so that each
-        // row is checked with a single lookup; SQLite builds the list once per query.
-        const owners = [`SELECT :scopeUser${suffix}`];
+        // One list of owning users and one of owning groups, so that each row is checked with a lookup in
+        // each; SQLite builds the lists once per query.
+        const userOwners = [`SELECT :scopeUser${suffix}`];
+        const groupOwners = [this.membershipsOf(`scopeUser${suffix}`)];
         const params: Record<string, unknown> = { [`scopeUser${suffix}`]: user.id };
         if (user.rolePath) {
           // A pattern of the role's path plus at least one character matches the roles strictly below it.
-          owners.push(
+          userOwners.push(
             `SELECT su.id FROM users su INNER JOIN roles sr ON sr.id = su.role_id WHERE sr.path LIKE :scopeBelow${suffix}`,
           );
           params[`scopeBelow${suffix}`] = `${user.rolePath}_%`;
-          // Deleting is never opened by a sharing rule, only reading or reading and editing.
-          if (action !== 'delete') {
-            owners.push(this.ruleCondition(suffix, action));
-            Object.assign(params, {
-              [`ruleModule${suffix}`]: moduleName,
-              [`ruleRole${suffix}`]: user.roleId ?? 0,
-              [`rulePath${suffix}`]: user.rolePath,
-            });
-          }
         }
-        where.orWhere(`${alias}.assigned_user_id IN (${owners.join(' UNION ')})`, params);
+        // Deleting is never opened by a sharing rule, only reading or reading and editing.
+        if (action !== 'delete') {
+          userOwners.push(this.ruleUserOwners(suffix, action));
+          groupOwners.push(this.ruleGroupOwners(suffix, action));
+          Object.assign(params, {
+            [`ruleModule${suffix}`]: moduleName,
+            [`ruleRole${suffix}`]: user.roleId ?? 0,
+            [`rulePath${suffix}`]: user.rolePath ?? '',
+            [`ruleUser${suffix}`]: user.id,
+          });
+        }
+        where.orWhere(`${alias}.${owner.name} IN (${userOwners.join(' UNION ')})`, params);
+        where.orWhere(`${alias}.${OWNER_GROUP_COLUMN} IN (${groupOwners.join(' UNION ')})`);
       }),
     );
+    return query;
+  }
+
+  /**
+   * Restricts a query on the groups table (under `alias`) to the groups this user may assign records to:
+   * every group when the role may assign to all users, otherwise the groups the user belongs to.
+   */
+  restrictAssignableGroups<T extends ObjectLiteral>(
+    query: SelectQueryBuilder<T>,
+    alias: string,
+    user: CurrentUser,
+  ): SelectQueryBuilder<T> {
+    if (user.isAdmin || !user.assignScope || user.assignScope === 'all') return query;
+    const parameter = `assigningMember${++this.parameterCount}`;
+    query.andWhere(`${alias}.id IN (${this.membershipsOf(parameter)})`, { [parameter]: user.id });
     return query;
   }
 

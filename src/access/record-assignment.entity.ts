@@ -1,12 +1,14 @@
 import { EntitySchema } from 'typeorm';
 
-/** One change of a record's assignee: who moved it, from whom, to whom, and when. */
+/** One change of a record's assignee: who moved it, from whom, to whom (a user or a group), and when. */
 export interface RecordAssignment {
   id: number;
   module: string;
   recordId: number;
   fromUserId: number | null;
+  fromGroupId?: number | null;
   toUserId: number | null;
+  toGroupId?: number | null;
   changedById: number;
   changedAt: string;
 }
@@ -19,7 +21,9 @@ export const RecordAssignmentEntity = new EntitySchema<RecordAssignment>({
     module: { type: 'varchar', length: 50 },
     recordId: { name: 'record_id', type: 'int' },
     fromUserId: { name: 'from_user_id', type: 'int', nullable: true },
+    fromGroupId: { name: 'from_group_id', type: 'int', nullable: true },
     toUserId: { name: 'to_user_id', type: 'int', nullable: true },
+    toGroupId: { name: 'to_group_id', type: 'int', nullable: true },
     changedById: { name: 'changed_by_id', type: 'int' },
     changedAt: { name: 'changed_at', type: 'datetime' },
   },

@@ -22,11 +22,12 @@ import { ModuleRegistry } from '../records/module-registry.js';
 import { RecordIdPipe } from '../records/record-id.pipe.js';
 import { utcNow } from '../records/values.js';
 import { RoleEntity } from '../roles/role.entity.js';
+import { GroupEntity } from '../groups/group.entity.js';
 import {
   RULE_ACCESSES,
-  RULE_ROLE_KINDS,
+  RULE_SIDE_KINDS,
   RuleAccess,
-  RuleRoleKind,
+  RuleSideKind,
   SharingRuleEntity,
 } from './sharing-rule.entity.js';
 import {
@@ -89,26 +90,23 @@ export class SharingController {
     @Body() body: Record<string, unknown>,
     @Res() response: Response,
   ): Promise<void> {
-    const sourceRoleId = Number(body.sourceRoleId);
-    const targetRoleId = Number(body.targetRoleId);
-    const roles = this.dataSource.getRepository(RoleEntity);
+    const source = await this.readSide(body.source);
+    const target = await this.readSide(body.target);
     const valid =
       this.registry.has(String(body.module)) &&
-      RULE_ROLE_KINDS.includes(body.sourceKind as RuleRoleKind) &&
-      RULE_ROLE_KINDS.includes(body.targetKind as RuleRoleKind) &&
       RULE_ACCESSES.includes(body.access as RuleAccess) &&
-      Number.isSafeInteger(sourceRoleId) &&
-      Number.isSafeInteger(targetRoleId) &&
-      (await roles.existsBy({ id: sourceRoleId })) &&
-      (await roles.existsBy({ id: targetRoleId }));
+      source !== undefined &&
+      target !== undefined;
     if (!valid) return this.render(response.status(422), user, [], false, true);
 
     const inserted = await this.dataSource.getRepository(SharingRuleEntity).insert({
       module: String(body.module),
-      sourceKind: body.sourceKind as RuleRoleKind,
-      sourceRoleId,
-      targetKind: body.targetKind as RuleRoleKind,
-      targetRoleId,
+      sourceKind: source.kind,
+      sourceRoleId: source.roleId,
+      sourceGroupId: source.groupId,
+      targetKind: target.kind,
+      targetRoleId: target.roleId,
+      targetGroupId: target.groupId,
       access: body.access as RuleAccess,
       createdAt: utcNow(),
     });
@@ -130,6 +128,22 @@ export class SharingController {
     response.redirect(303, '/admin/sharing');
   }
 
+  /** Reads one side of a rule, `<kind>:<id>`, and checks that its role or group exists. */
+  private async readSide(
+    raw: unknown,
+  ): Promise<{ kind: RuleSideKind; roleId: number | null; groupId: number | null } | undefined> {
+    const match = typeof raw === 'string' ? /^([a-z_]+):(\d{1,10})$/.exec(raw) : null;
+    if (!match || !RULE_SIDE_KINDS.includes(match[1] as RuleSideKind)) return undefined;
+    const kind = match[1] as RuleSideKind;
+    const id = Number(match[2]);
+    if (kind === 'group') {
+      const exists = await this.dataSource.getRepository(GroupEntity).existsBy({ id });
+      return exists ? { kind, roleId: null, groupId: id } : undefined;
+    }
+    const exists = await this.dataSource.getRepository(RoleEntity).existsBy({ id });
+    return exists ? { kind, roleId: id, groupId: null } : undefined;
+  }
+
   private async render(
     response: Response,
     user: CurrentUser,
@@ -140,14 +154,26 @@ export class SharingController {
     const stored = await this.dataSource.getRepository(SharingSettingEntity).find();
     const roles = await this.dataSource.getRepository(RoleEntity).find({ order: { path: 'ASC' } });
     const roleName = new Map(roles.map((role) => [role.id, role.name]));
+    const groups = await this.dataSource.getRepository(GroupEntity).find({ order: { name: 'ASC' } });
+    const groupName = new Map(groups.map((group) => [group.id, group.name]));
     const rules = await this.dataSource
       .getRepository(SharingRuleEntity)
       .find({ order: { module: 'ASC', id: 'ASC' } });
     const levelOf = new Map(stored.map((setting) => [setting.module, setting.level]));
     const locale = user.locale;
 
-    const kindLabel = (kind: RuleRoleKind, id: number) =>
-      translate(locale, `sharing.kinds.${kind}`, { role: roleName.get(id) ?? `#${id}` });
+    const sideLabel = (kind: RuleSideKind, roleId: number | null, groupId: number | null) =>
+      kind === 'group'
+        ? translate(locale, 'sharing.kinds.group', { group: groupName.get(groupId!) ?? `#${groupId}` })
+        : translate(locale, `sharing.kinds.${kind}`, { role: roleName.get(roleId!) ?? `#${roleId}` });
+    // Each side is one drop-down of roles, roles with their subordinates, and groups.
+    const sideOptions = RULE_SIDE_KINDS.map((kind) => ({
+      label: translate(locale, `sharing.kindNames.${kind}`),
+      options:
+        kind === 'group'
+          ? groups.map((group) => ({ value: `group:${group.id}`, label: group.name }))
+          : roles.map((role) => ({ value: `${kind}:${role.id}`, label: role.name })),
+    })).filter((group) => group.options.length > 0);
     response.render('admin/sharing', {
       title: 'sharing.title',
       saved,
@@ -158,18 +184,14 @@ export class SharingController {
           locale,
           this.registry.has(rule.module) ? this.registry.get(rule.module).label : rule.module,
         ),
-        source: kindLabel(rule.sourceKind, rule.sourceRoleId),
-        target: kindLabel(rule.targetKind, rule.targetRoleId),
+        source: sideLabel(rule.sourceKind, rule.sourceRoleId, rule.sourceGroupId),
+        target: sideLabel(rule.targetKind, rule.targetRoleId, rule.targetGroupId),
         access: translate(locale, `sharing.access.${rule.access}`),
       })),
       moduleOptions: this.registry
         .all()
         .map((manifest) => ({ value: manifest.name, label: translate(locale, manifest.label) })),
-      roleOptions: roles.map((role) => ({ value: String(role.id), label: role.name })),
-      kindOptions: RULE_ROLE_KINDS.map((kind) => ({
-        value: kind,
-        label: translate(locale, `sharing.kindNames.${kind}`),
-      })),
+      sideOptions,
       accessOptions: RULE_ACCESSES.map((access) => ({
         value: access,
         label: translate(locale, `sharing.access.${access}`),

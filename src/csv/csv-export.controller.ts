@@ -10,7 +10,7 @@ import { FieldValue, formatForCsv } from '../records/field-codec.js';
 import { FieldDefinition } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { listQueryFrom, withoutHiddenFields } from '../records/record-pages.controller.js';
-import { LinkNames, ListQuery, RecordsService } from '../records/records.service.js';
+import { LinkNames, ListQuery, RecordsService, referenceName } from '../records/records.service.js';
 import { localToday } from '../records/values.js';
 import { addFormulaGuard } from './formula-guard.js';
 
@@ -95,12 +95,11 @@ export class CsvExportController {
   }
 }
 
-/** Formats one cell: links and users by name, numbers and dates as machine-readable text, formulas defused. */
+/** Formats one cell: links, users and groups by name, numbers and dates as machine-readable text, formulas defused. */
 function exportCell(field: FieldDefinition, value: FieldValue, names: LinkNames): string {
   if (value === null) return '';
-  if (field.type === 'link' || field.type === 'user') {
-    const target = field.type === 'user' ? 'users' : field.link!;
-    return addFormulaGuard(names.get(target)?.get(value as number) ?? '');
+  if (field.type === 'link' || field.type === 'user' || field.type === 'owner') {
+    return addFormulaGuard(referenceName(field, value, names) ?? '');
   }
   const text = formatForCsv(field, value);
   return NUMERIC_TYPES.has(field.type) ? text : addFormulaGuard(text);

@@ -6,7 +6,8 @@ import { PermissionsService } from '../access/permissions.service.js';
 import { inTransaction } from '../database/transaction.js';
 import { UserEntity } from '../users/user.entity.js';
 import { AccessScope } from '../access/access-scope.service.js';
-import { FieldValue, parseFieldInput, RecordValues } from '../records/field-codec.js';
+import { FieldValue, groupOwner, parseFieldInput, RecordValues } from '../records/field-codec.js';
+import { GroupEntity } from '../groups/group.entity.js';
 import { FieldDefinition, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { PicklistsService } from '../records/picklists.service.js';
@@ -140,8 +141,8 @@ export class RecordImporter {
       else errors[field.name] = { code: parsed.error };
     }
 
-    const hasAssignee = run.manifest.fields.some((field) => field.name === 'assigned_user_id');
-    if (hasAssignee && (values.assigned_user_id ?? null) === null) values.assigned_user_id = run.user.id;
+    const owner = this.registry.ownerField(run.manifest.name);
+    if (owner && (values[owner.name] ?? null) === null) values[owner.name] = run.user.id;
 
     this.registry.hooksOf(run.manifest.name)?.beforeSave({
       isNew: true,
@@ -196,11 +197,14 @@ export class RecordImporter {
   }
 
   /**
-   * Turns user names into ids with one query. The assigned user is matched by username or full name;
-   * when none matches, the importing user is assigned and the row is counted for the result page.
+   * Turns user and group names into ids with one query each. The assignee is matched by username or full
+   * name, then by group name; when none matches, the importing user is assigned and the row is counted for
+   * the result page.
    */
   private async resolveUsers(manager: EntityManager, run: ImportRun, rows: PreparedRow[]): Promise<void> {
-    const userFields = run.manifest.fields.filter((field) => field.type === 'user' && !field.system);
+    const userFields = run.manifest.fields.filter(
+      (field) => (field.type === 'user' || field.type === 'owner') && !field.system,
+    );
     const wanted = new Set<string>();
     for (const row of rows) {
       for (const field of userFields) {
@@ -225,34 +229,70 @@ export class RecordImporter {
       .select('u.id', 'id')
       .where('u.id IN (:...ids)', { ids: found.length > 0 ? found.map((user) => user.id) : [0] });
     this.access.restrictAssignees(assignableQuery, 'u', run.user);
-    const assignable = new Set(
+    const assignable = new Set<number | string>(
       (await assignableQuery.getRawMany<{ id: number }>()).map((row) => Number(row.id)),
     );
 
-    const idOf = new Map<string, number>();
+    const idOf = new Map<string, number | string>();
     for (const user of found) {
       for (const name of [user.username.toLowerCase(), user.fullName.trim().toLowerCase()]) {
         if (!idOf.has(name)) idOf.set(name, Number(user.id));
       }
     }
+    if (userFields.some((field) => field.type === 'owner'))
+      await this.addGroups(manager, run, [...wanted], idOf, assignable);
 
     for (const row of rows) {
       for (const field of userFields) {
         const value = row.values[field.name];
         if (typeof value !== 'string' || row.errors[field.name]) continue;
 
-        const id = idOf.get(value.trim().toLowerCase());
+        let id = idOf.get(value.trim().toLowerCase());
+        // A user field names users only; a name that matched a group leaves it unresolved.
+        if (field.type === 'user' && typeof id === 'string') id = undefined;
         if (id !== undefined && !assignable.has(id)) {
           row.errors[field.name] = { code: 'notAssignable', params: { value } };
         } else if (id !== undefined) {
           row.values[field.name] = id;
-        } else if (field.name === 'assigned_user_id') {
+        } else if (field.type === 'owner') {
           row.values[field.name] = run.user.id;
           run.result.assignedToImporter++;
         } else {
           row.errors[field.name] = { code: 'referenceNotFound', params: { value } };
         }
       }
+    }
+  }
+
+  /**
+   * Adds the groups named in the file to the names found (as `group:<id>`), unless a user has the same
+   * name, and the groups the importing user may assign to to the assignable set.
+   */
+  private async addGroups(
+    manager: EntityManager,
+    run: ImportRun,
+    names: string[],
+    idOf: Map<string, number | string>,
+    assignable: Set<number | string>,
+  ): Promise<void> {
+    const keys = names.map((name) => nameKey(name));
+    const query = manager
+      .createQueryBuilder(GroupEntity, 'g')
+      .select('g.id', 'id')
+      .addSelect('g.nameKey', 'nameKey')
+      .where('g.nameKey IN (:...keys)', { keys });
+    const groups = await query.getRawMany<{ id: number; nameKey: string }>();
+    const assignableQuery = manager
+      .createQueryBuilder(GroupEntity, 'g')
+      .select('g.id', 'id')
+      .where('g.id IN (:...ids)', { ids: groups.length > 0 ? groups.map((group) => group.id) : [0] });
+    this.access.restrictAssignableGroups(assignableQuery, 'g', run.user);
+    for (const row of await assignableQuery.getRawMany<{ id: number }>())
+      assignable.add(groupOwner(Number(row.id)));
+
+    for (const name of names) {
+      const group = groups.find((candidate) => candidate.nameKey === nameKey(name));
+      if (group && !idOf.has(name)) idOf.set(name, groupOwner(Number(group.id)));
     }
   }
 
@@ -365,8 +405,8 @@ export class RecordImporter {
     const valid: RecordValues[] = [];
     for (const name of missing.values()) {
       const values: RecordValues = { [nameField.name]: name };
-      if (target.fields.some((field) => field.name === 'assigned_user_id'))
-        values.assigned_user_id = run.user.id;
+      const owner = this.registry.ownerField(target.name);
+      if (owner) values[owner.name] = run.user.id;
       const errors: FieldErrors = {};
       this.registry.hooksOf(target.name)?.beforeSave({
         isNew: true,

@@ -10,6 +10,8 @@ import { SharingSettings1764900001000 } from './migrations/1764900001000-sharing
 import { RecordAssignments1764900002000 } from './migrations/1764900002000-record-assignments.js';
 import { SharingRules1764900003000 } from './migrations/1764900003000-sharing-rules.js';
 import { Profiles1764900004000 } from './migrations/1764900004000-profiles.js';
+import { Groups1764900010000 } from './migrations/1764900010000-groups.js';
+import { GroupEntity, GroupMemberEntity } from '../groups/group.entity.js';
 import {
   ProfileEntity,
   ProfileFieldPermissionEntity,
@@ -32,6 +34,8 @@ export const CORE_ENTITIES = [
   RoleProfileEntity,
   ProfileModulePermissionEntity,
   ProfileFieldPermissionEntity,
+  GroupEntity,
+  GroupMemberEntity,
   SessionRow,
   AppSetting,
   RecordSequence,
@@ -45,6 +49,7 @@ export const CORE_MIGRATIONS = [
   RecordAssignments1764900002000,
   SharingRules1764900003000,
   Profiles1764900004000,
+  Groups1764900010000,
 ];
 
 /**

@@ -5,7 +5,7 @@ import {
   EntitySchemaRelationOptions,
 } from 'typeorm';
 
-import { AUDIT_FIELDS, columnOf, FieldDefinition, ModuleManifest } from './manifest.js';
+import { AUDIT_FIELDS, columnOf, FieldDefinition, ModuleManifest, OWNER_GROUP_COLUMN } from './manifest.js';
 
 /** Lengths of the varchar columns that the record engine creates; migrations use the same. */
 export const COLUMN_LENGTH = { text: 255, recordNumber: 30 } as const;
@@ -18,6 +18,7 @@ function columnOptions(field: FieldDefinition): EntitySchemaColumnOptions {
     case 'percent':
     case 'link':
     case 'user':
+    case 'owner':
       return { type: 'int', nullable: true };
     case 'currency':
       return { type: 'bigint', nullable: true };
@@ -44,6 +45,7 @@ export function entitySchemaFor(
     id: { type: 'integer', primary: true, generated: 'increment' },
   };
   const relations: Record<string, EntitySchemaRelationOptions> = {};
+  const ownerIndices: EntitySchemaIndexOptions[] = [];
 
   for (const field of [...manifest.fields, ...AUDIT_FIELDS]) {
     if (field.computed) continue;
@@ -53,16 +55,19 @@ export function entitySchemaFor(
     }
     // The users table is the EntitySchema named 'User'.
     let target: string | undefined;
-    if (field.type === 'user') target = 'User';
+    if (field.type === 'user' || field.type === 'owner') target = 'User';
     else if (field.type === 'link') target = field.link;
-    if (target) {
-      relations[`${field.name}_ref`] = {
-        type: 'many-to-one',
-        target,
-        joinColumn: { name: field.name, foreignKeyConstraintName: `fk_${manifest.table}_${field.name}` },
-        onDelete: field.type === 'link' ? 'SET NULL' : 'RESTRICT',
-        createForeignKeyConstraints: true,
-      };
+    if (target)
+      relations[`${field.name}_ref`] = reference(manifest, field.name, target, field.type === 'link');
+
+    // An owner field has a second column for the group a record is assigned to instead of a user.
+    if (field.type === 'owner') {
+      columns[OWNER_GROUP_COLUMN] = { type: 'int', nullable: true };
+      relations[`${OWNER_GROUP_COLUMN}_ref`] = reference(manifest, OWNER_GROUP_COLUMN, 'Group', false);
+      ownerIndices.push({
+        name: `ix_${manifest.table}_${OWNER_GROUP_COLUMN}`,
+        columns: [OWNER_GROUP_COLUMN],
+      });
     }
   }
 
@@ -79,6 +84,22 @@ export function entitySchemaFor(
     tableName: manifest.table,
     columns,
     relations,
-    indices: [...uniqueIndices, ...indices],
+    indices: [...uniqueIndices, ...ownerIndices, ...indices],
   });
+}
+
+/** A foreign key from a column of the module's table; a deleted linked record empties the link. */
+function reference(
+  manifest: ModuleManifest,
+  column: string,
+  target: string,
+  emptiedOnDelete: boolean,
+): EntitySchemaRelationOptions {
+  return {
+    type: 'many-to-one',
+    target,
+    joinColumn: { name: column, foreignKeyConstraintName: `fk_${manifest.table}_${column}` },
+    onDelete: emptiedOnDelete ? 'SET NULL' : 'RESTRICT',
+    createForeignKeyConstraints: true,
+  };
 }

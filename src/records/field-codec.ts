@@ -20,7 +20,7 @@ import {
  * Conversion of one field's value between what a person types, what the code handles, what the
  * database stores and what a page or a CSV file shows. The value in code is:
  * text types: string; integer, percent, link, user: number; currency: Decimal; date: YYYY-MM-DD;
- * datetime: YYYY-MM-DD HH:MM:SS in UTC. Empty is null.
+ * datetime: YYYY-MM-DD HH:MM:SS in UTC; owner: a user's id, or `group:<id>` for a group. Empty is null.
  */
 export type FieldValue = string | number | Decimal | null;
 export type RecordValues = Record<string, FieldValue>;
@@ -38,6 +38,35 @@ const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const URL = /^(https?:\/\/)?[^\s<>"']+\.[^\s<>"']+$/i;
 /** A scheme such as `javascript:` or `data:`. A colon followed by a digit is a port instead (`example.com:8080`). */
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:(?!\d)/i;
+
+const GROUP_OWNER = /^group:(\d{1,10})$/;
+
+/** The value of an owner field that assigns a record to a group. */
+export function groupOwner(groupId: number): string {
+  return `group:${groupId}`;
+}
+
+/** The group an owner value names, or undefined for a user's id or a name not yet looked up. */
+export function ownerGroupId(value: FieldValue | undefined): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = GROUP_OWNER.exec(value);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Reads an owner as a form sends it (a user's id or `group:<id>`), or undefined for anything else. */
+export function readOwner(raw: unknown): number | string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  if (/^\d{1,10}$/.test(raw)) return Number(raw);
+  return GROUP_OWNER.test(raw) ? raw : undefined;
+}
+
+/** The user and group columns of an owner value; at most one of them is set. */
+export function ownerColumns(value: FieldValue | undefined): {
+  userId: number | null;
+  groupId: number | null;
+} {
+  return { userId: typeof value === 'number' ? value : null, groupId: ownerGroupId(value) ?? null };
+}
 
 const ok = (value: FieldValue): ParseResult<FieldValue> => ({ ok: true, value });
 const fail = (error: string): ParseResult<FieldValue> => ({ ok: false, error });
@@ -75,8 +104,11 @@ export function parseFieldInput(
       return parseDate(text, format.dateFormat);
     case 'link':
     case 'user':
-      // A number is an id; any other text is a name, which the records service resolves to an id.
+    case 'owner':
+      // Forms send an id, and an owner field `group:<id>` for a group; any other text is a name, which the
+      // records service looks up.
       if (!format.referencesByName && /^\d{1,10}$/.test(text)) return ok(Number(text));
+      if (field.type === 'owner' && !format.referencesByName && GROUP_OWNER.test(text)) return ok(text);
       return text.length > TEXT_MAX_LENGTH ? fail('tooLong') : ok(text);
     case 'datetime':
       return fail('notWritable');
@@ -129,6 +161,7 @@ export function fromColumn(field: FieldDefinition, stored: unknown): FieldValue 
     case 'percent':
     case 'link':
     case 'user':
+    case 'owner':
       return Number(raw);
     case 'date':
       return String(raw).slice(0, 10);

@@ -17,6 +17,7 @@ export type FieldType =
   | 'picklist'
   | 'link'
   | 'user'
+  | 'owner'
   | 'recordNumber';
 
 export interface PicklistDefault {
@@ -90,6 +91,12 @@ export const AUDIT_FIELDS: FieldDefinition[] = [
   { name: 'created_by_id', type: 'user', label: 'fields.created_by_id', block: 'system', system: true },
   { name: 'modified_by_id', type: 'user', label: 'fields.modified_by_id', block: 'system', system: true },
 ];
+
+/**
+ * The column beside a module's owner field (`assigned_user_id`, type 'owner') that holds the group a record
+ * is assigned to. Exactly one of the two is set: the record belongs to a user or to a group.
+ */
+export const OWNER_GROUP_COLUMN = 'assigned_group_id';
 
 export function columnOf(field: FieldDefinition): string {
   return field.type === 'currency' ? `${field.name}_cents` : field.name;

@@ -5,7 +5,7 @@ import { PermissionsService } from '../access/permissions.service.js';
 import { User } from '../auth/current-user.decorator.js';
 import { translate } from '../i18n/i18n.service.js';
 import { UsersService } from '../users/users.service.js';
-import { InputFormat } from './field-codec.js';
+import { InputFormat, readOwner } from './field-codec.js';
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 import {
   MassActionsService,
@@ -60,7 +60,7 @@ export class MassActionsController {
 
     if (body.action === 'reassign') {
       const assignee = typeof body.assigned_user_id === 'string' ? body.assigned_user_id : '';
-      if (!/^\d{1,10}$/.test(assignee)) return this.explain(response, user, manifest, 'mass.chooseUser');
+      if (readOwner(assignee) === undefined) return this.explain(response, user, manifest, 'mass.chooseUser');
       const change: MassChange = { kind: 'update', input: { assigned_user_id: assignee } };
       const outcome = await this.massActions.apply(moduleName, user, ids, change, formatOf(user));
       return this.renderResult(response, user, manifest, outcome);
@@ -304,11 +304,10 @@ export class MassActionsController {
 
     const field = this.registry.field(manifest.name, refusal.field);
     let error = refusal.error;
-    // A user the role may not assign to is not found by the save, which reads as "not found" otherwise.
-    if (field?.type === 'user' && error.code === 'referenceNotFound') {
-      const id = Number(error.params?.value);
-      const assignee = Number.isSafeInteger(id) ? await this.users.get(id).catch(() => undefined) : undefined;
-      error = { code: 'notAssignable', params: { value: assignee?.fullName ?? String(error.params?.value) } };
+    // A user or group the role may not assign to is not found by the save, which reads as "not found" otherwise.
+    if (field?.type === 'owner' && error.code === 'referenceNotFound') {
+      const value = String(error.params?.value);
+      error = { code: 'notAssignable', params: { value: (await this.views.ownerName(value)) ?? value } };
     }
     return translate(locale, 'mass.refused.invalid', {
       count,

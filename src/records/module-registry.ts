@@ -39,6 +39,11 @@ export class ModuleRegistry {
     return this.fields(moduleName).find((field) => field.name === fieldName);
   }
 
+  /** The field that says whom a record is assigned to (a user or a group), when the module has one. */
+  ownerField(name: string): FieldDefinition | undefined {
+    return this.get(name).fields.find((field) => field.type === 'owner');
+  }
+
   /** Fields a form or an import may set. */
   writableFields(name: string): FieldDefinition[] {
     return this.get(name).fields.filter((field) => !field.system && !field.readOnly && !field.computed);

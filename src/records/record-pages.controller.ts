@@ -214,7 +214,7 @@ export abstract class RecordPagesController {
     };
     return {
       query: queryString(params, listParams).replace(/^\?/, ''),
-      users: (await this.users.listAssignable(user)).map((u) => ({ value: String(u.id), label: u.fullName })),
+      owners: await this.views.ownerChoices(user, 'assign', ''),
       fields: this.registry
         .massEditableFields(this.moduleName)
         .filter((field) => !permissions.isReadOnly(this.moduleName, field))
@@ -238,11 +238,12 @@ export abstract class RecordPagesController {
     for (const field of filterFields) {
       const label = translate(locale, field.label);
       const current = typeof params[field.name] === 'string' ? (params[field.name] as string) : '';
-      if (field.type === 'picklist' || field.type === 'user') {
-        const choices =
-          field.type === 'picklist'
-            ? picklists.values(field.name).map((entry) => ({ value: entry.value, label: entry.value }))
-            : (await this.users.listActive()).map((u) => ({ value: String(u.id), label: u.fullName }));
+      if (field.type === 'picklist' || field.type === 'user' || field.type === 'owner') {
+        let choices: { value: string; label: string }[] = [];
+        if (field.type === 'picklist')
+          choices = picklists.values(field.name).map((entry) => ({ value: entry.value, label: entry.value }));
+        else if (field.type === 'user')
+          choices = (await this.users.listActive()).map((u) => ({ value: String(u.id), label: u.fullName }));
         controls.push({
           name: field.name,
           label,
@@ -251,6 +252,8 @@ export abstract class RecordPagesController {
             { value: '', label: translate(locale, 'list.any'), selected: current === '' },
             ...choices.map((c) => ({ ...c, selected: c.value === current })),
           ],
+          optionSections:
+            field.type === 'owner' ? await this.views.ownerChoices(user, 'filter', current) : undefined,
         });
       } else if (field.type === 'date' || field.type === 'currency') {
         controls.push({

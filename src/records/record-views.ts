@@ -3,12 +3,20 @@ import { CurrentUser } from '../access/current-user.js';
 import { UserPermissions } from '../access/permissions.service.js';
 import { translate } from '../i18n/i18n.service.js';
 import { UsersService } from '../users/users.service.js';
-import { FieldValue, formatForDisplay, formatForInput } from './field-codec.js';
+import {
+  FieldValue,
+  formatForDisplay,
+  formatForInput,
+  groupOwner,
+  ownerGroupId,
+  readOwner,
+} from './field-codec.js';
+import { GroupsService } from '../groups/groups.service.js';
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistSet, PicklistsService } from './picklists.service.js';
 import { FieldErrors } from './record-validation.js';
-import { LinkNames, RecordsService, StoredRecord } from './records.service.js';
+import { LinkNames, RecordsService, referenceName, StoredRecord } from './records.service.js';
 import { formatDate, Locale } from './values.js';
 
 /** The example in a date field's hint. Its day is above 12, so the order of day and month is plain. */
@@ -25,6 +33,18 @@ export interface DisplayCell {
   multiline?: boolean;
 }
 
+export interface SelectOption {
+  value: string;
+  label: string;
+  selected: boolean;
+}
+
+/** Options shown under a heading in a drop-down (an <optgroup>): the users, then the groups. */
+export interface OptionSection {
+  label: string;
+  options: SelectOption[];
+}
+
 export interface FormField {
   name: string;
   label: string;
@@ -32,7 +52,9 @@ export interface FormField {
   value: string;
   required: boolean;
   error?: string;
-  options?: { value: string; label: string; selected: boolean }[];
+  options?: SelectOption[];
+  /** Options under headings, after `options`. */
+  optionSections?: OptionSection[];
   hint?: string;
   inputMode?: string;
   maxLength?: number;
@@ -50,16 +72,45 @@ export class RecordViews {
     private readonly records: RecordsService,
     private readonly picklists: PicklistsService,
     private readonly users: UsersService,
+    private readonly groups: GroupsService,
   ) {}
+
+  /**
+   * The users and groups an owner drop-down offers: those the user may assign records to, or for a filter
+   * every active user and every group.
+   */
+  async ownerChoices(
+    user: CurrentUser,
+    purpose: 'assign' | 'filter',
+    selected: string,
+  ): Promise<OptionSection[]> {
+    const [users, groups] =
+      purpose === 'assign'
+        ? await Promise.all([this.users.listAssignable(user), this.groups.listAssignable(user)])
+        : await Promise.all([this.users.listActive(), this.groups.list()]);
+    const option = (value: string, label: string) => ({ value, label, selected: value === selected });
+    const sections = [
+      {
+        label: translate(user.locale, 'groups.usersHeading'),
+        options: users.map((u) => option(String(u.id), u.fullName)),
+      },
+      {
+        label: translate(user.locale, 'groups.title'),
+        options: groups.map((g) => option(groupOwner(g.id), g.name)),
+      },
+    ];
+    return sections.filter((section) => section.options.length > 0);
+  }
 
   /** Formats a stored value as a page shows it, with a link for linked records. */
   displayCell(field: FieldDefinition, value: FieldValue, names: LinkNames, locale: Locale): DisplayCell {
     if (value === null || value === undefined) return { text: '' };
 
-    if (field.type === 'link' || field.type === 'user') {
-      const target = field.type === 'user' ? 'users' : field.link!;
-      const name = names.get(target)?.get(value as number) ?? `#${String(value)}`;
-      return field.type === 'link' ? { text: name, href: `/${target}/${String(value)}` } : { text: name };
+    if (field.type === 'link' || field.type === 'user' || field.type === 'owner') {
+      const name = referenceName(field, value, names) ?? `#${String(value)}`;
+      return field.type === 'link'
+        ? { text: name, href: `/${field.link!}/${String(value)}` }
+        : { text: name };
     }
     if (field.type === 'picklist') return { text: this.picklistLabel(field, value as string, locale) };
     if (field.type === 'url') {
@@ -68,6 +119,15 @@ export class RecordViews {
     }
     if (field.type === 'email') return { text: value as string, href: `mailto:${value as string}` };
     return { text: formatForDisplay(field, value, locale), multiline: field.type === 'textarea' };
+  }
+
+  /** The name of a user or group given as an owner value (a user's id or `group:<id>`), if there is one. */
+  async ownerName(raw: string): Promise<string | undefined> {
+    const owner = readOwner(raw);
+    if (owner === undefined) return undefined;
+    const groupId = ownerGroupId(owner);
+    if (groupId !== undefined) return (await this.groups.get(groupId).catch(() => undefined))?.name;
+    return (await this.users.get(owner as number).catch(() => undefined))?.fullName;
   }
 
   /** Picklist values are data, shown as stored unless the catalogue translates the standard ones. */
@@ -101,8 +161,11 @@ export class RecordViews {
         const formField = await this.formField(field, user, values[field.name] ?? '', errors, picklists);
         if (permissions.isReadOnly(manifest.name, field)) {
           formField.readOnly = true;
-          formField.displayValue =
-            formField.options?.find((option) => option.selected)?.label ?? formField.value;
+          const options = [
+            ...(formField.options ?? []),
+            ...(formField.optionSections ?? []).flatMap((section) => section.options),
+          ];
+          formField.displayValue = options.find((option) => option.selected)?.label ?? formField.value;
         }
         fields.push(formField);
       }
@@ -172,6 +235,13 @@ export class RecordViews {
           ),
         };
       }
+      case 'owner':
+        return {
+          ...base,
+          kind: 'select',
+          options: [{ value: '', label: '', selected: value === '' }],
+          optionSections: await this.ownerChoices(user, 'assign', value),
+        };
       case 'link': {
         const targets = await this.records.options(field.link!, user, MAX_SELECT_OPTIONS);
         if (targets.length > MAX_SELECT_OPTIONS)

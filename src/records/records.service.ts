@@ -9,8 +9,18 @@ import { inTransaction } from '../database/transaction.js';
 import { RecordSequence } from '../database/core.entities.js';
 import { UserEntity } from '../users/user.entity.js';
 import { RecordAssignmentEntity } from '../access/record-assignment.entity.js';
-import { FieldValue, fromColumn, InputFormat, RecordValues, toColumn } from './field-codec.js';
-import { AUDIT_FIELDS, columnOf, FieldDefinition, ModuleManifest } from './manifest.js';
+import {
+  FieldValue,
+  fromColumn,
+  groupOwner,
+  InputFormat,
+  ownerColumns,
+  ownerGroupId,
+  RecordValues,
+  toColumn,
+} from './field-codec.js';
+import { AUDIT_FIELDS, columnOf, FieldDefinition, ModuleManifest, OWNER_GROUP_COLUMN } from './manifest.js';
+import { GroupEntity } from '../groups/group.entity.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
 import { SaveSource } from './record-hooks.js';
@@ -23,7 +33,10 @@ export interface StoredRecord {
   values: RecordValues;
 }
 
-/** Names of the records and users that a set of records links to, for display. */
+/**
+ * Names of the records, users and groups that a set of records links to, for display: keyed by the linked
+ * module's name, 'users' or 'groups', then by id.
+ */
 export type LinkNames = Map<string, Map<number, string>>;
 
 export interface ListQuery {
@@ -92,6 +105,7 @@ export class RecordsService {
     query.select(`${ALIAS}.id`, 'id');
     for (const field of this.storedFields(manifest)) {
       query.addSelect(`${ALIAS}.${columnOf(field)}`, columnOf(field));
+      if (field.type === 'owner') query.addSelect(`${ALIAS}.${OWNER_GROUP_COLUMN}`, OWNER_GROUP_COLUMN);
     }
   }
 
@@ -101,8 +115,13 @@ export class RecordsService {
 
   private toRecord(manifest: ModuleManifest, row: Record<string, unknown>): StoredRecord {
     const values: RecordValues = {};
-    for (const field of this.storedFields(manifest))
-      values[field.name] = fromColumn(field, row[columnOf(field)]);
+    for (const field of this.storedFields(manifest)) {
+      const group = field.type === 'owner' ? row[OWNER_GROUP_COLUMN] : null;
+      values[field.name] =
+        group === null || group === undefined
+          ? fromColumn(field, row[columnOf(field)])
+          : groupOwner(Number(group));
+    }
     for (const field of manifest.fields) {
       if (field.computed) values[field.name] = this.compute(field, values);
     }
@@ -153,7 +172,7 @@ export class RecordsService {
     return record;
   }
 
-  /** The reassignments of a record, newest first, with the names of the users involved. */
+  /** The reassignments of a record, newest first, with the names of the users and groups involved. */
   async assignmentHistory(
     moduleName: string,
     recordId: number,
@@ -161,12 +180,14 @@ export class RecordsService {
     const rows = await this.dataSource
       .createQueryBuilder()
       .select('a.changed_at', 'changedAt')
-      .addSelect('fu.full_name', 'fromName')
-      .addSelect('tu.full_name', 'toName')
+      .addSelect('COALESCE(fu.full_name, fg.name)', 'fromName')
+      .addSelect('COALESCE(tu.full_name, tg.name)', 'toName')
       .addSelect('bu.full_name', 'byName')
       .from('record_assignments', 'a')
       .leftJoin('users', 'fu', 'fu.id = a.from_user_id')
       .leftJoin('users', 'tu', 'tu.id = a.to_user_id')
+      .leftJoin('user_groups', 'fg', 'fg.id = a.from_group_id')
+      .leftJoin('user_groups', 'tg', 'tg.id = a.to_group_id')
       .leftJoin('users', 'bu', 'bu.id = a.changed_by_id')
       .where('a.module = :module AND a.record_id = :recordId', { module: moduleName, recordId })
       .orderBy('a.id', 'DESC')
@@ -331,7 +352,11 @@ export class RecordsService {
     const order = direction === 'desc' ? 'DESC' : 'ASC';
 
     let expression: string;
-    if (field.type === 'link' || field.type === 'user') {
+    if (field.type === 'owner') {
+      query.leftJoin('users', 'sort_user', `sort_user.id = ${ALIAS}.${field.name}`);
+      query.leftJoin('user_groups', 'sort_group', `sort_group.id = ${ALIAS}.${OWNER_GROUP_COLUMN}`);
+      expression = 'COALESCE(sort_user.full_name, sort_group.name)';
+    } else if (field.type === 'link' || field.type === 'user') {
       const target =
         field.type === 'user' ? { table: 'users', column: 'full_name' } : this.nameColumnOf(field.link!);
       query.leftJoin(target.table, 'sort_target', `sort_target.id = ${ALIAS}.${field.name}`);
@@ -357,6 +382,13 @@ export class RecordsService {
     const field = this.registry.field(manifest.name, sort)!;
     const numeric = field.computed || ['currency', 'integer', 'percent', 'picklist'].includes(field.type);
     return numeric ? Number(raw) : String(raw);
+  }
+
+  /** The table and column that name the users, the groups or a module's records. */
+  private displayNameColumn(target: string): { table: string; column: string } {
+    if (target === 'users') return { table: 'users', column: 'full_name' };
+    if (target === 'groups') return { table: 'user_groups', column: 'name' };
+    return this.nameColumnOf(target);
   }
 
   private nameColumnOf(moduleName: string): { table: string; column: string } {
@@ -412,6 +444,8 @@ export class RecordsService {
       if (wanted.length > 0) {
         if (wanted.includes('__empty__')) {
           query.andWhere(`${column} IS NULL`);
+        } else if (field.type === 'owner') {
+          this.applyOwnerFilter(query, field, wanted, invalid, ++index);
         } else {
           const parsed = wanted.map((value) => parseFilterValue(field, value));
           if (parsed.some((value) => value === undefined)) invalid.push(field.name);
@@ -432,29 +466,57 @@ export class RecordsService {
     }
   }
 
-  /** Looks up the display names of the records and users the given records link to. */
+  /** Keeps the records assigned to one of the wanted users (ids) or groups (`group:<id>`). */
+  private applyOwnerFilter(
+    query: SelectQueryBuilder<ObjectLiteral>,
+    field: FieldDefinition,
+    wanted: string[],
+    invalid: string[],
+    index: number,
+  ): void {
+    const userIds = wanted.filter((value) => /^\d{1,10}$/.test(value)).map(Number);
+    const groupIds = wanted.map((value) => ownerGroupId(value)).filter((id) => id !== undefined);
+    if (userIds.length + groupIds.length < wanted.length) {
+      invalid.push(field.name);
+      return;
+    }
+    query.andWhere(
+      new Brackets((where) => {
+        if (userIds.length > 0)
+          where.orWhere(`${ALIAS}.${field.name} IN (:...ou${index})`, { [`ou${index}`]: userIds });
+        if (groupIds.length > 0)
+          where.orWhere(`${ALIAS}.${OWNER_GROUP_COLUMN} IN (:...og${index})`, { [`og${index}`]: groupIds });
+      }),
+    );
+  }
+
+  /** Looks up the display names of the records, users and groups the given records link to. */
   async linkNames(manifest: ModuleManifest, records: StoredRecord[]): Promise<LinkNames> {
     const names: LinkNames = new Map();
     const referenceFields = this.registry
       .fields(manifest.name)
-      .filter((field) => field.type === 'link' || field.type === 'user');
+      .filter((field) => field.type === 'link' || field.type === 'user' || field.type === 'owner');
 
     const idsByTarget = new Map<string, Set<number>>();
-    for (const field of referenceFields) {
-      const target = field.type === 'user' ? 'users' : field.link!;
+    const idsOf = (target: string) => {
       const ids = idsByTarget.get(target) ?? new Set<number>();
-      for (const record of records) {
-        const id = record.values[field.name];
-        if (typeof id === 'number') ids.add(id);
-      }
       idsByTarget.set(target, ids);
+      return ids;
+    };
+    for (const field of referenceFields) {
+      const target = field.type === 'link' ? field.link! : 'users';
+      for (const record of records) {
+        const value = record.values[field.name];
+        if (typeof value === 'number') idsOf(target).add(value);
+        const groupId = field.type === 'owner' ? ownerGroupId(value) : undefined;
+        if (groupId !== undefined) idsOf('groups').add(groupId);
+      }
     }
 
     for (const [target, ids] of idsByTarget) {
       const map = new Map<number, string>();
       if (ids.size > 0) {
-        const { table, column } =
-          target === 'users' ? { table: 'users', column: 'full_name' } : this.nameColumnOf(target);
+        const { table, column } = this.displayNameColumn(target);
         const rows = await this.dataSource
           .createQueryBuilder()
           .select('r.id', 'id')
@@ -493,7 +555,9 @@ export class RecordsService {
       } = parseSubmission(this.registry.fields(moduleName), input, format, restricted);
 
       const values: RecordValues = { ...(previous ?? {}), ...parsed };
-      if (previous === null && (values.assigned_user_id ?? null) === null) values.assigned_user_id = user.id;
+      // A new record without an assignee belongs to the user who creates it.
+      const owner = this.registry.ownerField(moduleName);
+      if (owner && previous === null && (values[owner.name] ?? null) === null) values[owner.name] = user.id;
 
       const picklists = await this.picklists.forModule(moduleName, manager);
       const today = localToday();
@@ -508,12 +572,16 @@ export class RecordsService {
       try {
         const savedId = previous === null ? await this.insert(manager, manifest, user, values) : id!;
         if (previous !== null) await this.update(manager, manifest, user, savedId, values);
-        if (previous !== null && (previous.assigned_user_id ?? null) !== (values.assigned_user_id ?? null)) {
+        if (owner && previous !== null && (previous[owner.name] ?? null) !== (values[owner.name] ?? null)) {
+          const from = ownerColumns(previous[owner.name]);
+          const to = ownerColumns(values[owner.name]);
           await manager.insert(RecordAssignmentEntity, {
             module: moduleName,
             recordId: savedId,
-            fromUserId: (previous.assigned_user_id as number | null) ?? null,
-            toUserId: (values.assigned_user_id as number | null) ?? null,
+            fromUserId: from.userId,
+            fromGroupId: from.groupId,
+            toUserId: to.userId,
+            toGroupId: to.groupId,
             changedById: user.id,
             changedAt: utcNow(),
           });
@@ -536,7 +604,7 @@ export class RecordsService {
     });
   }
 
-  /** Turns names into ids and checks that every linked record and user exists and may be linked. */
+  /** Turns names into ids and checks that every linked record, user and group exists and may be linked. */
   private async resolveReferences(
     manager: EntityManager,
     manifest: ModuleManifest,
@@ -545,19 +613,42 @@ export class RecordsService {
     previous: RecordValues | null,
     errors: FieldErrors,
   ): Promise<void> {
-    for (const field of manifest.fields.filter((f) => f.type === 'link' || f.type === 'user')) {
-      const value = values[field.name];
+    for (const field of manifest.fields.filter((f) => ['link', 'user', 'owner'].includes(f.type))) {
+      const value = values[field.name] as string | number | null | undefined;
       if (errors[field.name] || value === null || value === undefined) continue;
       if (previous && previous[field.name] === value) continue;
 
-      const id =
-        field.type === 'user'
-          ? await this.findAssignableUserId(manager, user, value as string | number)
-          : await this.findLinkTargetId(manager, field.link!, user, value as string | number);
-      if (id === undefined)
+      let resolved: string | number | undefined;
+      if (field.type === 'owner') resolved = await this.findAssignableOwner(manager, user, value);
+      else if (field.type === 'user') resolved = await this.findAssignableUserId(manager, user, value);
+      else resolved = await this.findLinkTargetId(manager, field.link!, user, value);
+      if (resolved === undefined)
         errors[field.name] = { code: 'referenceNotFound', params: { value: String(value) } };
-      else values[field.name] = id;
+      else values[field.name] = resolved;
     }
+  }
+
+  /**
+   * Finds the user or group a record may be assigned to: a user's id, `group:<id>`, or a name. A name is
+   * looked up among users first (username, then full name) and then among groups.
+   */
+  private async findAssignableOwner(
+    manager: EntityManager,
+    user: CurrentUser,
+    value: string | number,
+  ): Promise<string | number | undefined> {
+    const groupId = ownerGroupId(value);
+    if (groupId === undefined) {
+      const userId = await this.findAssignableUserId(manager, user, value);
+      if (userId !== undefined || typeof value === 'number') return userId;
+    }
+
+    const query = manager.createQueryBuilder(GroupEntity, 'g').select('g.id', 'id');
+    this.access.restrictAssignableGroups(query, 'g', user);
+    if (groupId !== undefined) query.andWhere('g.id = :groupId', { groupId });
+    else query.andWhere('g.nameKey = :key', { key: nameKey(String(value)) });
+    const row = await query.getRawOne<{ id: number }>();
+    return row ? groupOwner(Number(row.id)) : undefined;
   }
 
   /** Finds an active user, by id or by username or full name, whom the user may assign records to. */
@@ -627,6 +718,12 @@ export class RecordsService {
     const row: Record<string, string | number | null> = {};
     for (const field of manifest.fields) {
       if (field.computed || field.system) continue;
+      if (field.type === 'owner') {
+        const { userId, groupId } = ownerColumns(values[field.name]);
+        row[columnOf(field)] = userId;
+        row[OWNER_GROUP_COLUMN] = groupId;
+        continue;
+      }
       row[columnOf(field)] = toColumn(field, values[field.name] ?? null);
       if (field.uniqueKey) {
         const value = values[field.name];
@@ -734,6 +831,17 @@ export class RecordsService {
   }
 }
 
+/** The display name of a link, user or owner value, from the names looked up for its records. */
+export function referenceName(
+  field: FieldDefinition,
+  value: FieldValue,
+  names: LinkNames,
+): string | undefined {
+  const groupId = field.type === 'owner' ? ownerGroupId(value) : undefined;
+  if (groupId !== undefined) return names.get('groups')?.get(groupId);
+  return names.get(field.type === 'link' ? field.link! : 'users')?.get(value as number);
+}
+
 /** Tells whether a database error is a unique index violation (MariaDB/MySQL 1062, SQLite's UNIQUE constraint). */
 function isUniqueViolation(error: unknown): boolean {
   const driverError = (error as { driverError?: { errno?: number; code?: string } }).driverError;
@@ -758,6 +866,7 @@ function parseFilterValue(field: FieldDefinition, raw: string): string | number 
     case 'percent':
     case 'link':
     case 'user':
+    case 'owner':
       return /^\d{1,10}$/.test(raw) ? Number(raw) : undefined;
     default:
       return raw;

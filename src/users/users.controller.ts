@@ -11,6 +11,8 @@ import { LOCALES } from '../records/values.js';
 import { UserInput, UsersService } from './users.service.js';
 import { RolesService } from '../roles/roles.service.js';
 import { RecordTransferService } from './record-transfer.service.js';
+import { readOwner } from '../records/field-codec.js';
+import { RecordViews } from '../records/record-views.js';
 
 interface UserForm {
   fullName?: string;
@@ -32,6 +34,7 @@ export class UsersController {
     private readonly roles: RolesService,
     private readonly transfers: RecordTransferService,
     private readonly registry: ModuleRegistry,
+    private readonly views: RecordViews,
   ) {}
 
   @Get()
@@ -102,27 +105,30 @@ export class UsersController {
     response.redirect(303, '/admin/users');
   }
 
-  /** Moves every record assigned to this user to the chosen active user, and shows how many moved. */
+  /** Moves every record assigned to this user to the chosen active user or group, and shows how many moved. */
   @Post(':id/move-records')
   @HttpCode(200)
   async moveRecords(
     @CurrentUserParam() user: CurrentUser,
     @Param('id', RecordIdPipe) id: number,
-    @Body() body: { toUserId?: string },
+    @Body() body: { toOwner?: string },
     @Res() response: Response,
   ): Promise<void> {
     const existing = await this.users.get(id);
-    const result = await this.transfers.moveAll(user, id, Number(body.toUserId));
+    const target = readOwner(body.toOwner);
+    const result =
+      target === undefined
+        ? ({ ok: false, code: 'targetMissing' } as const)
+        : await this.transfers.moveAll(user, id, target);
     if (!result.ok) {
       response.status(422);
       return this.editPage(user, id, response, translate(user.locale, `users.move.errors.${result.code}`));
     }
-    const target = await this.users.get(Number(body.toUserId));
     response.render('admin/user-records-moved', {
       title: 'users.move.doneTitle',
       id,
       fullName: existing.fullName,
-      targetName: target.fullName,
+      targetName: await this.views.ownerName(body.toOwner!),
       moved: result.moved.map((entry) => ({
         module: translate(user.locale, this.registry.get(entry.module).label),
         count: entry.count,
@@ -199,16 +205,14 @@ export class UsersController {
       })),
       isActiveError: message('isActive'),
       moveError,
-      // Only active users can receive records, as in every assignee picker.
+      // Only active users and groups can receive records, as in every assignee picker.
       moveTargets:
         id === null
           ? []
-          : (await this.users.listActive())
-              .filter((candidate) => candidate.id !== id)
-              .map((candidate) => ({
-                value: candidate.id,
-                label: `${candidate.fullName} (${candidate.username})`,
-              })),
+          : (await this.views.ownerChoices(user, 'filter', '')).map((section) => ({
+              ...section,
+              options: section.options.filter((option) => option.value !== String(id)),
+            })),
       errorSummary: [
         ...fields
           .filter((field) => field.error)

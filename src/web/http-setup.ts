@@ -149,6 +149,7 @@ export async function configureHttp(
       response.locals.rolesActive = request.path.startsWith('/admin/roles');
       response.locals.sharingActive = request.path.startsWith('/admin/sharing');
       response.locals.profilesActive = request.path.startsWith('/admin/profiles');
+      response.locals.groupsActive = request.path.startsWith('/admin/groups');
     };
     loading.then(setLocals).then(() => next(), next);
   });

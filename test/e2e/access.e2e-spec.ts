@@ -257,7 +257,7 @@ describe.each(databaseKinds())('record access by role and sharing on %s', (kind)
       expect(outcome.counts.created).toBe(1);
       expect(outcome.counts.failed).toBe(1);
       expect(unescapeHtml(outcome.html)).toContain(
-        '"marta" is outside the users your role may assign records to',
+        '"marta" is outside the users and groups your role may assign records to',
       );
       const rows = await testApp.dataSource.query<{ assigned_user_id: number }[]>(
         `SELECT assigned_user_id FROM potentials WHERE potential_name = 'to a peer'`,
@@ -282,10 +282,8 @@ describe.each(databaseKinds())('record access by role and sharing on %s', (kind)
 
       const added = await postForm(admin, '/admin/sharing', '/admin/sharing/rules', {
         module: 'potentials',
-        sourceKind: 'role',
-        sourceRoleId: String(SALESPERSON_ROLE),
-        targetKind: 'role',
-        targetRoleId: String(insideRole),
+        source: `role:${String(SALESPERSON_ROLE)}`,
+        target: `role:${String(insideRole)}`,
         access: 'read',
       });
 
@@ -306,10 +304,8 @@ describe.each(databaseKinds())('record access by role and sharing on %s', (kind)
 
       const response = await postForm(admin, '/admin/sharing', '/admin/sharing/rules', {
         module: 'potentials',
-        sourceKind: 'role',
-        sourceRoleId: '9999',
-        targetKind: 'role',
-        targetRoleId: String(SALESPERSON_ROLE),
+        source: 'role:9999',
+        target: `role:${String(SALESPERSON_ROLE)}`,
         access: 'read',
       });
 

@@ -93,7 +93,11 @@ describe.each(databaseKinds())('CSV import on %s', (kind) => {
     expect(rows).toEqual([
       ['5', 'Expected Close Date', 'This date does not exist. Check the day and the month.'],
       ['6', 'Amount', 'Not a number. Use digits, with the decimal separator of your language.'],
-      ['7', 'Campaign Source', '&quot;Spring Fair&quot; was not found. Choose an existing record or user.'],
+      [
+        '7',
+        'Campaign Source',
+        '&quot;Spring Fair&quot; was not found. Choose an existing record, user or group.',
+      ],
     ]);
     expect(outcome.html).toContain('1 row named an assigned user who was not found and was assigned to you.');
   });

@@ -332,7 +332,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
       const text = unescapeHtml(response.text);
       expect(text).toContain('0 records changed.');
       expect(text).toContain(
-        '2 failed: Assigned To: "marta" is outside the users your role may assign records to',
+        '2 failed: Assigned To: "marta" is outside the users and groups your role may assign records to',
       );
       expect(Number((await stored(deals.annaFirst))!.assigned_user_id)).toBe(users.anna);
       expect(Number((await stored(deals.annaSecond))!.assigned_user_id)).toBe(users.anna);

@@ -96,9 +96,16 @@ export function startAppOn(database: TestDatabase): Promise<NestExpressApplicati
   return createApp(database.config);
 }
 
-/** Deletes every record and every user but the administrator, so that each test starts from the same data. */
+/** Deletes every record, every group and every user but the administrator, so that each test starts from the same data. */
 export async function resetRecords(dataSource: DataSource): Promise<void> {
-  for (const table of ['potentials', 'accounts', 'campaigns', 'import_jobs']) {
+  for (const table of [
+    'potentials',
+    'accounts',
+    'campaigns',
+    'import_jobs',
+    'group_members',
+    'user_groups',
+  ]) {
     await dataSource.query(`DELETE FROM ${table}`);
   }
   await dataSource.query(`DELETE FROM users WHERE username <> 'admin'`);
