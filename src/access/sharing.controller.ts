@@ -1,6 +1,7 @@
 import {
   Body,
   Controller,
+  ForbiddenException,
   Get,
   Logger,
   NotFoundException,
@@ -8,14 +9,14 @@ import {
   Post,
   Query,
   Res,
-  UseGuards,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { AdminBoundsService } from './admin-bounds.service.js';
 import type { CurrentUser } from './current-user.js';
 import { User } from '../auth/current-user.decorator.js';
-import { AdminGuard } from '../auth/guards.js';
+import { RequiresAdminArea } from '../auth/guards.js';
 import { inTransaction } from '../database/transaction.js';
 import { translate } from '../i18n/i18n.service.js';
 import { ModuleRegistry } from '../records/module-registry.js';
@@ -36,15 +37,21 @@ import {
   SharingSettingEntity,
 } from './sharing.entity.js';
 
-/** The organisation-wide sharing level of every module and the sharing rules. Only administrators reach this page. */
+/**
+ * The organisation-wide sharing level of every module and the sharing rules. Administrators and users whose
+ * profile grants user administration reach this page. Only administrators change the levels, because a
+ * level opens records across the whole organisation. The others may add and delete the rules that their
+ * bounds allow.
+ */
 @Controller('admin/sharing')
-@UseGuards(AdminGuard)
+@RequiresAdminArea('users')
 export class SharingController {
   private readonly logger = new Logger(SharingController.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: ModuleRegistry,
+    private readonly bounds: AdminBoundsService,
   ) {}
 
   @Get()
@@ -62,6 +69,7 @@ export class SharingController {
     @Body() body: Record<string, unknown>,
     @Res() response: Response,
   ): Promise<void> {
+    if (!(await this.bounds.forUser(user)).isAdministrator) throw new ForbiddenException();
     const chosen = this.registry
       .all()
       .map((manifest) => ({ module: manifest.name, level: body[manifest.name] }));
@@ -102,6 +110,8 @@ export class SharingController {
       (await roles.existsBy({ id: sourceRoleId })) &&
       (await roles.existsBy({ id: targetRoleId }));
     if (!valid) return this.render(response.status(422), user, [], false, true);
+    if (!(await this.bounds.forUser(user)).mayChangeSharingRule(sourceRoleId, targetRoleId))
+      throw new ForbiddenException();
 
     const inserted = await this.dataSource.getRepository(SharingRuleEntity).insert({
       module: String(body.module),
@@ -124,6 +134,11 @@ export class SharingController {
     @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
+    const rule = await this.dataSource.getRepository(SharingRuleEntity).findOneBy({ id });
+    if (!rule) throw new NotFoundException();
+    if (!(await this.bounds.forUser(user)).mayChangeSharingRule(rule.sourceRoleId, rule.targetRoleId))
+      throw new ForbiddenException();
+
     const result = await this.dataSource.getRepository(SharingRuleEntity).delete({ id });
     if (!result.affected) throw new NotFoundException();
     this.logger.log(`User ${user.id} deleted sharing rule ${id}`);
@@ -144,6 +159,7 @@ export class SharingController {
       .getRepository(SharingRuleEntity)
       .find({ order: { module: 'ASC', id: 'ASC' } });
     const levelOf = new Map(stored.map((setting) => [setting.module, setting.level]));
+    const bounds = await this.bounds.forUser(user);
     const locale = user.locale;
 
     const kindLabel = (kind: RuleRoleKind, id: number) =>
@@ -152,7 +168,10 @@ export class SharingController {
       title: 'sharing.title',
       saved,
       invalidRule,
+      mayChangeLevels: bounds.isAdministrator,
+      limitedRules: !bounds.isAdministrator,
       rules: rules.map((rule) => ({
+        deletable: bounds.mayChangeSharingRule(rule.sourceRoleId, rule.targetRoleId),
         id: rule.id,
         module: translate(
           locale,
@@ -165,7 +184,12 @@ export class SharingController {
       moduleOptions: this.registry
         .all()
         .map((manifest) => ({ value: manifest.name, label: translate(locale, manifest.label) })),
-      roleOptions: roles.map((role) => ({ value: String(role.id), label: role.name })),
+      sourceRoleOptions: roles
+        .filter((role) => bounds.mayChangeRole(role.id))
+        .map((role) => ({ value: String(role.id), label: role.name })),
+      targetRoleOptions: roles
+        .filter((role) => bounds.mayAddUnder(role.id))
+        .map((role) => ({ value: String(role.id), label: role.name })),
       kindOptions: RULE_ROLE_KINDS.map((kind) => ({
         value: kind,
         label: translate(locale, `sharing.kindNames.${kind}`),

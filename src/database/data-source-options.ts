@@ -10,6 +10,7 @@ import { SharingSettings1764900001000 } from './migrations/1764900001000-sharing
 import { RecordAssignments1764900002000 } from './migrations/1764900002000-record-assignments.js';
 import { SharingRules1764900003000 } from './migrations/1764900003000-sharing-rules.js';
 import { Profiles1764900004000 } from './migrations/1764900004000-profiles.js';
+import { ProfileAdminAreas1764900005000 } from './migrations/1764900005000-profile-admin-areas.js';
 import {
   ProfileEntity,
   ProfileFieldPermissionEntity,
@@ -45,6 +46,7 @@ export const CORE_MIGRATIONS = [
   RecordAssignments1764900002000,
   SharingRules1764900003000,
   Profiles1764900004000,
+  ProfileAdminAreas1764900005000,
 ];
 
 /**

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { AdminBounds, AdminBoundsService } from '../access/admin-bounds.service.js';
 import type { CurrentUser } from '../access/current-user.js';
 import { User as CurrentUserParam } from '../auth/current-user.decorator.js';
-import { AdminGuard } from '../auth/guards.js';
+import { RequiresAdminArea } from '../auth/guards.js';
 import { translate } from '../i18n/i18n.service.js';
 import { FieldErrors } from '../records/record-validation.js';
 import { RecordIdPipe } from '../records/record-id.pipe.js';
@@ -23,20 +24,33 @@ interface UserForm {
   roleId?: string;
 }
 
-/** User administration: list, create and edit users. Only administrators reach these pages. */
+/**
+ * User administration: list, create and edit users. Administrators and users whose profile grants user
+ * administration reach these pages; the second may manage only the users that their AdminBounds allow.
+ */
 @Controller('admin/users')
-@UseGuards(AdminGuard)
+@RequiresAdminArea('users')
 export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly roles: RolesService,
     private readonly transfers: RecordTransferService,
     private readonly registry: ModuleRegistry,
+    private readonly bounds: AdminBoundsService,
   ) {}
 
   @Get()
-  async list(@Res() response: Response): Promise<void> {
-    const users = await this.users.list();
+  async list(@CurrentUserParam() user: CurrentUser, @Res() response: Response): Promise<void> {
+    const bounds = await this.bounds.forUser(user);
+    const users = (await this.users.list()).map((listed) => ({
+      id: listed.id,
+      fullName: listed.fullName,
+      username: listed.username,
+      email: listed.email,
+      isActive: listed.isActive,
+      isAdmin: listed.isAdmin,
+      manageable: bounds.mayManageUser(listed),
+    }));
     response.render('admin/users', { title: 'users.title', users });
   }
 
@@ -52,7 +66,15 @@ export class UsersController {
     @Body() body: UserForm,
     @Res() response: Response,
   ): Promise<void> {
-    const result = await this.users.save(null, this.toInput(body));
+    const input = this.toInput(body);
+    const bounds = await this.bounds.forUser(user);
+    if (input.isAdmin && !bounds.isAdministrator) throw new ForbiddenException();
+    if (!this.mayPlace(bounds, input))
+      return this.renderForm(response.status(422), user, null, body, {
+        roleId: { code: 'roleNotManageable' },
+      });
+
+    const result = await this.users.save(null, input);
     if (!result.ok) return this.renderForm(response.status(422), user, null, body, result.errors);
     response.redirect(303, '/admin/users');
   }
@@ -64,7 +86,7 @@ export class UsersController {
     @Res() response: Response,
     moveError?: string,
   ): Promise<void> {
-    const existing = await this.users.get(id);
+    const existing = await this.manageableUser(await this.bounds.forUser(user), id);
     await this.renderForm(
       response,
       user,
@@ -91,6 +113,12 @@ export class UsersController {
     @Res() response: Response,
   ): Promise<void> {
     const input = this.toInput(body);
+    const bounds = await this.bounds.forUser(user);
+    await this.manageableUser(bounds, id);
+    if (input.isAdmin && !bounds.isAdministrator) throw new ForbiddenException();
+    if (!this.mayPlace(bounds, input))
+      return this.renderForm(response.status(422), user, id, body, { roleId: { code: 'roleNotManageable' } });
+
     // An administrator cannot lock themselves out by deactivating or demoting their own account.
     if (id === user.id && (!input.isActive || !input.isAdmin)) {
       return this.renderForm(response.status(422), user, id, body, {
@@ -111,23 +139,48 @@ export class UsersController {
     @Body() body: { toUserId?: string },
     @Res() response: Response,
   ): Promise<void> {
-    const existing = await this.users.get(id);
+    const bounds = await this.bounds.forUser(user);
+    const existing = await this.manageableUser(bounds, id);
+    const target = await this.users.findById(Number(body.toUserId));
+    // A user administrator may give the records to themselves or to a user they manage, never further.
+    if (target && target.id !== user.id && !bounds.mayManageUser(target)) {
+      response.status(422);
+      return this.editPage(
+        user,
+        id,
+        response,
+        translate(user.locale, 'users.move.errors.targetNotManageable'),
+      );
+    }
+
     const result = await this.transfers.moveAll(user, id, Number(body.toUserId));
     if (!result.ok) {
       response.status(422);
       return this.editPage(user, id, response, translate(user.locale, `users.move.errors.${result.code}`));
     }
-    const target = await this.users.get(Number(body.toUserId));
     response.render('admin/user-records-moved', {
       title: 'users.move.doneTitle',
       id,
       fullName: existing.fullName,
-      targetName: target.fullName,
+      targetName: (await this.users.get(Number(body.toUserId))).fullName,
       moved: result.moved.map((entry) => ({
         module: translate(user.locale, this.registry.get(entry.module).label),
         count: entry.count,
       })),
     });
+  }
+
+  /** Loads the user, or throws 403 when the bounds do not let the logged-in user manage them. */
+  private async manageableUser(bounds: AdminBounds, id: number) {
+    const existing = await this.users.get(id);
+    if (!bounds.mayManageUser(existing)) throw new ForbiddenException();
+    return existing;
+  }
+
+  /** Returns false for a chosen role the user may not put people in. The save reports a missing role. */
+  private mayPlace(bounds: AdminBounds, input: UserInput): boolean {
+    if (input.roleId === undefined || input.roleId === '') return true;
+    return bounds.mayPlaceUsersIn(Number(input.roleId));
   }
 
   private toInput(body: UserForm): UserInput {
@@ -165,7 +218,8 @@ export class UsersController {
       autocomplete: name === 'password' ? 'new-password' : 'off',
       error: message(name),
     }));
-    const roles = await this.roles.tree();
+    const bounds = await this.bounds.forUser(user);
+    const roles = (await this.roles.tree()).filter((role) => bounds.mayPlaceUsersIn(role.id));
     fields.push({
       name: 'roleId',
       label: translate(user.locale, 'users.fields.roleId'),
@@ -191,6 +245,7 @@ export class UsersController {
       fields,
       isActive: values.isActive === 'on',
       isAdmin: values.isAdmin === 'on',
+      mayGrantAdmin: bounds.isAdministrator,
       isSelf: id === user.id,
       locales: LOCALES.map((locale) => ({
         value: locale,
@@ -205,6 +260,7 @@ export class UsersController {
           ? []
           : (await this.users.listActive())
               .filter((candidate) => candidate.id !== id)
+              .filter((candidate) => candidate.id === user.id || bounds.mayManageUser(candidate))
               .map((candidate) => ({
                 value: candidate.id,
                 label: `${candidate.fullName} (${candidate.username})`,
