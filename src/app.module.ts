@@ -4,6 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/configuration.js';
 import { AccessScope } from './access/access-scope.service.js';
+import { AdminBoundsService } from './access/admin-bounds.service.js';
 import { PermissionsService } from './access/permissions.service.js';
 import { APP_CONFIG } from './app-config.provider.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -45,6 +46,7 @@ class CoreModule {
       PicklistsService,
       AccessScope,
       PermissionsService,
+      AdminBoundsService,
       RecordsService,
       RecordViews,
       UsersService,

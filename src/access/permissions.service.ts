@@ -2,7 +2,13 @@ import { ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { FieldDefinition } from '../records/manifest.js';
-import { FieldAccess, ModuleAction } from '../profiles/profile.entity.js';
+import {
+  ADMIN_AREAS,
+  AdminArea,
+  FieldAccess,
+  MODULE_ACTIONS,
+  ModuleAction,
+} from '../profiles/profile.entity.js';
 import { CurrentUser } from './current-user.js';
 
 const ACTION_COLUMNS: Record<ModuleAction, string> = {
@@ -14,9 +20,20 @@ const ACTION_COLUMNS: Record<ModuleAction, string> = {
   export: 'can_export',
 };
 
+const AREA_COLUMNS: Record<AdminArea, 'can_administer_users' | 'can_administer_layout'> = {
+  users: 'can_administer_users',
+  layout: 'can_administer_layout',
+};
+
+/** One right that a set of permissions grants beyond another, as `UserPermissions.excessOver` lists them. */
+export type Excess =
+  | { kind: 'action'; module: string; action: ModuleAction }
+  | { kind: 'field'; module: string; field: string; access: FieldAccess }
+  | { kind: 'area'; area: AdminArea };
+
 /**
- * What one user may do, as the union of their role's profiles: an action is allowed when any profile
- * allows it, and a field is restricted only as far as every profile restricts it.
+ * What one user may do, as the union of their role's profiles: an action or an administration area is
+ * allowed when any profile allows it, and a field is restricted only as far as every profile restricts it.
  */
 export class UserPermissions {
   constructor(
@@ -26,11 +43,17 @@ export class UserPermissions {
     private readonly fields: Map<string, Map<string, FieldAccess>>,
     /** False for a role without profiles, which may do nothing. */
     private readonly hasProfiles = true,
+    /** Administration areas allowed, or null for every area. */
+    private readonly areas: ReadonlySet<AdminArea> | null = new Set(),
   ) {}
 
   /** Permissions of an administrator or of system work: everything is allowed. */
   static unrestricted(): UserPermissions {
-    return new UserPermissions(null, new Map());
+    return new UserPermissions(null, new Map(), true, null);
+  }
+
+  canAdminister(area: AdminArea): boolean {
+    return this.hasProfiles && (this.areas === null || this.areas.has(area));
   }
 
   can(moduleName: string, action: ModuleAction): boolean {
@@ -72,10 +95,38 @@ export class UserPermissions {
   restrictedFields(moduleName: string): ReadonlyMap<string, FieldAccess> {
     return this.fields.get(moduleName) ?? new Map();
   }
+
+  /**
+   * Lists what these permissions grant that `bound` does not, over the given modules: an action or an
+   * administration area that `bound` lacks, and a field that `bound` restricts more. Field rules are
+   * compared even for a module these permissions cannot view, so that the check holds for any union of
+   * profiles that each pass it. An empty list means these permissions grant no more than `bound`.
+   */
+  excessOver(bound: UserPermissions, moduleNames: string[]): Excess[] {
+    const excess: Excess[] = [];
+    for (const area of ADMIN_AREAS) {
+      if (this.canAdminister(area) && !bound.canAdminister(area)) excess.push({ kind: 'area', area });
+    }
+    for (const module of moduleNames) {
+      for (const action of MODULE_ACTIONS) {
+        if (this.can(module, action) && !bound.can(module, action))
+          excess.push({ kind: 'action', module, action });
+      }
+      if (!this.hasProfiles) continue;
+      for (const [field, boundAccess] of bound.restrictedFields(module)) {
+        const access = this.restrictedFields(module).get(field);
+        const looser = access === undefined || (boundAccess === 'hidden' && access === 'readonly');
+        if (looser) excess.push({ kind: 'field', module, field, access: boundAccess });
+      }
+    }
+    return excess;
+  }
 }
 
 interface ModuleRow {
   profile_id: number | string;
+  can_administer_users: unknown;
+  can_administer_layout: unknown;
   module: string | null;
   can_view: unknown;
   can_create: unknown;
@@ -117,6 +168,36 @@ export class PermissionsService {
     return loading;
   }
 
+  /**
+   * Returns whether the user may use an administration area. Administrators may use every area. A user
+   * without a role may use none, because only system work runs without one and it needs no pages.
+   */
+  async mayAdminister(user: CurrentUser, area: AdminArea): Promise<boolean> {
+    if (user.isAdmin) return true;
+    if (user.roleId === undefined || user.roleId === null) return false;
+    return (await this.forUser(user)).canAdminister(area);
+  }
+
+  /** Returns the permissions of every profile on its own, by profile id. */
+  async byProfile(): Promise<Map<number, UserPermissions>> {
+    const moduleRows = await this.dataSource.query<ModuleRow[]>(
+      `SELECT p.id AS profile_id, ${PROFILE_COLUMNS}
+         FROM profiles p
+         LEFT JOIN profile_module_permissions pm ON pm.profile_id = p.id`,
+    );
+    const fieldRows = await this.dataSource.query<FieldRow[]>(
+      'SELECT pf.profile_id, pf.module, pf.field, pf.access FROM profile_field_permissions pf',
+    );
+
+    const permissions = new Map<number, UserPermissions>();
+    for (const profileId of new Set(moduleRows.map((row) => Number(row.profile_id)))) {
+      const ofProfile = <T extends { profile_id: number | string }>(rows: T[]) =>
+        rows.filter((row) => Number(row.profile_id) === profileId);
+      permissions.set(profileId, unionOf(ofProfile(moduleRows), ofProfile(fieldRows)));
+    }
+    return permissions;
+  }
+
   /** Throws 403 unless the user may perform the action on the module. */
   async require(user: CurrentUser, moduleName: string, action: ModuleAction): Promise<UserPermissions> {
     const permissions = await this.forUser(user);
@@ -127,9 +208,9 @@ export class PermissionsService {
   private async load(roleId: number, manager: EntityManager): Promise<UserPermissions> {
     // The left join returns every profile of the role, with a null module for a profile without rows.
     const moduleRows = await manager.query<ModuleRow[]>(
-      `SELECT rp.profile_id, pm.module, pm.can_view, pm.can_create, pm.can_edit, pm.can_delete,
-              pm.can_import, pm.can_export
+      `SELECT rp.profile_id, ${PROFILE_COLUMNS}
          FROM role_profiles rp
+         JOIN profiles p ON p.id = rp.profile_id
          LEFT JOIN profile_module_permissions pm ON pm.profile_id = rp.profile_id
         WHERE rp.role_id = ?`,
       [roleId],
@@ -141,9 +222,32 @@ export class PermissionsService {
         WHERE rp.role_id = ?`,
       [roleId],
     );
-    const hasProfiles = moduleRows.length > 0;
-    return new UserPermissions(unionOfActions(moduleRows), unionOfFields(moduleRows, fieldRows), hasProfiles);
+    return unionOf(moduleRows, fieldRows);
   }
+}
+
+/** The columns of a profile and of its module rows that `unionOf` reads, with profiles as `p` and rows as `pm`. */
+const PROFILE_COLUMNS = `p.can_administer_users, p.can_administer_layout, pm.module, pm.can_view, pm.can_create,
+              pm.can_edit, pm.can_delete, pm.can_import, pm.can_export`;
+
+/** Combines the rows of one or more profiles: one module row per profile and module, or one null row. */
+function unionOf(moduleRows: ModuleRow[], fieldRows: FieldRow[]): UserPermissions {
+  const hasProfiles = moduleRows.length > 0;
+  return new UserPermissions(
+    unionOfActions(moduleRows),
+    unionOfFields(moduleRows, fieldRows),
+    hasProfiles,
+    unionOfAreas(moduleRows),
+  );
+}
+
+/** Administration areas that any of the profiles allows. */
+function unionOfAreas(rows: ModuleRow[]): Set<AdminArea> {
+  const areas = new Set<AdminArea>();
+  for (const row of rows) {
+    for (const area of ADMIN_AREAS) if (isTrue(row[AREA_COLUMNS[area]])) areas.add(area);
+  }
+  return areas;
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   Body,
   Controller,
+  ForbiddenException,
   Get,
   Logger,
   NotFoundException,
@@ -8,14 +9,14 @@ import {
   Post,
   Query,
   Res,
-  UseGuards,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { AdminBoundsService, RuleSide } from './admin-bounds.service.js';
 import type { CurrentUser } from './current-user.js';
 import { User } from '../auth/current-user.decorator.js';
-import { AdminGuard } from '../auth/guards.js';
+import { RequiresAdminArea } from '../auth/guards.js';
 import { inTransaction } from '../database/transaction.js';
 import { translate } from '../i18n/i18n.service.js';
 import { ModuleRegistry } from '../records/module-registry.js';
@@ -28,6 +29,7 @@ import {
   RULE_SIDE_KINDS,
   RuleAccess,
   RuleSideKind,
+  SharingRule,
   SharingRuleEntity,
 } from './sharing-rule.entity.js';
 import {
@@ -37,15 +39,21 @@ import {
   SharingSettingEntity,
 } from './sharing.entity.js';
 
-/** The organisation-wide sharing level of every module and the sharing rules. Only administrators reach this page. */
+/**
+ * The organisation-wide sharing level of every module and the sharing rules. Administrators and users whose
+ * profile grants user administration reach this page. Only administrators change the levels, because a
+ * level opens records across the whole organisation. The others may add and delete the rules that their
+ * bounds allow.
+ */
 @Controller('admin/sharing')
-@UseGuards(AdminGuard)
+@RequiresAdminArea('users')
 export class SharingController {
   private readonly logger = new Logger(SharingController.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: ModuleRegistry,
+    private readonly bounds: AdminBoundsService,
   ) {}
 
   @Get()
@@ -63,6 +71,7 @@ export class SharingController {
     @Body() body: Record<string, unknown>,
     @Res() response: Response,
   ): Promise<void> {
+    if (!(await this.bounds.forUser(user)).isAdministrator) throw new ForbiddenException();
     const chosen = this.registry
       .all()
       .map((manifest) => ({ module: manifest.name, level: body[manifest.name] }));
@@ -98,6 +107,8 @@ export class SharingController {
       source !== undefined &&
       target !== undefined;
     if (!valid) return this.render(response.status(422), user, [], false, true);
+    if (!(await this.bounds.forUser(user)).mayChangeSharingRule(source, target))
+      throw new ForbiddenException();
 
     const inserted = await this.dataSource.getRepository(SharingRuleEntity).insert({
       module: String(body.module),
@@ -122,6 +133,13 @@ export class SharingController {
     @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
+    const rule = await this.dataSource.getRepository(SharingRuleEntity).findOneBy({ id });
+    if (!rule) throw new NotFoundException();
+    if (
+      !(await this.bounds.forUser(user)).mayChangeSharingRule(ruleSides(rule).source, ruleSides(rule).target)
+    )
+      throw new ForbiddenException();
+
     const result = await this.dataSource.getRepository(SharingRuleEntity).delete({ id });
     if (!result.affected) throw new NotFoundException();
     this.logger.log(`User ${user.id} deleted sharing rule ${id}`);
@@ -160,25 +178,35 @@ export class SharingController {
       .getRepository(SharingRuleEntity)
       .find({ order: { module: 'ASC', id: 'ASC' } });
     const levelOf = new Map(stored.map((setting) => [setting.module, setting.level]));
+    const bounds = await this.bounds.forUser(user);
     const locale = user.locale;
 
     const sideLabel = (kind: RuleSideKind, roleId: number | null, groupId: number | null) =>
       kind === 'group'
         ? translate(locale, 'sharing.kinds.group', { group: groupName.get(groupId!) ?? `#${groupId}` })
         : translate(locale, `sharing.kinds.${kind}`, { role: roleName.get(roleId!) ?? `#${roleId}` });
-    // Each side is one drop-down of roles, roles with their subordinates, and groups.
-    const sideOptions = RULE_SIDE_KINDS.map((kind) => ({
-      label: translate(locale, `sharing.kindNames.${kind}`),
-      options:
-        kind === 'group'
-          ? groups.map((group) => ({ value: `group:${group.id}`, label: group.name }))
-          : roles.map((role) => ({ value: `${kind}:${role.id}`, label: role.name })),
-    })).filter((group) => group.options.length > 0);
+    // Each side is one drop-down of roles, roles with their subordinates, and groups, limited to the
+    // sides the user may name.
+    const sideOptions = (side: 'source' | 'target') =>
+      RULE_SIDE_KINDS.map((kind) => ({
+        label: translate(locale, `sharing.kindNames.${kind}`),
+        options:
+          kind === 'group'
+            ? groups
+                .filter((group) => bounds.mayNameInRule(side, { kind, roleId: null, groupId: group.id }))
+                .map((group) => ({ value: `group:${group.id}`, label: group.name }))
+            : roles
+                .filter((role) => bounds.mayNameInRule(side, { kind, roleId: role.id, groupId: null }))
+                .map((role) => ({ value: `${kind}:${role.id}`, label: role.name })),
+      })).filter((section) => section.options.length > 0);
     response.render('admin/sharing', {
       title: 'sharing.title',
       saved,
       invalidRule,
+      mayChangeLevels: bounds.isAdministrator,
+      limitedRules: !bounds.isAdministrator,
       rules: rules.map((rule) => ({
+        deletable: bounds.mayChangeSharingRule(ruleSides(rule).source, ruleSides(rule).target),
         id: rule.id,
         module: translate(
           locale,
@@ -191,7 +219,8 @@ export class SharingController {
       moduleOptions: this.registry
         .all()
         .map((manifest) => ({ value: manifest.name, label: translate(locale, manifest.label) })),
-      sideOptions,
+      sourceOptions: sideOptions('source'),
+      targetOptions: sideOptions('target'),
       accessOptions: RULE_ACCESSES.map((access) => ({
         value: access,
         label: translate(locale, `sharing.access.${access}`),
@@ -208,4 +237,12 @@ export class SharingController {
       })),
     });
   }
+}
+
+/** The two sides of a stored rule, as the bounds of a user administrator check them. */
+function ruleSides(rule: SharingRule): { source: RuleSide; target: RuleSide } {
+  return {
+    source: { kind: rule.sourceKind, roleId: rule.sourceRoleId, groupId: rule.sourceGroupId },
+    target: { kind: rule.targetKind, roleId: rule.targetRoleId, groupId: rule.targetGroupId },
+  };
 }

@@ -10,6 +10,7 @@ import { SharingSettings1764900001000 } from './migrations/1764900001000-sharing
 import { RecordAssignments1764900002000 } from './migrations/1764900002000-record-assignments.js';
 import { SharingRules1764900003000 } from './migrations/1764900003000-sharing-rules.js';
 import { Profiles1764900004000 } from './migrations/1764900004000-profiles.js';
+import { ProfileAdminAreas1764900005000 } from './migrations/1764900005000-profile-admin-areas.js';
 import { Groups1764900010000 } from './migrations/1764900010000-groups.js';
 import { GroupEntity, GroupMemberEntity } from '../groups/group.entity.js';
 import {
@@ -49,6 +50,7 @@ export const CORE_MIGRATIONS = [
   RecordAssignments1764900002000,
   SharingRules1764900003000,
   Profiles1764900004000,
+  ProfileAdminAreas1764900005000,
   Groups1764900010000,
 ];
 

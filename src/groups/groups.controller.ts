@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Res, UseGuards } from '@nestjs/comm
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
 import { User } from '../auth/current-user.decorator.js';
-import { AdminGuard } from '../auth/guards.js';
+import { AdministratorGuard } from '../auth/guards.js';
 import { translate } from '../i18n/i18n.service.js';
 import { readOwner } from '../records/field-codec.js';
 import { RecordIdPipe } from '../records/record-id.pipe.js';
@@ -21,7 +21,7 @@ interface GroupForm {
 
 /** Groups of users: list, create, edit with members, and delete after moving the group's records. */
 @Controller('admin/groups')
-@UseGuards(AdminGuard)
+@UseGuards(AdministratorGuard)
 export class GroupsController {
   constructor(
     private readonly groups: GroupsService,

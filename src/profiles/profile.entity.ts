@@ -8,11 +8,26 @@ export const MODULE_ACTIONS: ModuleAction[] = ['view', 'create', 'edit', 'delete
 export type FieldAccess = 'hidden' | 'readonly';
 export const FIELD_ACCESSES: FieldAccess[] = ['hidden', 'readonly'];
 
+/**
+ * Administration areas a profile can open besides the modules. `users` covers the users, the user import,
+ * moving a user's records, roles, profiles and sharing. `layout` covers the Layout Editor.
+ */
+export type AdminArea = 'users' | 'layout';
+export const ADMIN_AREAS: AdminArea[] = ['users', 'layout'];
+
 export interface Profile {
   id: number;
   name: string;
   description: string;
+  canAdministerUsers: boolean;
+  canAdministerLayout: boolean;
 }
+
+/** The Profile property that stores each administration area. */
+export const ADMIN_AREA_PROPERTIES: Record<AdminArea, 'canAdministerUsers' | 'canAdministerLayout'> = {
+  users: 'canAdministerUsers',
+  layout: 'canAdministerLayout',
+};
 
 export interface RoleProfile {
   roleId: number;
@@ -51,6 +66,8 @@ export const ProfileEntity = new EntitySchema<Profile>({
     id: { type: 'integer', primary: true, generated: 'increment' },
     name: { type: 'varchar', length: 100 },
     description: { type: 'varchar', length: 255, default: '' },
+    canAdministerUsers: { name: 'can_administer_users', type: 'boolean', default: false },
+    canAdministerLayout: { name: 'can_administer_layout', type: 'boolean', default: false },
   },
   indices: [{ name: 'uq_profiles_name', columns: ['name'], unique: true }],
 });

@@ -6,6 +6,9 @@ import { ModuleRegistry } from '../records/module-registry.js';
 import { FieldErrors } from '../records/record-validation.js';
 import { RoleEntity } from '../roles/role.entity.js';
 import {
+  ADMIN_AREA_PROPERTIES,
+  ADMIN_AREAS,
+  AdminArea,
   FieldAccess,
   FIELD_ACCESSES,
   MODULE_ACTIONS,
@@ -22,10 +25,14 @@ const MAX_DESCRIPTION_LENGTH = 255;
 
 export type ProfileChangeResult = { ok: true; id?: number } | { ok: false; errors: FieldErrors };
 
-/** A profile's grid as the profile page edits it: allowed actions and restricted fields per module. */
+/**
+ * A profile's grid as the profile page edits it: allowed actions and restricted fields per module, and
+ * the administration areas it opens.
+ */
 export interface ProfileGrid {
   actions: Map<string, Set<ModuleAction>>;
   fields: Map<string, Map<string, FieldAccess>>;
+  areas: Set<AdminArea>;
 }
 
 const rejected = (field: string, code: string, params?: Record<string, string | number>) =>
@@ -107,6 +114,7 @@ export class ProfilesService {
 
   /** Reads the stored grid, in which a module without a row allows every action. */
   async grid(id: number): Promise<ProfileGrid> {
+    const profile = await this.get(id);
     const moduleRows = await this.dataSource
       .getRepository(ProfileModulePermissionEntity)
       .findBy({ profileId: id });
@@ -131,7 +139,8 @@ export class ProfilesService {
       moduleFields.set(row.field, row.access);
       fields.set(row.module, moduleFields);
     }
-    return { actions, fields };
+    const areas = new Set(ADMIN_AREAS.filter((area) => profile[ADMIN_AREA_PROPERTIES[area]]));
+    return { actions, fields, areas };
   }
 
   /**
@@ -156,6 +165,11 @@ export class ProfilesService {
 
     return inTransaction(this.dataSource, async (manager) => {
       if (!(await manager.findOneBy(ProfileEntity, { id }))) throw new NotFoundException();
+      await manager.update(
+        ProfileEntity,
+        { id },
+        Object.fromEntries(ADMIN_AREAS.map((area) => [ADMIN_AREA_PROPERTIES[area], grid.areas.has(area)])),
+      );
       await manager.delete(ProfileModulePermissionEntity, { profileId: id });
       await manager.delete(ProfileFieldPermissionEntity, { profileId: id });
 

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { AdminBounds, AdminBoundsService } from '../access/admin-bounds.service.js';
 import type { CurrentUser } from '../access/current-user.js';
 import { User } from '../auth/current-user.decorator.js';
-import { AdminGuard } from '../auth/guards.js';
+import { RequiresAdminArea } from '../auth/guards.js';
 import { translate } from '../i18n/i18n.service.js';
 import { RecordIdPipe } from '../records/record-id.pipe.js';
 import { FieldErrors } from '../records/record-validation.js';
@@ -22,13 +23,17 @@ interface RoleForm {
 const toId = (value: string | undefined): number | null =>
   value && /^\d{1,10}$/.test(value) ? Number(value) : null;
 
-/** The role tree: add, rename, move and delete roles. Only administrators reach these pages. */
+/**
+ * The role tree: add, rename, move and delete roles. Administrators and users whose profile grants user
+ * administration reach these pages, and the second may change only the roles below their own.
+ */
 @Controller('admin/roles')
-@UseGuards(AdminGuard)
+@RequiresAdminArea('users')
 export class RolesController {
   constructor(
     private readonly roles: RolesService,
     private readonly profiles: ProfilesService,
+    private readonly bounds: AdminBoundsService,
   ) {}
 
   @Get()
@@ -38,7 +43,9 @@ export class RolesController {
 
   @Post()
   async create(@User() user: CurrentUser, @Body() body: RoleForm, @Res() response: Response): Promise<void> {
-    const result = await this.roles.create(body.name ?? '', toId(body.parentId) ?? 0);
+    const parentId = toId(body.parentId) ?? 0;
+    if (!(await this.bounds.forUser(user)).mayAddUnder(parentId)) throw new ForbiddenException();
+    const result = await this.roles.create(body.name ?? '', parentId);
     await this.finish(response, user, null, result);
   }
 
@@ -49,6 +56,7 @@ export class RolesController {
     @Body() body: RoleForm,
     @Res() response: Response,
   ): Promise<void> {
+    await this.changeableRole(user, id);
     const result = await this.roles.update(id, body.name ?? '', body.assignScope ?? '');
     await this.finish(response, user, id, result);
   }
@@ -60,7 +68,9 @@ export class RolesController {
     @Body() body: RoleForm,
     @Res() response: Response,
   ): Promise<void> {
-    const result = await this.roles.move(id, toId(body.parentId) ?? 0);
+    const parentId = toId(body.parentId) ?? 0;
+    if (!(await this.changeableRole(user, id)).mayAddUnder(parentId)) throw new ForbiddenException();
+    const result = await this.roles.move(id, parentId);
     await this.finish(response, user, id, result);
   }
 
@@ -71,7 +81,10 @@ export class RolesController {
     @Body() body: RoleForm,
     @Res() response: Response,
   ): Promise<void> {
-    const result = await this.roles.remove(id, toId(body.transferToId));
+    const transferToId = toId(body.transferToId);
+    const bounds = await this.changeableRole(user, id);
+    if (transferToId !== null && !bounds.mayAddUnder(transferToId)) throw new ForbiddenException();
+    const result = await this.roles.remove(id, transferToId);
     await this.finish(response, user, id, result);
   }
 
@@ -90,9 +103,25 @@ export class RolesController {
     const ids = submitted.map((value) => toId(typeof value === 'string' ? value : undefined));
     if (ids.some((value) => value === null))
       return this.render(response.status(422), user, id, { profileIds: { code: 'profileNotFound' } });
+    const bounds = await this.changeableRole(user, id);
+    const tooBroad = (await this.profiles.list()).find(
+      (profile) => ids.includes(profile.id) && !bounds.mayGrantProfile(profile.id),
+    );
+    if (tooBroad)
+      return this.render(response.status(422), user, id, {
+        profileIds: { code: 'profileGrantsMore', params: { profile: tooBroad.name } },
+      });
+
     const result = await this.profiles.setRoleProfiles(id, ids as number[]);
     if (result.ok) return response.redirect(303, '/admin/roles');
     await this.render(response.status(422), user, id, result.errors);
+  }
+
+  /** Returns the user's bounds, or throws 403 when they do not let the user change the role. */
+  private async changeableRole(user: CurrentUser, id: number): Promise<AdminBounds> {
+    const bounds = await this.bounds.forUser(user);
+    if (!bounds.mayChangeRole(id)) throw new ForbiddenException();
+    return bounds;
   }
 
   private async finish(
@@ -115,6 +144,7 @@ export class RolesController {
     const tree = await this.roles.tree();
     const profiles = await this.profiles.list();
     const profilesByRole = await this.profiles.profilesByRole();
+    const bounds = await this.bounds.forUser(user);
     const locale = user.locale;
     const messages = Object.values(errors).map((error) =>
       translate(locale, `errors.field.${error.code}`, error.params ?? {}),
@@ -124,10 +154,13 @@ export class RolesController {
       title: 'roles.title',
       failedRoleId,
       messages,
+      limited: !bounds.isAdministrator,
       roles: tree.map((role) => ({
         ...role,
         indent: role.depth,
         isRoot: role.parentId === null,
+        changeable: bounds.mayChangeRole(role.id),
+        mayAddUnder: bounds.mayAddUnder(role.id),
         profiles: profiles.map((profile) => ({
           id: profile.id,
           name: profile.name,
@@ -141,10 +174,10 @@ export class RolesController {
         })),
         // A role can go under any role outside its own subtree.
         parents: tree
-          .filter((other) => !other.path.startsWith(role.path))
+          .filter((other) => !other.path.startsWith(role.path) && bounds.mayAddUnder(other.id))
           .map((other) => ({ id: other.id, name: other.name, selected: other.id === role.parentId })),
         transferTargets: tree
-          .filter((other) => !other.path.startsWith(role.path))
+          .filter((other) => !other.path.startsWith(role.path) && bounds.mayAddUnder(other.id))
           .map((other) => ({ id: other.id, name: other.name })),
       })),
     });

@@ -2,26 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import multer, { MulterError } from 'multer';
 import type { AppConfig } from '../../config/configuration.js';
+import { AdminBoundsService } from '../access/admin-bounds.service.js';
 import type { CurrentUser } from '../access/current-user.js';
 import { APP_CONFIG } from '../app-config.provider.js';
 import { User } from '../auth/current-user.decorator.js';
-import { AdminGuard } from '../auth/guards.js';
+import { RequiresAdminArea } from '../auth/guards.js';
 import { translate } from '../i18n/i18n.service.js';
 import { RolesService } from '../roles/roles.service.js';
 import { USER_COLUMNS, UserImportResult, UsersImportService } from './users-import.service.js';
 
-type UploadProblem = 'tooLarge' | 'uploadFailed' | 'noFile' | 'roleNotFound';
+type UploadProblem = 'tooLarge' | 'uploadFailed' | 'noFile' | 'roleNotFound' | 'roleNotManageable';
 
 /**
  * The user import pages: upload a CSV file with a fixed set of column names, and see what was created.
  * The file is deleted as soon as it has been read.
  */
 @Controller('admin/users/import')
-@UseGuards(AdminGuard)
+@RequiresAdminArea('users')
 export class UsersImportController {
   private readonly upload: ReturnType<multer.Multer['single']>;
 
@@ -29,6 +30,7 @@ export class UsersImportController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly imports: UsersImportService,
     private readonly roles: RolesService,
+    private readonly bounds: AdminBoundsService,
   ) {
     const uploadDir = join(config.storageDir, 'user-imports');
     mkdirSync(uploadDir, { recursive: true });
@@ -43,7 +45,7 @@ export class UsersImportController {
 
   @Get()
   async uploadPage(@User() user: CurrentUser, @Res() response: Response): Promise<void> {
-    await this.renderUpload(response, user, undefined, await this.imports.defaultParentRoleId());
+    await this.renderUpload(response, user, undefined, await this.defaultParentRoleId(user));
   }
 
   @Post()
@@ -57,7 +59,7 @@ export class UsersImportController {
     const body = (request.body ?? {}) as Record<string, unknown>;
     // A form posted without the field (a script, say) gets the same role the page preselects.
     const parentRoleId =
-      body.parentRoleId === undefined ? await this.imports.defaultParentRoleId() : Number(body.parentRoleId);
+      body.parentRoleId === undefined ? await this.defaultParentRoleId(user) : Number(body.parentRoleId);
     const fail = async (status: number, code: string, params: Record<string, string | number> = {}) => {
       if (request.file) await rm(request.file.path, { force: true });
       await this.renderUpload(response.status(status), user, code, parentRoleId, params);
@@ -68,13 +70,22 @@ export class UsersImportController {
       Number.isSafeInteger(parentRoleId) &&
       (await this.roles.tree()).some((role) => role.id === parentRoleId);
     if (!parentExists) return fail(422, 'roleNotFound');
+    const bounds = await this.bounds.forUser(user);
+    if (!bounds.mayAddUnder(parentRoleId)) return fail(422, 'roleNotManageable');
 
     const path = request.file.path;
     const outcome = await this.imports
-      .importFile(path, { parentRoleId, locale: user.locale })
+      .importFile(path, { parentRoleId, locale: user.locale, bounds })
       .finally(() => rm(path, { force: true }));
     if (!outcome.ok) return this.renderUpload(response.status(422), user, outcome.problem, parentRoleId);
     response.render('admin/users-import-result', this.resultModel(user, outcome.result));
+  }
+
+  /** Returns the role the upload page preselects: the import's default, or the user's own role when they may not use it. */
+  private async defaultParentRoleId(user: CurrentUser): Promise<number> {
+    const preferred = await this.imports.defaultParentRoleId();
+    const bounds = await this.bounds.forUser(user);
+    return bounds.mayAddUnder(preferred) || typeof user.roleId !== 'number' ? preferred : user.roleId;
   }
 
   /** Runs Multer, turning its errors (a file over the size limit) into a problem shown on the upload page. */
@@ -97,7 +108,8 @@ export class UsersImportController {
     params: Record<string, string | number> = {},
   ): Promise<void> {
     const maxMb = this.config.importMaxBytes / 1024 / 1024;
-    const roles = await this.roles.tree();
+    const bounds = await this.bounds.forUser(user);
+    const roles = (await this.roles.tree()).filter((role) => bounds.mayAddUnder(role.id));
     response.render('admin/users-import', {
       title: 'usersImport.title',
       error: problem

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AdminBounds } from '../access/admin-bounds.service.js';
 import { hashPassword } from '../auth/password.js';
 import { checkFile, CsvReadError, decode, detectDelimiter, readCsvRows } from '../csv/csv-file.js';
 import { translate } from '../i18n/i18n.service.js';
@@ -52,6 +53,13 @@ export interface UserImportResult {
 
 export type UserImportProblem = 'emptyFile' | 'binaryFile' | 'noDataRows' | 'noFullNameColumn' | 'unreadable';
 
+export interface UserImportOptions {
+  parentRoleId: number;
+  locale: Locale;
+  /** The limits on the users and roles the importing user may change. An administrator's allow everything. */
+  bounds: AdminBounds;
+}
+
 /** One person of the file: a row, or a manager named only in the manager column of other rows. */
 interface Person {
   line: number;
@@ -98,7 +106,7 @@ export class UsersImportService {
 
   async importFile(
     path: string,
-    options: { parentRoleId: number; locale: Locale },
+    options: UserImportOptions,
   ): Promise<{ ok: true; result: UserImportResult } | { ok: false; problem: UserImportProblem }> {
     const content = await readFile(path);
     const check = checkFile(content);
@@ -192,11 +200,7 @@ export class UsersImportService {
     return { people: [...rows, ...managersOnly], read: rows.length };
   }
 
-  private async apply(
-    people: Person[],
-    read: number,
-    options: { parentRoleId: number; locale: Locale },
-  ): Promise<UserImportResult> {
+  private async apply(people: Person[], read: number, options: UserImportOptions): Promise<UserImportResult> {
     const result: UserImportResult = {
       counts: { read, created: 0, updated: 0, unchanged: 0, failed: 0, roles: 0 },
       failures: [],
@@ -213,6 +217,8 @@ export class UsersImportService {
         ? existingUsers.find((user) => user.username === person.username)
         : existingUsers.find((user) => user.fullName.trim().toLowerCase() === person.fullName.toLowerCase());
       if (person.existing?.isAdmin) person.error = { reason: 'administrator' };
+      else if (person.existing && !options.bounds.mayManageUser(person.existing))
+        person.error = { reason: 'notManageable' };
     }
     for (const person of people) {
       if (person.error) continue;
@@ -232,6 +238,10 @@ export class UsersImportService {
       const roleId = await placement.roleOf(person);
       if (roleId === undefined) continue;
       const roleName = roles.find((role) => role.id === roleId)?.name ?? '';
+      if (!options.bounds.mayPlaceUsersIn(roleId)) {
+        person.error = { reason: 'roleNotManageable', params: { role: roleName } };
+        continue;
+      }
 
       if (person.existing) {
         const user = person.existing;
@@ -306,7 +316,7 @@ class RolePlacement {
   constructor(
     private readonly service: RolesService,
     private readonly roles: Role[],
-    private readonly options: { parentRoleId: number; locale: Locale },
+    private readonly options: UserImportOptions,
     private readonly result: UserImportResult,
   ) {}
 
@@ -385,6 +395,11 @@ class RolePlacement {
       (role) => role.parentId === parentId && role.name.toLowerCase() === name.toLowerCase(),
     );
     if (found) return found.id;
+    if (!this.options.bounds.mayAddUnder(parentId)) {
+      const parentName = this.roles.find((role) => role.id === parentId)?.name ?? '';
+      person.error = { reason: 'roleNotManageable', params: { role: parentName } };
+      return undefined;
+    }
 
     const created = await this.service.create(name, parentId);
     if (!created.ok || !created.role) {
@@ -393,6 +408,7 @@ class RolePlacement {
       return undefined;
     }
     this.roles.push(created.role);
+    this.options.bounds.addRole(created.role);
     this.result.counts.roles++;
     return created.role.id;
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { AdminBounds, AdminBoundsService } from '../access/admin-bounds.service.js';
 import type { CurrentUser } from '../access/current-user.js';
 import { User as CurrentUserParam } from '../auth/current-user.decorator.js';
-import { AdminGuard } from '../auth/guards.js';
+import { RequiresAdminArea } from '../auth/guards.js';
 import { translate } from '../i18n/i18n.service.js';
 import { FieldErrors } from '../records/record-validation.js';
 import { RecordIdPipe } from '../records/record-id.pipe.js';
@@ -25,9 +26,12 @@ interface UserForm {
   roleId?: string;
 }
 
-/** User administration: list, create and edit users. Only administrators reach these pages. */
+/**
+ * User administration: list, create and edit users. Administrators and users whose profile grants user
+ * administration reach these pages; the second may manage only the users that their AdminBounds allow.
+ */
 @Controller('admin/users')
-@UseGuards(AdminGuard)
+@RequiresAdminArea('users')
 export class UsersController {
   constructor(
     private readonly users: UsersService,
@@ -35,11 +39,21 @@ export class UsersController {
     private readonly transfers: RecordTransferService,
     private readonly registry: ModuleRegistry,
     private readonly views: RecordViews,
+    private readonly bounds: AdminBoundsService,
   ) {}
 
   @Get()
-  async list(@Res() response: Response): Promise<void> {
-    const users = await this.users.list();
+  async list(@CurrentUserParam() user: CurrentUser, @Res() response: Response): Promise<void> {
+    const bounds = await this.bounds.forUser(user);
+    const users = (await this.users.list()).map((listed) => ({
+      id: listed.id,
+      fullName: listed.fullName,
+      username: listed.username,
+      email: listed.email,
+      isActive: listed.isActive,
+      isAdmin: listed.isAdmin,
+      manageable: bounds.mayManageUser(listed),
+    }));
     response.render('admin/users', { title: 'users.title', users });
   }
 
@@ -55,7 +69,15 @@ export class UsersController {
     @Body() body: UserForm,
     @Res() response: Response,
   ): Promise<void> {
-    const result = await this.users.save(null, this.toInput(body));
+    const input = this.toInput(body);
+    const bounds = await this.bounds.forUser(user);
+    if (input.isAdmin && !bounds.isAdministrator) throw new ForbiddenException();
+    if (!this.mayPlace(bounds, input))
+      return this.renderForm(response.status(422), user, null, body, {
+        roleId: { code: 'roleNotManageable' },
+      });
+
+    const result = await this.users.save(null, input);
     if (!result.ok) return this.renderForm(response.status(422), user, null, body, result.errors);
     response.redirect(303, '/admin/users');
   }
@@ -67,7 +89,7 @@ export class UsersController {
     @Res() response: Response,
     moveError?: string,
   ): Promise<void> {
-    const existing = await this.users.get(id);
+    const existing = await this.manageableUser(await this.bounds.forUser(user), id);
     await this.renderForm(
       response,
       user,
@@ -94,6 +116,12 @@ export class UsersController {
     @Res() response: Response,
   ): Promise<void> {
     const input = this.toInput(body);
+    const bounds = await this.bounds.forUser(user);
+    await this.manageableUser(bounds, id);
+    if (input.isAdmin && !bounds.isAdministrator) throw new ForbiddenException();
+    if (!this.mayPlace(bounds, input))
+      return this.renderForm(response.status(422), user, id, body, { roleId: { code: 'roleNotManageable' } });
+
     // An administrator cannot lock themselves out by deactivating or demoting their own account.
     if (id === user.id && (!input.isActive || !input.isAdmin)) {
       return this.renderForm(response.status(422), user, id, body, {
@@ -114,8 +142,20 @@ export class UsersController {
     @Body() body: { toOwner?: string },
     @Res() response: Response,
   ): Promise<void> {
-    const existing = await this.users.get(id);
+    const bounds = await this.bounds.forUser(user);
+    const existing = await this.manageableUser(bounds, id);
     const target = readOwner(body.toOwner);
+    // A user administrator may give the records to themselves or to a user they manage, never further.
+    if (target !== undefined && !(await this.mayReceive(bounds, user, target))) {
+      response.status(422);
+      return this.editPage(
+        user,
+        id,
+        response,
+        translate(user.locale, 'users.move.errors.targetNotManageable'),
+      );
+    }
+
     const result =
       target === undefined
         ? ({ ok: false, code: 'targetMissing' } as const)
@@ -134,6 +174,34 @@ export class UsersController {
         count: entry.count,
       })),
     });
+  }
+
+  /** Loads the user, or throws 403 when the bounds do not let the logged-in user manage them. */
+  private async manageableUser(bounds: AdminBounds, id: number) {
+    const existing = await this.users.get(id);
+    if (!bounds.mayManageUser(existing)) throw new ForbiddenException();
+    return existing;
+  }
+
+  /**
+   * Returns whether records may move to this user or group: anyone for an administrator, otherwise the
+   * logged-in user or a user they manage. Groups cut across the role tree, so only administrators pick them.
+   */
+  private async mayReceive(
+    bounds: AdminBounds,
+    user: CurrentUser,
+    target: number | string,
+  ): Promise<boolean> {
+    if (bounds.isAdministrator || target === user.id) return true;
+    if (typeof target !== 'number') return false;
+    const candidate = await this.users.findById(target);
+    return candidate !== null && bounds.mayManageUser(candidate);
+  }
+
+  /** Returns false for a chosen role the user may not put people in. The save reports a missing role. */
+  private mayPlace(bounds: AdminBounds, input: UserInput): boolean {
+    if (input.roleId === undefined || input.roleId === '') return true;
+    return bounds.mayPlaceUsersIn(Number(input.roleId));
   }
 
   private toInput(body: UserForm): UserInput {
@@ -171,7 +239,13 @@ export class UsersController {
       autocomplete: name === 'password' ? 'new-password' : 'off',
       error: message(name),
     }));
-    const roles = await this.roles.tree();
+    const bounds = await this.bounds.forUser(user);
+    const roles = (await this.roles.tree()).filter((role) => bounds.mayPlaceUsersIn(role.id));
+    const managed = new Set(
+      (await this.users.listActive())
+        .filter((candidate) => bounds.mayManageUser(candidate))
+        .map((candidate) => String(candidate.id)),
+    );
     fields.push({
       name: 'roleId',
       label: translate(user.locale, 'users.fields.roleId'),
@@ -197,6 +271,7 @@ export class UsersController {
       fields,
       isActive: values.isActive === 'on',
       isAdmin: values.isAdmin === 'on',
+      mayGrantAdmin: bounds.isAdministrator,
       isSelf: id === user.id,
       locales: LOCALES.map((locale) => ({
         value: locale,
@@ -211,7 +286,11 @@ export class UsersController {
           ? []
           : (await this.views.ownerChoices(user, 'filter', '')).map((section) => ({
               ...section,
-              options: section.options.filter((option) => option.value !== String(id)),
+              options: section.options.filter(
+                (option) =>
+                  option.value !== String(id) &&
+                  (bounds.isAdministrator || option.value === String(user.id) || managed.has(option.value)),
+              ),
             })),
       errorSummary: [
         ...fields

@@ -128,7 +128,7 @@ export async function configureHttp(
     const user = request.user as CurrentUser | undefined;
     // The permissions stay cached on the request's user, so the page's own check queries nothing more.
     const loading = user ? permissionsService.forUser(user) : Promise.resolve(UserPermissions.unrestricted());
-    const setLocals = (permissions: UserPermissions) => {
+    const setLocals = async (permissions: UserPermissions) => {
       response.locals.user = user;
       response.locals.locale = user?.locale ?? 'en';
       response.locals.csrfToken = generateCsrfToken(request, response);
@@ -145,6 +145,11 @@ export async function configureHttp(
         }));
       response.locals.canViewPipeline = permissions.can('potentials', 'view');
       response.locals.currentPath = request.path;
+      // The administration links appear only for the areas that the route guards would let the user open.
+      response.locals.adminAreas = {
+        users: user ? await permissionsService.mayAdminister(user, 'users') : false,
+        layout: user ? await permissionsService.mayAdminister(user, 'layout') : false,
+      };
       response.locals.usersActive = request.path.startsWith('/admin/users');
       response.locals.rolesActive = request.path.startsWith('/admin/roles');
       response.locals.sharingActive = request.path.startsWith('/admin/sharing');

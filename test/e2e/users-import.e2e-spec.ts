@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { hashPassword } from '../../src/auth/password.js';
 import { RecordsService } from '../../src/records/records.service.js';
 import { importCsv, resultCounts, unescapeHtml } from '../support/csv-import.js';
+import { uploadUsers } from '../support/users-import.js';
 import {
   csrfToken,
   databaseKinds,
@@ -18,14 +19,6 @@ type Agent = Awaited<ReturnType<typeof loginAgent>>;
 const ADMIN = { id: 1, username: 'admin', fullName: 'Administrator', isAdmin: true, locale: 'en' as const };
 const FORMAT = { numberFormat: 'dot' as const, dateFormat: 'iso' as const };
 const PASSWORD = 'long-enough-password';
-
-/** Posts a file to the user import form, with the CSRF token in the URL as the page's form does. */
-async function uploadUsers(agent: Agent, content: Buffer | string) {
-  const page = await agent.get('/admin/users/import');
-  return agent
-    .post(`/admin/users/import?_csrf=${encodeURIComponent(csrfToken(page.text))}`)
-    .attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), 'users.csv');
-}
 
 /** Returns the record count that a list page shows. */
 function listCount(html: string): number {
