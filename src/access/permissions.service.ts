@@ -1,7 +1,8 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { FieldDefinition } from '../records/manifest.js';
+import { FieldDefinition, ModuleManifest } from '../records/manifest.js';
+import { ModuleRegistry } from '../records/module-registry.js';
 import { FieldAccess, ModuleAction } from '../profiles/profile.entity.js';
 import { CurrentUser } from './current-user.js';
 
@@ -101,7 +102,10 @@ interface FieldRow {
 export class PermissionsService {
   private readonly cache = new WeakMap<CurrentUser, Promise<UserPermissions>>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registry: ModuleRegistry,
+  ) {}
 
   forUser(user: CurrentUser, manager?: EntityManager): Promise<UserPermissions> {
     // A user without a role is system work (scripts), which acts with the administrator's rights.
@@ -142,8 +146,36 @@ export class PermissionsService {
       [roleId],
     );
     const hasProfiles = moduleRows.length > 0;
-    return new UserPermissions(unionOfActions(moduleRows), unionOfFields(moduleRows, fieldRows), hasProfiles);
+    const actions = unionOfActions(moduleRows);
+    const moduleAccess = new UserPermissions(actions, new Map(), hasProfiles);
+    const fields = withUnviewableLinksReadOnly(
+      unionOfFields(moduleRows, fieldRows),
+      this.registry.all(),
+      (moduleName) => moduleAccess.can(moduleName, 'view'),
+    );
+    return new UserPermissions(actions, fields, hasProfiles);
   }
+}
+
+/**
+ * Makes every link field whose target module the user may not view read-only, unless a profile hides it.
+ * So the form shows the linked name as text and offers no records of that module, and a form, an import
+ * or a mass edit that sets the field is rejected, as for any read-only field.
+ */
+function withUnviewableLinksReadOnly(
+  fields: Map<string, Map<string, FieldAccess>>,
+  manifests: ModuleManifest[],
+  canView: (moduleName: string) => boolean,
+): Map<string, Map<string, FieldAccess>> {
+  for (const manifest of manifests) {
+    for (const field of manifest.fields) {
+      if (field.type !== 'link' || canView(field.link!)) continue;
+      const moduleFields = fields.get(manifest.name) ?? new Map<string, FieldAccess>();
+      if (moduleFields.get(field.name) !== 'hidden') moduleFields.set(field.name, 'readonly');
+      fields.set(manifest.name, moduleFields);
+    }
+  }
+  return fields;
 }
 
 /**

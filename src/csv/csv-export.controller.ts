@@ -100,7 +100,7 @@ function exportCell(field: FieldDefinition, value: FieldValue, names: LinkNames)
   if (value === null) return '';
   if (field.type === 'link' || field.type === 'user') {
     const target = field.type === 'user' ? 'users' : field.link!;
-    return addFormulaGuard(names.get(target)?.get(value as number) ?? '');
+    return addFormulaGuard(names.get(target)?.get(value as number)?.name ?? '');
   }
   const text = formatForCsv(field, value);
   return NUMERIC_TYPES.has(field.type) ? text : addFormulaGuard(text);
