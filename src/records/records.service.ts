@@ -471,7 +471,7 @@ export class RecordsService {
     return names;
   }
 
-  /** Looks up the names of records of a module, or of users for 'users', by id, whether or not anyone may see them. */
+  /** Looks up the names of records of a module, or of users for 'users', by id, with no access check. */
   private async namesOf(target: string, ids: number[]): Promise<Map<number, string>> {
     if (ids.length === 0) return new Map();
     const { table, column } =
