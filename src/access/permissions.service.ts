@@ -1,7 +1,8 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { FieldDefinition } from '../records/manifest.js';
+import { FieldDefinition, ModuleManifest } from '../records/manifest.js';
+import { ModuleRegistry } from '../records/module-registry.js';
 import {
   ADMIN_AREAS,
   AdminArea,
@@ -152,7 +153,10 @@ interface FieldRow {
 export class PermissionsService {
   private readonly cache = new WeakMap<CurrentUser, Promise<UserPermissions>>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registry: ModuleRegistry,
+  ) {}
 
   forUser(user: CurrentUser, manager?: EntityManager): Promise<UserPermissions> {
     // A user without a role is system work (scripts), which acts with the administrator's rights.
@@ -193,7 +197,7 @@ export class PermissionsService {
     for (const profileId of new Set(moduleRows.map((row) => Number(row.profile_id)))) {
       const ofProfile = <T extends { profile_id: number | string }>(rows: T[]) =>
         rows.filter((row) => Number(row.profile_id) === profileId);
-      permissions.set(profileId, unionOf(ofProfile(moduleRows), ofProfile(fieldRows)));
+      permissions.set(profileId, this.unionOf(ofProfile(moduleRows), ofProfile(fieldRows)));
     }
     return permissions;
   }
@@ -222,24 +226,29 @@ export class PermissionsService {
         WHERE rp.role_id = ?`,
       [roleId],
     );
-    return unionOf(moduleRows, fieldRows);
+    return this.unionOf(moduleRows, fieldRows);
+  }
+
+  /**
+   * Combines the rows of one or more profiles: one module row per profile and module, or one null row. A
+   * link to a module the profiles may not view is read-only, so that no form sets a record it cannot show.
+   */
+  private unionOf(moduleRows: ModuleRow[], fieldRows: FieldRow[]): UserPermissions {
+    const hasProfiles = moduleRows.length > 0;
+    const actions = unionOfActions(moduleRows);
+    const moduleAccess = new UserPermissions(actions, new Map(), hasProfiles);
+    const fields = withUnviewableLinksReadOnly(
+      unionOfFields(moduleRows, fieldRows),
+      this.registry.all(),
+      (moduleName) => moduleAccess.can(moduleName, 'view'),
+    );
+    return new UserPermissions(actions, fields, hasProfiles, unionOfAreas(moduleRows));
   }
 }
 
 /** The columns of a profile and of its module rows that `unionOf` reads, with profiles as `p` and rows as `pm`. */
 const PROFILE_COLUMNS = `p.can_administer_users, p.can_administer_layout, pm.module, pm.can_view, pm.can_create,
               pm.can_edit, pm.can_delete, pm.can_import, pm.can_export`;
-
-/** Combines the rows of one or more profiles: one module row per profile and module, or one null row. */
-function unionOf(moduleRows: ModuleRow[], fieldRows: FieldRow[]): UserPermissions {
-  const hasProfiles = moduleRows.length > 0;
-  return new UserPermissions(
-    unionOfActions(moduleRows),
-    unionOfFields(moduleRows, fieldRows),
-    hasProfiles,
-    unionOfAreas(moduleRows),
-  );
-}
 
 /** Administration areas that any of the profiles allows. */
 function unionOfAreas(rows: ModuleRow[]): Set<AdminArea> {
@@ -248,6 +257,27 @@ function unionOfAreas(rows: ModuleRow[]): Set<AdminArea> {
     for (const area of ADMIN_AREAS) if (isTrue(row[AREA_COLUMNS[area]])) areas.add(area);
   }
   return areas;
+}
+
+/**
+ * Makes every link field whose target module the user may not view read-only, unless a profile hides it.
+ * So the form shows the linked name as text and offers no records of that module, and a form, an import
+ * or a mass edit that sets the field is rejected, as for any read-only field.
+ */
+function withUnviewableLinksReadOnly(
+  fields: Map<string, Map<string, FieldAccess>>,
+  manifests: ModuleManifest[],
+  canView: (moduleName: string) => boolean,
+): Map<string, Map<string, FieldAccess>> {
+  for (const manifest of manifests) {
+    for (const field of manifest.fields) {
+      if (field.type !== 'link' || canView(field.link!)) continue;
+      const moduleFields = fields.get(manifest.name) ?? new Map<string, FieldAccess>();
+      if (moduleFields.get(field.name) !== 'hidden') moduleFields.set(field.name, 'readonly');
+      fields.set(manifest.name, moduleFields);
+    }
+  }
+  return fields;
 }
 
 /**

@@ -10,7 +10,7 @@ import { FieldValue, formatForCsv } from '../records/field-codec.js';
 import { FieldDefinition } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { listQueryFrom, withoutHiddenFields } from '../records/record-pages.controller.js';
-import { LinkNames, ListQuery, RecordsService, referenceName } from '../records/records.service.js';
+import { LinkNames, ListQuery, RecordsService, linkedNameOf } from '../records/records.service.js';
 import { localToday } from '../records/values.js';
 import { addFormulaGuard } from './formula-guard.js';
 
@@ -99,7 +99,7 @@ export class CsvExportController {
 function exportCell(field: FieldDefinition, value: FieldValue, names: LinkNames): string {
   if (value === null) return '';
   if (field.type === 'link' || field.type === 'user' || field.type === 'owner') {
-    return addFormulaGuard(referenceName(field, value, names) ?? '');
+    return addFormulaGuard(linkedNameOf(field, value, names)?.name ?? '');
   }
   const text = formatForCsv(field, value);
   return NUMERIC_TYPES.has(field.type) ? text : addFormulaGuard(text);

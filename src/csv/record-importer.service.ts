@@ -306,13 +306,7 @@ export class RecordImporter {
       }
       if (keys.size === 0) continue;
 
-      const taken = await manager
-        .createQueryBuilder()
-        .select(`t.${field.name}_key`, 'nameKey')
-        .from(run.manifest.table, 't')
-        .where(`t.${field.name}_key IN (:...keys)`, { keys: [...keys] })
-        .getRawMany<{ nameKey: string }>();
-      const used = new Set(taken.map((row) => row.nameKey));
+      const used = await this.takenKeys(manager, run.manifest, field, [...keys]);
 
       for (const row of rows) {
         const value = row.values[field.name];
@@ -322,6 +316,23 @@ export class RecordImporter {
         used.add(key);
       }
     }
+  }
+
+  /** Returns the given name keys that a record of the module already has, whether or not the user may see it. */
+  private async takenKeys(
+    manager: EntityManager,
+    manifest: ModuleManifest,
+    field: FieldDefinition,
+    keys: string[],
+  ): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const taken = await manager
+      .createQueryBuilder()
+      .select(`t.${field.name}_key`, 'nameKey')
+      .from(manifest.table, 't')
+      .where(`t.${field.name}_key IN (:...keys)`, { keys })
+      .getRawMany<{ nameKey: string }>();
+    return new Set(taken.map((row) => row.nameKey));
   }
 
   /**
@@ -352,6 +363,10 @@ export class RecordImporter {
           if (!ids.has(key) && Object.keys(row.errors).length === 0 && !missing.has(key))
             missing.set(key, name.trim());
         }
+        // A record the user may not see has the name already, and creating it again would fail the whole
+        // batch on the unique index, so its rows fail as not found, as a form that names it does.
+        for (const key of await this.takenKeys(manager, target, nameField, [...missing.keys()]))
+          missing.delete(key);
         const createdIds = await this.createNamedRecords(manager, run, target, nameField, missing);
         for (const [key, id] of createdIds) ids.set(key, id);
       }

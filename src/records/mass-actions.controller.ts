@@ -1,5 +1,5 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
 import { PermissionsService } from '../access/permissions.service.js';
 import { User } from '../auth/current-user.decorator.js';
@@ -15,6 +15,7 @@ import {
   MassSelection,
   MAX_MASS_RECORDS,
 } from './mass-actions.service.js';
+import { MAX_LISTED_REFUSALS, storedMassResult, storeMassResult, summariseOutcome } from './mass-result.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
 import { FieldError, parseSubmission } from './record-validation.js';
@@ -23,9 +24,6 @@ import { RecordsService } from './records.service.js';
 import { DATE_FORMAT_OF, NUMBER_FORMAT_OF } from './values.js';
 
 type Body = Record<string, unknown>;
-
-/** Refused records listed by name on the result page; the rest are only counted. */
-const MAX_LISTED_REFUSALS = 50;
 
 /**
  * Mass actions from a module's list page: reassign, change one field, or delete the selected records
@@ -63,7 +61,7 @@ export class MassActionsController {
       if (readOwner(assignee) === undefined) return this.explain(response, user, manifest, 'mass.chooseUser');
       const change: MassChange = { kind: 'update', input: { assigned_user_id: assignee } };
       const outcome = await this.massActions.apply(moduleName, user, ids, change, formatOf(user));
-      return this.renderResult(response, user, manifest, outcome);
+      return this.showResult(response, manifest, outcome);
     }
 
     if (body.action === 'edit') {
@@ -120,7 +118,7 @@ export class MassActionsController {
 
     const change: MassChange = { kind: 'update', input: { [field.name]: value } };
     const outcome = await this.massActions.apply(moduleName, user, ids, change, formatOf(user));
-    await this.renderResult(response, user, manifest, outcome);
+    this.showResult(response, manifest, outcome);
   }
 
   @Post(':module/delete')
@@ -136,15 +134,17 @@ export class MassActionsController {
     if (!ids) return;
 
     const outcome = await this.massActions.apply(moduleName, user, ids, { kind: 'delete' }, formatOf(user));
-    await this.renderResult(response, user, manifest, outcome);
+    this.showResult(response, manifest, outcome);
   }
 
   /** Counts the records of other modules that would lose their link to the records being deleted. */
   private async linkedCounts(user: CurrentUser, manifest: ModuleManifest, ids: number[]) {
+    // A selected record the user may not see is not deleted, and its links must not reveal that it exists.
+    const visibleIds = [...(await this.visibleNames(manifest, user, ids)).keys()];
     const linked = [];
     for (const { manifest: other, field } of this.registry.incomingLinks(manifest.name)) {
       // Every linking record loses its link, including those this user cannot see, so all are counted.
-      const count = await this.records.countLinkingAny(other.name, field.name, ids);
+      const count = await this.records.countLinkingAny(other.name, field.name, visibleIds);
       if (count > 0)
         linked.push({
           count,
@@ -245,40 +245,41 @@ export class MassActionsController {
     });
   }
 
-  private async renderResult(
-    response: Response,
-    user: CurrentUser,
-    manifest: ModuleManifest,
-    outcome: MassOutcome,
+  /**
+   * Keeps the outcome in the session and sends the browser to the result page (post/redirect/get), so
+   * that reloading the result page shows the result again instead of sending the action again.
+   */
+  private showResult(response: Response, manifest: ModuleManifest, outcome: MassOutcome): void {
+    storeMassResult(response, summariseOutcome(manifest.name, outcome));
+    response.redirect(303, `/mass/${manifest.name}/result`);
+  }
+
+  /** Shows how many records the last mass action on the module changed, and which it refused and why. */
+  @Get(':module/result')
+  async result(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Req() request: Request,
+    @Res() response: Response,
   ): Promise<void> {
-    const listed = outcome.refused.slice(0, MAX_LISTED_REFUSALS);
+    const manifest = this.registry.get(moduleName);
+    const stored = storedMassResult(request, moduleName);
+    // A new session, or a later mass action on another module, leaves no result to show, so the list follows.
+    if (!stored) return response.redirect(303, `/${moduleName}`);
+
     const names = await this.visibleNames(
       manifest,
       user,
-      listed.map((refused) => refused.id),
+      stored.groups.flatMap((group) => group.ids),
     );
-
-    const groups = new Map<
-      string,
-      { refusal: MassRefusal; count: number; records: { href?: string; name: string }[] }
-    >();
-    for (const [index, { id, refusal }] of outcome.refused.entries()) {
-      const key =
-        refusal.reason === 'invalid' ? `invalid:${refusal.field}:${refusal.error.code}` : refusal.reason;
-      const group = groups.get(key) ?? { refusal, count: 0, records: [] };
-      group.count++;
-      if (index < MAX_LISTED_REFUSALS)
-        // A record the user cannot see gets no link, because its page would only show "not found".
-        group.records.push(
-          names.has(id) ? { href: `/${manifest.name}/${id}`, name: names.get(id)! } : { name: `#${id}` },
-        );
-      groups.set(key, group);
-    }
     const groupModels = [];
-    for (const group of groups.values()) {
+    for (const group of stored.groups) {
       groupModels.push({
         message: await this.refusalMessage(user, manifest, group.refusal, group.count),
-        records: group.records,
+        // A record the user cannot see gets no link, because its page would only show "not found".
+        records: group.ids.map((id) =>
+          names.has(id) ? { href: `/${manifest.name}/${id}`, name: names.get(id)! } : { name: `#${id}` },
+        ),
       });
     }
 
@@ -286,10 +287,10 @@ export class MassActionsController {
       title: 'mass.resultTitle',
       module: manifest.name,
       moduleLabel: translate(user.locale, manifest.label),
-      changed: outcome.changed,
-      refusedCount: outcome.refused.length,
+      changed: stored.changed,
+      refusedCount: stored.refusedCount,
       groups: groupModels,
-      moreRefused: Math.max(0, outcome.refused.length - MAX_LISTED_REFUSALS),
+      moreRefused: Math.max(0, stored.refusedCount - MAX_LISTED_REFUSALS),
     });
   }
 

@@ -323,7 +323,7 @@ export abstract class RecordPagesController {
     const manifest = this.manifest;
     const permissions = await this.permissions.require(user, this.moduleName, 'view');
     const record = await this.records.findVisible(this.moduleName, user, id);
-    const names = await this.records.linkNames(manifest, [record]);
+    const names = await this.records.linkNames(manifest, [record], user);
     const locale = user.locale;
     const fields = permissions.visible(this.moduleName, this.registry.fields(this.moduleName));
 
@@ -521,7 +521,12 @@ export abstract class RecordPagesController {
     permissions: UserPermissions,
   ): Promise<void> {
     const manifest = this.manifest;
-    const blocks = await this.views.formBlocks(manifest, user, values, errors, permissions);
+    const stored = id === null ? undefined : await this.records.findVisible(this.moduleName, user, id);
+    const storedLinks = stored && {
+      record: stored,
+      names: await this.records.linkNames(manifest, [stored], user),
+    };
+    const blocks = await this.views.formBlocks(manifest, user, values, errors, permissions, storedLinks);
     const errorSummary = blocks.flatMap((block) =>
       block.fields
         .filter((field) => field.error)

@@ -16,7 +16,7 @@ import { FieldDefinition, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistSet, PicklistsService } from './picklists.service.js';
 import { FieldErrors } from './record-validation.js';
-import { LinkNames, RecordsService, referenceName, StoredRecord } from './records.service.js';
+import { LinkNames, RecordsService, linkedNameOf, StoredRecord } from './records.service.js';
 import { formatDate, Locale } from './values.js';
 
 /** The example in a date field's hint. Its day is above 12, so the order of day and month is plain. */
@@ -64,6 +64,12 @@ export interface FormField {
   displayValue?: string;
 }
 
+/** The record that an edit form changes, with the names of the records it links to. */
+export interface StoredLinks {
+  record: StoredRecord;
+  names: LinkNames;
+}
+
 /** Builds what list, detail and form templates show, from the field registry and the user's locale. */
 @Injectable()
 export class RecordViews {
@@ -102,15 +108,19 @@ export class RecordViews {
     return sections.filter((section) => section.options.length > 0);
   }
 
-  /** Formats a stored value as a page shows it, with a link for linked records. */
+  /**
+   * Formats a stored value as a page shows it. A linked record gets a link only when the user may open its
+   * page, so that no link leads to "not found" or "not allowed". Otherwise its name is plain text.
+   */
   displayCell(field: FieldDefinition, value: FieldValue, names: LinkNames, locale: Locale): DisplayCell {
     if (value === null || value === undefined) return { text: '' };
 
     if (field.type === 'link' || field.type === 'user' || field.type === 'owner') {
-      const name = referenceName(field, value, names) ?? `#${String(value)}`;
-      return field.type === 'link'
-        ? { text: name, href: `/${field.link!}/${String(value)}` }
-        : { text: name };
+      const linked = linkedNameOf(field, value, names);
+      const text = linked?.name ?? `#${String(value)}`;
+      return field.type === 'link' && linked?.openable
+        ? { text, href: `/${field.link!}/${String(value)}` }
+        : { text };
     }
     if (field.type === 'picklist') return { text: this.picklistLabel(field, value as string, locale) };
     if (field.type === 'url') {
@@ -141,7 +151,8 @@ export class RecordViews {
 
   /**
    * The form fields of every block, with typed values kept and each error beside its field. Fields the
-   * user's profile hides are left out; read-only ones are shown disabled.
+   * user's profile hides are left out; read-only ones are shown disabled. An edit form passes the stored
+   * record, so that each link field keeps its linked record among the choices.
    */
   async formBlocks(
     manifest: ModuleManifest,
@@ -149,6 +160,7 @@ export class RecordViews {
     values: Record<string, string>,
     errors: FieldErrors,
     permissions: UserPermissions,
+    stored?: StoredLinks,
   ): Promise<{ label: string; fields: FormField[] }[]> {
     const locale = user.locale;
     const picklists = await this.picklists.forModule(manifest.name);
@@ -159,6 +171,7 @@ export class RecordViews {
       const fields: FormField[] = [];
       for (const field of writable.filter((f) => f.block === block.name)) {
         const formField = await this.formField(field, user, values[field.name] ?? '', errors, picklists);
+        if (stored) keepStoredLink(formField, field, stored);
         if (permissions.isReadOnly(manifest.name, field)) {
           formField.readOnly = true;
           const options = [
@@ -280,4 +293,23 @@ export class RecordViews {
     }
     return values;
   }
+}
+
+/**
+ * Adds the stored target of a link field to its choices when the picker leaves it out, because the user
+ * may not see that record or its module. The form then shows its name, and saving the form keeps the link.
+ * Only the stored target is added, never an id from the request, so the form reveals no other record's name.
+ */
+function keepStoredLink(formField: FormField, field: FieldDefinition, stored: StoredLinks): void {
+  const id = stored.record.values[field.name];
+  if (field.type !== 'link' || typeof id !== 'number' || !formField.options) return;
+  if (formField.options.some((option) => option.value === String(id))) return;
+
+  const name = stored.names.get(field.link!)?.get(id)?.name ?? `#${id}`;
+  // After the empty choice, which always comes first.
+  formField.options.splice(1, 0, {
+    value: String(id),
+    label: name,
+    selected: formField.value === String(id),
+  });
 }

@@ -33,11 +33,18 @@ export interface StoredRecord {
   values: RecordValues;
 }
 
+/** A record or user that another record links to, as a page shows it. */
+export interface LinkedName {
+  name: string;
+  /** The user may open the linked record's page: their profile lets them view its module and it is in their scope. */
+  openable: boolean;
+}
+
 /**
- * Names of the records, users and groups that a set of records links to, for display: keyed by the linked
- * module's name, 'users' or 'groups', then by id.
+ * The records, users and groups that a set of records links to: by target module ('users' for users,
+ * 'groups' for groups), then by id.
  */
-export type LinkNames = Map<string, Map<number, string>>;
+export type LinkNames = Map<string, Map<number, LinkedName>>;
 
 export interface ListQuery {
   search?: string;
@@ -242,7 +249,7 @@ export class RecordsService {
 
     return {
       records,
-      names: await this.linkNames(manifest, records),
+      names: await this.linkNames(manifest, records, user),
       total: summary.total,
       totals: summary.totals,
       page,
@@ -490,9 +497,11 @@ export class RecordsService {
     );
   }
 
-  /** Looks up the display names of the records, users and groups the given records link to. */
-  async linkNames(manifest: ModuleManifest, records: StoredRecord[]): Promise<LinkNames> {
-    const names: LinkNames = new Map();
+  /**
+   * Looks up the names of the records, users and groups the given records link to, whether or not the user may see
+   * them, and which linked records the user may open. Without a user, no linked record is openable.
+   */
+  async linkNames(manifest: ModuleManifest, records: StoredRecord[], user?: CurrentUser): Promise<LinkNames> {
     const referenceFields = this.registry
       .fields(manifest.name)
       .filter((field) => field.type === 'link' || field.type === 'user' || field.type === 'owner');
@@ -513,22 +522,45 @@ export class RecordsService {
       }
     }
 
+    const names: LinkNames = new Map();
     for (const [target, ids] of idsByTarget) {
-      const map = new Map<number, string>();
-      if (ids.size > 0) {
-        const { table, column } = this.displayNameColumn(target);
-        const rows = await this.dataSource
-          .createQueryBuilder()
-          .select('r.id', 'id')
-          .addSelect(`r.${column}`, 'name')
-          .from(table, 'r')
-          .where('r.id IN (:...ids)', { ids: [...ids] })
-          .getRawMany<{ id: number; name: string }>();
-        for (const row of rows) map.set(Number(row.id), row.name);
-      }
-      names.set(target, map);
+      const found = await this.namesOf(target, [...ids]);
+      const openable =
+        target === 'users' || target === 'groups' || !user
+          ? new Set<number>()
+          : await this.openableIds(target, user, [...ids]);
+      const linked = new Map<number, LinkedName>();
+      for (const [id, name] of found) linked.set(id, { name, openable: openable.has(id) });
+      names.set(target, linked);
     }
     return names;
+  }
+
+  /** Looks up the names of records of a module, or of users for 'users', by id, with no access check. */
+  private async namesOf(target: string, ids: number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const { table, column } = this.displayNameColumn(target);
+    const rows = await this.dataSource
+      .createQueryBuilder()
+      .select('r.id', 'id')
+      .addSelect(`r.${column}`, 'name')
+      .from(table, 'r')
+      .where('r.id IN (:...ids)', { ids })
+      .getRawMany<{ id: number; name: string }>();
+    return new Map(rows.map((row) => [Number(row.id), row.name]));
+  }
+
+  /** Returns the ids of the records whose pages the user may open: in their scope, of a module they may view. */
+  private async openableIds(moduleName: string, user: CurrentUser, ids: number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const permissions = await this.permissions.forUser(user);
+    if (!permissions.can(moduleName, 'view')) return new Set();
+
+    const rows = await this.visibleQuery(this.registry.get(moduleName), user)
+      .select(`${ALIAS}.id`, 'id')
+      .andWhere(`${ALIAS}.id IN (:...linkedIds)`, { linkedIds: ids })
+      .getRawMany<{ id: number | string }>();
+    return new Set(rows.map((row) => Number(row.id)));
   }
 
   /** Creates (id null) or updates a record from submitted text. Nothing is saved when any field fails. */
@@ -814,13 +846,18 @@ export class RecordsService {
     this.logger.log(`Deleted ${manifest.name} ${id} by user ${user.id}`);
   }
 
-  /** Visible records of a module as id and name, for pickers; `limit` + 1 rows tell whether there are more. */
+  /**
+   * Visible records of a module as id and name, for pickers; `limit` + 1 rows tell whether there are more.
+   * A user whose profile does not let them view the module gets none.
+   */
   async options(
     moduleName: string,
     user: CurrentUser,
     limit: number,
   ): Promise<{ id: number; name: string }[]> {
     const manifest = this.registry.get(moduleName);
+    const permissions = await this.permissions.forUser(user);
+    if (!permissions.can(moduleName, 'view')) return [];
     const rows = await this.visibleQuery(manifest, user)
       .select(`${ALIAS}.id`, 'id')
       .addSelect(`${ALIAS}.${manifest.nameField}`, 'name')
@@ -831,12 +868,12 @@ export class RecordsService {
   }
 }
 
-/** The display name of a link, user or owner value, from the names looked up for its records. */
-export function referenceName(
+/** Finds the linked record, user or group of a link, user or owner value among the names looked up. */
+export function linkedNameOf(
   field: FieldDefinition,
   value: FieldValue,
   names: LinkNames,
-): string | undefined {
+): LinkedName | undefined {
   const groupId = field.type === 'owner' ? ownerGroupId(value) : undefined;
   if (groupId !== undefined) return names.get('groups')?.get(groupId);
   return names.get(field.type === 'link' ? field.link! : 'users')?.get(value as number);

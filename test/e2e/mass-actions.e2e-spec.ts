@@ -6,6 +6,7 @@ import {
   databaseKinds,
   loginAgent,
   postForm,
+  postFormAndFollow,
   resetRecords,
   startTestApp,
   TestApp,
@@ -85,7 +86,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
   }
 
   const massAction = (agent: Agent, action: string, fields: Record<string, string | string[]>) =>
-    postForm(agent, '/potentials', `/mass/potentials${action}`, fields);
+    postFormAndFollow(agent, '/potentials', `/mass/potentials${action}`, fields);
 
   beforeAll(async () => {
     testApp = await startTestApp(kind);
@@ -137,6 +138,74 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
       'SELECT to_user_id FROM record_assignments',
     );
     expect(history.map((row) => Number(row.to_user_id))).toEqual([users.bruno, users.bruno]);
+  });
+
+  it('redirects to the result page after the action', async () => {
+    const admin = await loginAgent(testApp.app);
+
+    const response = await postForm(admin, '/potentials', '/mass/potentials', {
+      action: 'reassign',
+      assigned_user_id: String(users.bruno),
+      ids: String(deals.annaFirst),
+    });
+
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/mass/potentials/result');
+  });
+
+  it('shows the result again on reload without acting again', async () => {
+    const admin = await loginAgent(testApp.app);
+    const first = await massAction(admin, '', {
+      action: 'reassign',
+      assigned_user_id: String(users.bruno),
+      ids: [String(deals.annaFirst), String(deals.annaSecond)],
+    });
+    // Someone moves the record back after the action; a reload must not move it again.
+    await testApp.dataSource.query('UPDATE potentials SET assigned_user_id = ? WHERE id = ?', [
+      users.anna,
+      deals.annaFirst,
+    ]);
+
+    const reload = await admin.get('/mass/potentials/result');
+
+    expect(first.text).toContain('2 records changed.');
+    expect(reload.status).toBe(200);
+    expect(reload.text).toContain('2 records changed.');
+    expect(Number((await stored(deals.annaFirst))!.assigned_user_id)).toBe(users.anna);
+    const history = await testApp.dataSource.query<unknown[]>('SELECT id FROM record_assignments');
+    expect(history).toHaveLength(2);
+  });
+
+  it('shows the refusals again on reload without deleting again', async () => {
+    await setSharing('private');
+    const anna = await loginAgent(testApp.app, 'anna', PASSWORD);
+    await massAction(anna, '/delete', { ids: [String(deals.annaFirst), String(deals.bruno)] });
+    const annaSecondBefore = await stored(deals.annaSecond);
+
+    const reload = await anna.get('/mass/potentials/result');
+
+    expect(reload.text).toContain('1 record changed.');
+    expect(reload.text).toContain('1 not found: it was deleted or you may not see it');
+    expect(reload.text).toContain(`#${deals.bruno}`);
+    expect(await stored(deals.annaSecond)).toEqual(annaSecondBefore);
+    expect(await stored(deals.bruno)).toBeDefined();
+  });
+
+  it('redirects to the list without a result', async () => {
+    const admin = await loginAgent(testApp.app);
+    await massAction(admin, '', {
+      action: 'reassign',
+      assigned_user_id: String(users.bruno),
+      ids: String(deals.annaFirst),
+    });
+
+    const otherModule = await admin.get('/mass/accounts/result');
+    const freshSession = await (await loginAgent(testApp.app)).get('/mass/potentials/result');
+
+    expect(otherModule.status).toBe(303);
+    expect(otherModule.headers.location).toBe('/accounts');
+    expect(freshSession.status).toBe(303);
+    expect(freshSession.headers.location).toBe('/potentials');
   });
 
   it('changes the sales stage and its probability', async () => {
@@ -257,7 +326,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
       accountIds.push(String(result.id));
     }
 
-    const response = await postForm(admin, '/accounts', '/mass/accounts/edit', {
+    const response = await postFormAndFollow(admin, '/accounts', '/mass/accounts/edit', {
       field: 'billing_city',
       billing_city: 'Torino',
       ids: accountIds,

@@ -55,7 +55,17 @@ export async function uploadCsv(
 
 /** The values a browser would send for the mapping form as it is shown: selected options and inputs. */
 export function mappingFormValues(html: string): Record<string, string> {
-  const form = /<form method="post" action="\/import\/[^"]+">([\s\S]*?)<\/form>/.exec(html)?.[1] ?? '';
+  return formValues(html, '/import/');
+}
+
+/**
+ * Returns the values a browser would send for the first POST form whose action starts with `actionPrefix`:
+ * selected options (or the first), inputs and text areas. Disabled fields carry no name, so they are left
+ * out, as a browser leaves them out.
+ */
+export function formValues(html: string, actionPrefix: string): Record<string, string> {
+  const forms = html.matchAll(/<form method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g);
+  const form = [...forms].find((match) => match[1].startsWith(actionPrefix))?.[2] ?? '';
   const values: Record<string, string> = {};
 
   for (const match of form.matchAll(/<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
@@ -68,6 +78,8 @@ export function mappingFormValues(html: string): Record<string, string> {
     const value = /value="([^"]*)"/.exec(match[1])?.[1] ?? '';
     if (name) values[name] = unescapeHtml(value);
   }
+  for (const match of form.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g))
+    values[match[1]] = unescapeHtml(match[2]);
   return values;
 }
 

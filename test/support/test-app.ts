@@ -148,3 +148,18 @@ export async function postForm(
     .type('form')
     .send({ _csrf: csrfToken(page.text), ...fields });
 }
+
+/**
+ * Posts a form as `postForm` does and, when the response is a redirect (post/redirect/get), loads the
+ * page it leads to, as a browser would. Returns the POST's response when it is not a redirect.
+ */
+export async function postFormAndFollow(
+  agent: InstanceType<typeof request.agent>,
+  formPage: string,
+  action: string,
+  fields: Record<string, string | string[]>,
+) {
+  const response = await postForm(agent, formPage, action, fields);
+  if (response.status !== 303) return response;
+  return agent.get(response.headers.location);
+}

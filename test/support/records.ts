@@ -1,0 +1,103 @@
+import { CurrentUser } from '../../src/access/current-user.js';
+import { RecordsService } from '../../src/records/records.service.js';
+import { UsersService } from '../../src/users/users.service.js';
+import { loginAgent, postForm, TestApp } from './test-app.js';
+
+/** The administrator as services see it, for setting up records without going through the pages. */
+export const ADMIN: CurrentUser = {
+  id: 1,
+  username: 'admin',
+  fullName: 'Administrator',
+  isAdmin: true,
+  locale: 'en',
+};
+/** Amounts with a decimal point and ISO dates, as fixtures write them. */
+export const ISO_FORMAT = { numberFormat: 'dot' as const, dateFormat: 'iso' as const };
+export const PASSWORD = 'long-enough-password';
+/** The roles of a fresh install: Organisation → Sales Manager → Salesperson. */
+export const ORGANISATION_ROLE = 1;
+export const MANAGER_ROLE = 2;
+export const SALESPERSON_ROLE = 3;
+
+type Agent = Awaited<ReturnType<typeof loginAgent>>;
+
+/** Creates an active user with PASSWORD, whose full name is the username, and returns the id. */
+export async function createUser(testApp: TestApp, username: string, roleId: number): Promise<number> {
+  const result = await testApp.app
+    .get(UsersService)
+    .save(null, { fullName: username, username, password: PASSWORD, roleId });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.user.id;
+}
+
+/** Saves a new record as the administrator from form text with ISO dates, and returns its id. */
+export async function createRecord(
+  testApp: TestApp,
+  moduleName: string,
+  input: Record<string, string>,
+): Promise<number> {
+  const result = await testApp.app.get(RecordsService).save(moduleName, ADMIN, null, input, ISO_FORMAT);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.id;
+}
+
+/** Adds a role below another through the roles page, and returns its id. */
+export async function createRole(
+  testApp: TestApp,
+  admin: Agent,
+  name: string,
+  parentId: number,
+): Promise<number> {
+  const response = await postForm(admin, '/admin/roles', '/admin/roles', {
+    name,
+    parentId: String(parentId),
+  });
+  if (response.status !== 303)
+    throw new Error(`Adding the role ${name} failed with status ${response.status}`);
+  const rows = await testApp.dataSource.query<{ id: number }[]>('SELECT id FROM roles WHERE name = ?', [
+    name,
+  ]);
+  return Number(rows[0].id);
+}
+
+/** Saves the sharing page with the given sharing level per module name. */
+export async function setSharing(admin: Agent, levels: Record<string, string>): Promise<void> {
+  const response = await postForm(admin, '/admin/sharing', '/admin/sharing', levels);
+  if (response.status !== 303)
+    throw new Error(`Saving the sharing levels failed with status ${response.status}`);
+}
+
+/**
+ * Adds a profile whose grid allows the given actions per module, gives it to the role as its only
+ * profile, and returns its id. Modules left out of `allowed` get no action.
+ */
+export async function createProfileFor(
+  admin: Agent,
+  roleId: number,
+  name: string,
+  allowed: Record<string, string[]>,
+): Promise<number> {
+  const created = await postForm(admin, '/admin/profiles', '/admin/profiles', { name, description: name });
+  if (created.status !== 303)
+    throw new Error(`Adding the profile ${name} failed with status ${created.status}`);
+  const profileId = Number(/\/admin\/profiles\/(\d+)$/.exec(created.headers.location)![1]);
+
+  const grid: Record<string, string> = {};
+  for (const [module, actions] of Object.entries(allowed)) {
+    for (const action of actions) grid[`action:${module}:${action}`] = '1';
+  }
+  const saved = await postForm(
+    admin,
+    `/admin/profiles/${profileId}`,
+    `/admin/profiles/${profileId}/permissions`,
+    grid,
+  );
+  if (saved.status !== 303) throw new Error(`Saving the profile ${name} failed with status ${saved.status}`);
+
+  const assigned = await postForm(admin, '/admin/roles', `/admin/roles/${roleId}/profiles`, {
+    profileIds: String(profileId),
+  });
+  if (assigned.status !== 303)
+    throw new Error(`Giving the profile ${name} to role ${roleId} failed with status ${assigned.status}`);
+  return profileId;
+}
