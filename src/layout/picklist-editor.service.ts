@@ -322,7 +322,11 @@ export class PicklistEditorService {
     }
   }
 
-  /** Writes `value` into every record that has `previous`, and returns how many changed. */
+  /**
+   * Writes `value` into every record that has `previous`, and returns how many changed.
+   * NOTE: on MariaDB, a record save that read the picklist before this transaction committed can still
+   * write `previous` afterwards. That record then shows the old value and asks for a listed one when edited.
+   */
   private async rewriteRecords(
     manager: EntityManager,
     manifest: ModuleManifest,

@@ -333,6 +333,41 @@ describe.each(databaseKinds())('picklist editor on %s', (kind) => {
     expect(sources[0]).toEqual({ id: sources[0].id, value: 'Trade press', probability: null, outcome: null });
   });
 
+  it('shows a value with markup as text', async () => {
+    const added = await postForm(admin, LEAD_SOURCES_PAGE, `${LEAD_SOURCES_PAGE}/values`, {
+      value: '<b>Fair</b>',
+    });
+    await createPotential('Fleet renewal', { sales_stage: 'Prospecting', lead_source: '<b>Fair</b>' });
+
+    const page = await admin.get(LEAD_SOURCES_PAGE);
+    const list = await admin.get('/potentials?lead_source=%3Cb%3EFair%3C%2Fb%3E');
+
+    expect(added.status).toBe(303);
+    expect(page.text).toContain('value="&lt;b&gt;Fair&lt;/b&gt;"');
+    expect(page.text).not.toContain('<b>Fair</b>');
+    expect(list.text).toContain('Fleet renewal');
+    expect(list.text).not.toContain('<b>Fair</b>');
+  });
+
+  it('accent variants follow the database collation', async () => {
+    await postForm(admin, LEAD_SOURCES_PAGE, `${LEAD_SOURCES_PAGE}/values`, { value: 'Fiera' });
+
+    const variant = await postForm(admin, LEAD_SOURCES_PAGE, `${LEAD_SOURCES_PAGE}/values`, {
+      value: 'Fierà',
+    });
+
+    // MariaDB's utf8mb4_unicode_ci index compares without regard to accents; SQLite compares them exactly.
+    const values = (await storedValues('lead_source')).map((row) => row.value);
+    if (kind === 'mariadb') {
+      expect(variant.status).toBe(422);
+      expect(variant.text).toContain('only in capitals or accents is already in this picklist');
+      expect(values).not.toContain('Fierà');
+    } else {
+      expect(variant.status).toBe(303);
+      expect(values).toContain('Fierà');
+    }
+  });
+
   it('closed stages keep a probability of 100 or 0', async () => {
     const negotiation = await valueId('sales_stage', 'Negotiation/Review');
 
