@@ -26,6 +26,7 @@ import { UsersService } from './users/users.service.js';
 import { HomeController } from './web/home.controller.js';
 import { HttpExceptionFilter } from './web/http-exception.filter.js';
 import { CsvModule } from './csv/csv.module.js';
+import { LayoutModule } from './layout/layout.module.js';
 import { RecordTransferService } from './users/record-transfer.service.js';
 import { UsersImportController } from './users/users-import.controller.js';
 import { UsersImportService } from './users/users-import.service.js';
@@ -70,6 +71,7 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         CoreModule.forRoot(config, modules),
         CsvModule,
+        LayoutModule,
         ...modules.map((module) => module.nestModule),
       ],
       controllers: [

@@ -116,6 +116,7 @@ export const potentialsManifest: ModuleManifest = {
       listColumn: true,
       filter: true,
       picklistValues: SALES_STAGES.map((stage) => ({ ...stage })),
+      pipelineStages: true,
     },
     {
       name: 'probability',

@@ -38,6 +38,20 @@ export class RecordSequence {
   nextValue!: number;
 }
 
+/** A picklist whose values were seeded; start-up never seeds it again, so its edited values stay. */
+@Entity('picklists')
+export class Picklist {
+  @PrimaryColumn({ type: 'varchar', length: 50 })
+  module!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  field!: string;
+
+  /** Raised by every edit of the picklist. The edit's UPDATE locks the row, so edits of one picklist run one at a time. */
+  @Column({ type: 'int' })
+  version!: number;
+}
+
 /** The values of every picklist, standard or custom, in their order. */
 @Entity('picklist_values')
 @Index('uq_picklist_values', ['module', 'field', 'value'], { unique: true })

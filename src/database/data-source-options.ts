@@ -3,7 +3,14 @@ import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../../config/configuration.js';
 import { UserEntity } from '../users/user.entity.js';
-import { AppSetting, ImportJob, PicklistValue, RecordSequence, SessionRow } from './core.entities.js';
+import {
+  AppSetting,
+  ImportJob,
+  Picklist,
+  PicklistValue,
+  RecordSequence,
+  SessionRow,
+} from './core.entities.js';
 import { CoreTables1764806400000 } from './migrations/1764806400000-core-tables.js';
 import { Roles1764900000000 } from './migrations/1764900000000-roles.js';
 import { SharingSettings1764900001000 } from './migrations/1764900001000-sharing-settings.js';
@@ -12,6 +19,7 @@ import { SharingRules1764900003000 } from './migrations/1764900003000-sharing-ru
 import { Profiles1764900004000 } from './migrations/1764900004000-profiles.js';
 import { ProfileAdminAreas1764900005000 } from './migrations/1764900005000-profile-admin-areas.js';
 import { Groups1764900010000 } from './migrations/1764900010000-groups.js';
+import { Picklists1764900012000 } from './migrations/1764900012000-picklists.js';
 import { GroupEntity, GroupMemberEntity } from '../groups/group.entity.js';
 import {
   ProfileEntity,
@@ -40,6 +48,7 @@ export const CORE_ENTITIES = [
   SessionRow,
   AppSetting,
   RecordSequence,
+  Picklist,
   PicklistValue,
   ImportJob,
 ];
@@ -52,6 +61,7 @@ export const CORE_MIGRATIONS = [
   Profiles1764900004000,
   ProfileAdminAreas1764900005000,
   Groups1764900010000,
+  Picklists1764900012000,
 ];
 
 /**

@@ -45,6 +45,11 @@ export interface FieldDefinition {
   max?: number;
   /** Picklist fields: the values seeded on first start; administrators edit them afterwards. */
   picklistValues?: PicklistDefault[];
+  /**
+   * Picklist fields: the values are the stages of a pipeline, each with a default probability and an
+   * outcome (open, won or lost). At least one stage of each outcome must remain.
+   */
+  pipelineStages?: boolean;
   /** Link fields: the module the id points to. */
   link?: string;
   /** Link fields: the target's detail page lists the records that point to it. */

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { PicklistValue, RecordSequence } from '../database/core.entities.js';
+import { Picklist, PicklistValue, RecordSequence } from '../database/core.entities.js';
 import { ModuleRegistry } from './module-registry.js';
 
 export interface PicklistEntry {
@@ -34,7 +34,7 @@ export class PicklistsService implements OnApplicationBootstrap {
     private readonly registry: ModuleRegistry,
   ) {}
 
-  /** Seeds the picklists and record sequences of newly enabled modules; existing ones are left as edited. */
+  /** Seeds the picklists and record sequences of newly enabled modules and fields. Seeded ones stay as edited. */
   async onApplicationBootstrap(): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       for (const manifest of this.registry.all()) {
@@ -51,8 +51,10 @@ export class PicklistsService implements OnApplicationBootstrap {
 
     for (const field of manifest.fields) {
       if (!field.picklistValues) continue;
-      if (await manager.existsBy(PicklistValue, { module: moduleName, field: field.name })) continue;
+      // A picklist seeded once keeps its values as administrators left them, even when they removed all.
+      if (await manager.existsBy(Picklist, { module: moduleName, field: field.name })) continue;
 
+      await manager.insert(Picklist, { module: moduleName, field: field.name, version: 1 });
       await manager.insert(
         PicklistValue,
         field.picklistValues.map((entry, index) => ({

@@ -880,7 +880,7 @@ export function linkedNameOf(
 }
 
 /** Tells whether a database error is a unique index violation (MariaDB/MySQL 1062, SQLite's UNIQUE constraint). */
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   const driverError = (error as { driverError?: { errno?: number; code?: string } }).driverError;
   return driverError?.errno === 1062 || driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

@@ -155,6 +155,7 @@ export async function configureHttp(
       response.locals.sharingActive = request.path.startsWith('/admin/sharing');
       response.locals.profilesActive = request.path.startsWith('/admin/profiles');
       response.locals.groupsActive = request.path.startsWith('/admin/groups');
+      response.locals.layoutActive = request.path.startsWith('/admin/layout');
     };
     loading.then(setLocals).then(() => next(), next);
   });

@@ -369,6 +369,9 @@ describeInChromium('pipeline in Chromium', () => {
       ['account-form', '/accounts/new'],
       ['campaigns', '/campaigns'],
       ['not-found', '/potentials/999999'],
+      ['layout', '/admin/layout'],
+      ['picklists', '/admin/layout/potentials/picklists'],
+      ['picklist', '/admin/layout/potentials/picklists/sales_stage'],
     ];
     for (const [name, path] of pages) {
       await page.goto(`${baseUrl}${path}`);
@@ -385,6 +388,12 @@ describeInChromium('pipeline in Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('#error-summary').waitFor();
     await screenshot('form-errors');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.goto(`${baseUrl}/admin/layout/potentials/picklists/sales_stage`);
+    await page.getByRole('link', { name: 'Remove · Prospecting' }).click();
+    await page.locator('#replacement').waitFor();
+    await screenshot('picklist-remove');
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

@@ -1,0 +1,382 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Picklist, PicklistValue } from '../database/core.entities.js';
+import { inTransaction } from '../database/transaction.js';
+import { columnOf, FieldDefinition, ModuleManifest } from '../records/manifest.js';
+import { ModuleRegistry } from '../records/module-registry.js';
+import { FieldErrors } from '../records/record-validation.js';
+import { isUniqueViolation } from '../records/records.service.js';
+import {
+  checkValueInput,
+  CheckedValue,
+  ListedValue,
+  missingOutcome,
+  PicklistValueInput,
+  removalErrors,
+  StageOutcome,
+} from './picklist-rules.js';
+
+/** A value as the editor shows it, with the number of records that have it. */
+export interface EditorValue {
+  id: number;
+  value: string;
+  probability: number | null;
+  outcome: StageOutcome | null;
+  recordCount: number;
+}
+
+/** What removing a value involves: the records that have it, the values that could replace it, and the errors that block it whatever the replacement. */
+export interface RemovalPreview {
+  value: string;
+  recordCount: number;
+  remaining: ListedValue[];
+  blocking: FieldErrors;
+}
+
+/** The place of a new value: first, last, or after the value with this id. */
+export type ValuePosition = 'start' | 'end' | number;
+
+export type PicklistEditResult =
+  | {
+      ok: true;
+      /** The value as stored after the change, and before it where a rename or removal changed it. */
+      value: string;
+      previous: string;
+      /** The value that records of a removed value received. */
+      replacement?: string;
+      /** Records whose value the change rewrote. */
+      changedRecords: number;
+    }
+  | { ok: false; errors: FieldErrors };
+
+/** Adds, renames, reorders and removes picklist values, keeping every record's value in step. */
+@Injectable()
+export class PicklistEditorService {
+  private readonly logger = new Logger(PicklistEditorService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registry: ModuleRegistry,
+  ) {}
+
+  /** Returns the module's picklist fields, in the manifest's order. */
+  picklistFields(moduleName: string): FieldDefinition[] {
+    return this.registry.get(moduleName).fields.filter((field) => field.type === 'picklist');
+  }
+
+  /** Returns the picklist field, or throws NotFound for a module or field that is not one. */
+  picklistField(moduleName: string, fieldName: string): FieldDefinition {
+    const field = this.picklistFields(moduleName).find((candidate) => candidate.name === fieldName);
+    if (!field) throw new NotFoundException();
+    return field;
+  }
+
+  /** Loads the values of a picklist in their order, each with the number of records that have it. */
+  async values(moduleName: string, fieldName: string): Promise<EditorValue[]> {
+    const manifest = this.registry.get(moduleName);
+    const field = this.picklistField(moduleName, fieldName);
+    const manager = this.dataSource.manager;
+    const rows = await this.listedRows(manager, moduleName, fieldName);
+
+    const values: EditorValue[] = [];
+    for (const row of rows) {
+      values.push({
+        id: row.id,
+        value: row.value,
+        probability: row.probability,
+        outcome: row.outcome,
+        recordCount: await this.countHolding(manager, manifest, field, row.value),
+      });
+    }
+    return values;
+  }
+
+  /** Counts the values of each picklist of a module, by field name. */
+  async valueCountsByField(moduleName: string): Promise<Map<string, number>> {
+    const rows = await this.dataSource.manager.find(PicklistValue, { where: { module: moduleName } });
+    const counts = new Map<string, number>();
+    for (const row of rows) counts.set(row.field, (counts.get(row.field) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Looks up what removing a value involves, for the page that asks for a replacement. */
+  async removalPreview(moduleName: string, fieldName: string, id: number): Promise<RemovalPreview> {
+    const manifest = this.registry.get(moduleName);
+    const field = this.picklistField(moduleName, fieldName);
+    const manager = this.dataSource.manager;
+    const rows = await this.listedRows(manager, moduleName, fieldName);
+    const row = findRow(rows, id);
+    const remaining = rows.filter((other) => other.id !== id);
+    const recordCount = await this.countHolding(manager, manifest, field, row.value);
+    const blocking = removalErrors(field, remaining, recordCount, remaining[0]?.id ?? null);
+    return { value: row.value, recordCount, remaining, blocking };
+  }
+
+  async add(
+    moduleName: string,
+    fieldName: string,
+    input: PicklistValueInput,
+    position: ValuePosition,
+  ): Promise<PicklistEditResult> {
+    const field = this.picklistField(moduleName, fieldName);
+
+    return this.edit(moduleName, fieldName, async (manager, rows) => {
+      const result = checkValueInput(field, input, rows);
+      if (!result.ok) return result;
+
+      const index = insertionIndex(rows, position);
+      if (index === undefined) return { ok: false, errors: { position: { code: 'positionNotFound' } } };
+      const ordered: { id?: number; sortOrder: number }[] = [...rows];
+      const added = { sortOrder: 0 };
+      ordered.splice(index, 0, added);
+      await this.renumber(manager, ordered);
+
+      await manager.insert(PicklistValue, {
+        module: moduleName,
+        field: fieldName,
+        ...result.checked,
+        sortOrder: added.sortOrder,
+      });
+      this.logger.log(`Added "${result.checked.value}" to picklist ${moduleName}.${fieldName}`);
+      return { ok: true, value: result.checked.value, previous: result.checked.value, changedRecords: 0 };
+    });
+  }
+
+  /**
+   * Renames a value and, for pipeline stages, sets its probability and outcome. A rename rewrites every
+   * record of the module that has the old value, in the same transaction.
+   */
+  async update(
+    moduleName: string,
+    fieldName: string,
+    id: number,
+    input: PicklistValueInput,
+  ): Promise<PicklistEditResult> {
+    const manifest = this.registry.get(moduleName);
+    const field = this.picklistField(moduleName, fieldName);
+
+    return this.edit(moduleName, fieldName, async (manager, rows) => {
+      const row = findRow(rows, id);
+      const result = checkValueInput(
+        field,
+        input,
+        rows.filter((other) => other.id !== id),
+      );
+      if (!result.ok) return result;
+
+      const checked = result.checked;
+      const missing = field.pipelineStages
+        ? missingOutcome(
+            rows.map((other) => (other.id === id ? { ...other, outcome: checked.outcome } : other)),
+          )
+        : undefined;
+      if (missing)
+        return { ok: false, errors: { outcome: { code: 'outcomeMissing', params: { outcome: missing } } } };
+
+      let changedRecords = 0;
+      if (checked.value !== row.value) {
+        changedRecords = await this.rewriteRecords(manager, manifest, field, row.value, checked.value);
+      }
+      await manager.update(PicklistValue, { id }, checked);
+      this.logLine(moduleName, fieldName, row.value, checked, changedRecords);
+      return { ok: true, value: checked.value, previous: row.value, changedRecords };
+    });
+  }
+
+  /** Moves a value one place up or down. The first value stays first and the last stays last. */
+  async move(
+    moduleName: string,
+    fieldName: string,
+    id: number,
+    direction: 'up' | 'down',
+  ): Promise<PicklistEditResult> {
+    this.picklistField(moduleName, fieldName);
+
+    return this.edit(moduleName, fieldName, async (manager, rows) => {
+      const row = findRow(rows, id);
+      const index = rows.indexOf(row);
+      const target = direction === 'up' ? index - 1 : index + 1;
+      const ordered = [...rows];
+      if (target >= 0 && target < rows.length)
+        [ordered[index], ordered[target]] = [ordered[target], ordered[index]];
+      await this.renumber(manager, ordered);
+      return { ok: true, value: row.value, previous: row.value, changedRecords: 0 };
+    });
+  }
+
+  /**
+   * Removes a value. The records that have it get the replacement, which must be one of the remaining
+   * values. Without such records no replacement is needed.
+   */
+  async remove(
+    moduleName: string,
+    fieldName: string,
+    id: number,
+    replacementId: number | null,
+  ): Promise<PicklistEditResult> {
+    const manifest = this.registry.get(moduleName);
+    const field = this.picklistField(moduleName, fieldName);
+
+    return this.edit(moduleName, fieldName, async (manager, rows) => {
+      const row = findRow(rows, id);
+      const remaining = rows.filter((other) => other.id !== id);
+      const holdingCount = await this.countHolding(manager, manifest, field, row.value);
+      const errors = removalErrors(field, remaining, holdingCount, replacementId);
+      if (Object.keys(errors).length > 0) return { ok: false, errors };
+
+      // The rules above ensure a replacement whenever records have the value.
+      const replacement =
+        holdingCount > 0 ? remaining.find((other) => other.id === replacementId) : undefined;
+      let changedRecords = 0;
+      if (replacement) {
+        changedRecords = await this.rewriteRecords(manager, manifest, field, row.value, replacement.value);
+      }
+      await manager.delete(PicklistValue, { id });
+      await this.renumber(manager, remaining);
+      const moved = replacement
+        ? `${changedRecords} records now hold "${replacement.value}"`
+        : 'no record held it';
+      this.logger.log(`Removed "${row.value}" from picklist ${moduleName}.${fieldName}; ${moved}`);
+      return {
+        ok: true,
+        value: row.value,
+        previous: row.value,
+        replacement: replacement?.value,
+        changedRecords,
+      };
+    });
+  }
+
+  /** Counts the records of a module whose field has the value, whoever may see them. */
+  async countHolding(
+    manager: EntityManager,
+    manifest: ModuleManifest,
+    field: FieldDefinition,
+    value: string,
+  ): Promise<number> {
+    const row = await manager
+      .createQueryBuilder()
+      .select('COUNT(*)', 'count')
+      .from(manifest.table, 't')
+      .where(holdsValue(`t.${columnOf(field)}`), { value })
+      .getRawOne<{ count: number | string }>();
+    return Number(row?.count ?? 0);
+  }
+
+  /**
+   * Runs one edit of a picklist in a transaction that first raises the picklist's version. That UPDATE
+   * locks the picklist's row, so a second edit of the same picklist waits and then checks its rules on
+   * the values the first one left. A unique index violation (MariaDB compares values without regard to
+   * accents too) is reported as a value already in the list.
+   */
+  private async edit(
+    moduleName: string,
+    fieldName: string,
+    work: (manager: EntityManager, rows: PicklistValue[]) => Promise<PicklistEditResult>,
+  ): Promise<PicklistEditResult> {
+    try {
+      return await inTransaction(this.dataSource, async (manager) => {
+        await this.lockPicklist(manager, moduleName, fieldName);
+        return work(manager, await this.listedRows(manager, moduleName, fieldName));
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      this.logger.warn(`Rejected a value of ${moduleName}.${fieldName} that the unique index matched`);
+      return { ok: false, errors: { value: { code: 'valueTakenByIndex' } } };
+    }
+  }
+
+  private async lockPicklist(manager: EntityManager, moduleName: string, fieldName: string): Promise<void> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Picklist)
+      .set({ version: () => 'version + 1' })
+      .where('module = :module AND field = :field', { module: moduleName, field: fieldName })
+      .execute();
+    if (!result.affected)
+      await manager.insert(Picklist, { module: moduleName, field: fieldName, version: 1 });
+  }
+
+  private listedRows(
+    manager: EntityManager,
+    moduleName: string,
+    fieldName: string,
+  ): Promise<PicklistValue[]> {
+    return manager.find(PicklistValue, {
+      where: { module: moduleName, field: fieldName },
+      order: { sortOrder: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** Gives the values sort orders 1, 2, 3… in the given order, writing only those that change. */
+  private async renumber(
+    manager: EntityManager,
+    ordered: { id?: number; sortOrder: number }[],
+  ): Promise<void> {
+    for (const [index, row] of ordered.entries()) {
+      if (row.sortOrder === index + 1) continue;
+      row.sortOrder = index + 1;
+      if (row.id !== undefined)
+        await manager.update(PicklistValue, { id: row.id }, { sortOrder: row.sortOrder });
+    }
+  }
+
+  /**
+   * Writes `value` into every record that has `previous`, and returns how many changed.
+   * NOTE: on MariaDB, a record save that read the picklist before this transaction committed can still
+   * write `previous` afterwards. That record then shows the old value and asks for a listed one when edited.
+   */
+  private async rewriteRecords(
+    manager: EntityManager,
+    manifest: ModuleManifest,
+    field: FieldDefinition,
+    previous: string,
+    value: string,
+  ): Promise<number> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(manifest.table)
+      .set({ [columnOf(field)]: value })
+      .where(holdsValue(columnOf(field)), { value: previous })
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  private logLine(
+    moduleName: string,
+    fieldName: string,
+    previous: string,
+    checked: CheckedValue,
+    changedRecords: number,
+  ): void {
+    const settings = checked.outcome ? ` (${checked.outcome}, ${checked.probability} %)` : '';
+    this.logger.log(
+      `Saved "${previous}" of picklist ${moduleName}.${fieldName} as "${checked.value}"${settings}; ${changedRecords} records changed`,
+    );
+  }
+}
+
+/**
+ * Returns the condition for records whose column has the `:value` parameter. Records store the listed spelling,
+ * and LOWER on both sides also catches a value stored in another case (SQLite compares case-sensitively,
+ * MariaDB's collation does not). The column name comes from the registry, never from the request.
+ */
+function holdsValue(column: string): string {
+  return `LOWER(${column}) = LOWER(:value)`;
+}
+
+/** Returns the row with the id, or throws NotFound for a value of another picklist or one removed meanwhile. */
+function findRow(rows: PicklistValue[], id: number): PicklistValue {
+  const row = rows.find((candidate) => candidate.id === id);
+  if (!row) throw new NotFoundException();
+  return row;
+}
+
+/** Returns where a new value goes in the ordered rows, or undefined when the value to follow is gone. */
+function insertionIndex(rows: ListedValue[], position: ValuePosition): number | undefined {
+  if (position === 'start') return 0;
+  if (position === 'end') return rows.length;
+  const index = rows.findIndex((row) => row.id === position);
+  return index < 0 ? undefined : index + 1;
+}
