@@ -19,7 +19,7 @@ import { SharingRules1764900003000 } from './migrations/1764900003000-sharing-ru
 import { Profiles1764900004000 } from './migrations/1764900004000-profiles.js';
 import { ProfileAdminAreas1764900005000 } from './migrations/1764900005000-profile-admin-areas.js';
 import { Groups1764900010000 } from './migrations/1764900010000-groups.js';
-import { Picklists1764900012000 } from './migrations/1764900012000-picklists.js';
+import { Picklists1764900014000 } from './migrations/1764900014000-picklists.js';
 import { GroupEntity, GroupMemberEntity } from '../groups/group.entity.js';
 import {
   ProfileEntity,
@@ -61,7 +61,7 @@ export const CORE_MIGRATIONS = [
   Profiles1764900004000,
   ProfileAdminAreas1764900005000,
   Groups1764900010000,
-  Picklists1764900012000,
+  Picklists1764900014000,
 ];
 
 /**

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
 import { User } from '../auth/current-user.decorator.js';
-import { AdminGuard } from '../auth/guards.js';
+import { RequiresAdminArea } from '../auth/guards.js';
 import { translate } from '../i18n/i18n.service.js';
 import { FieldDefinition } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
@@ -32,8 +32,7 @@ function positionFrom(raw: string): ValuePosition {
  * administrator adds, renames, reorders and removes. Every form works without JavaScript.
  */
 @Controller('admin/layout')
-// NOTE: administrators only for now. Switch to the "layout administration" profile permission once profiles grant it.
-@UseGuards(AdminGuard)
+@RequiresAdminArea('layout')
 export class PicklistsController {
   constructor(
     private readonly editor: PicklistEditorService,

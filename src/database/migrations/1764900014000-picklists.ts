@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner, Table } from 'typeorm';
  * without a row, so a picklist whose values an administrator removed, renamed or reordered keeps them
  * as edited. Picklists seeded before this migration get their row from the values they already have.
  */
-export class Picklists1764900012000 implements MigrationInterface {
-  name = 'Picklists1764900012000';
+export class Picklists1764900014000 implements MigrationInterface {
+  name = 'Picklists1764900014000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(
