@@ -32,6 +32,7 @@ import { MassActionsController } from './records/mass-actions.controller.js';
 import { MassActionsService } from './records/mass-actions.service.js';
 import { GroupsController } from './groups/groups.controller.js';
 import { GroupsService } from './groups/groups.service.js';
+import { LayoutService } from './layout/layout.service.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -53,6 +54,7 @@ class CoreModule {
       RecordTransferService,
       ProfilesService,
       GroupsService,
+      LayoutService,
     ];
     return { module: CoreModule, providers, exports: providers };
   }

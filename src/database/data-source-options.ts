@@ -11,6 +11,8 @@ import { RecordAssignments1764900002000 } from './migrations/1764900002000-recor
 import { SharingRules1764900003000 } from './migrations/1764900003000-sharing-rules.js';
 import { Profiles1764900004000 } from './migrations/1764900004000-profiles.js';
 import { Groups1764900010000 } from './migrations/1764900010000-groups.js';
+import { Layouts1764900030000 } from './migrations/1764900030000-layouts.js';
+import { LayoutBlockEntity, LayoutChangeEntity, LayoutFieldEntity } from '../layout/layout.entities.js';
 import { GroupEntity, GroupMemberEntity } from '../groups/group.entity.js';
 import {
   ProfileEntity,
@@ -36,6 +38,9 @@ export const CORE_ENTITIES = [
   ProfileFieldPermissionEntity,
   GroupEntity,
   GroupMemberEntity,
+  LayoutBlockEntity,
+  LayoutFieldEntity,
+  LayoutChangeEntity,
   SessionRow,
   AppSetting,
   RecordSequence,
@@ -50,6 +55,7 @@ export const CORE_MIGRATIONS = [
   SharingRules1764900003000,
   Profiles1764900004000,
   Groups1764900010000,
+  Layouts1764900030000,
 ];
 
 /**
