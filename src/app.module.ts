@@ -33,6 +33,8 @@ import { MassActionsService } from './records/mass-actions.service.js';
 import { GroupsController } from './groups/groups.controller.js';
 import { GroupsService } from './groups/groups.service.js';
 import { LayoutService } from './layout/layout.service.js';
+import { LayoutEditorPages } from './layout/layout-editor.pages.js';
+import { LayoutEditorController } from './layout/layout-editor.controller.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -55,6 +57,7 @@ class CoreModule {
       ProfilesService,
       GroupsService,
       LayoutService,
+      LayoutEditorPages,
     ];
     return { module: CoreModule, providers, exports: providers };
   }
@@ -81,6 +84,7 @@ export class AppModule {
         SharingController,
         ProfilesController,
         GroupsController,
+        LayoutEditorController,
         HomeController,
         MassActionsController,
       ],
