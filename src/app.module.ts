@@ -34,6 +34,8 @@ import { MassActionsController } from './records/mass-actions.controller.js';
 import { MassActionsService } from './records/mass-actions.service.js';
 import { GroupsController } from './groups/groups.controller.js';
 import { GroupsService } from './groups/groups.service.js';
+import { LayoutService } from './layout/layout.service.js';
+import { LayoutEditorPages } from './layout/layout-editor.pages.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -56,6 +58,8 @@ class CoreModule {
       RecordTransferService,
       ProfilesService,
       GroupsService,
+      LayoutService,
+      LayoutEditorPages,
     ];
     return { module: CoreModule, providers, exports: providers };
   }

@@ -115,6 +115,7 @@ export const potentialsManifest: ModuleManifest = {
       required: true,
       listColumn: true,
       filter: true,
+      essentialReason: 'potentials.layout.salesStageEssential',
       picklistValues: SALES_STAGES.map((stage) => ({ ...stage })),
       pipelineStages: true,
     },

@@ -20,6 +20,8 @@ import { Profiles1764900004000 } from './migrations/1764900004000-profiles.js';
 import { ProfileAdminAreas1764900005000 } from './migrations/1764900005000-profile-admin-areas.js';
 import { Groups1764900010000 } from './migrations/1764900010000-groups.js';
 import { Picklists1764900014000 } from './migrations/1764900014000-picklists.js';
+import { Layouts1764900030000 } from './migrations/1764900030000-layouts.js';
+import { LayoutBlockEntity, LayoutChangeEntity, LayoutFieldEntity } from '../layout/layout.entities.js';
 import { GroupEntity, GroupMemberEntity } from '../groups/group.entity.js';
 import {
   ProfileEntity,
@@ -45,6 +47,9 @@ export const CORE_ENTITIES = [
   ProfileFieldPermissionEntity,
   GroupEntity,
   GroupMemberEntity,
+  LayoutBlockEntity,
+  LayoutFieldEntity,
+  LayoutChangeEntity,
   SessionRow,
   AppSetting,
   RecordSequence,
@@ -62,6 +67,7 @@ export const CORE_MIGRATIONS = [
   ProfileAdminAreas1764900005000,
   Groups1764900010000,
   Picklists1764900014000,
+  Layouts1764900030000,
 ];
 
 /**

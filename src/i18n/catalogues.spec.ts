@@ -50,6 +50,8 @@ const SAME_IN_ITALIAN = new Set([
   'english',
   'italiano',
   'utf-8',
+  'url',
+  'layout',
 ]);
 
 /** Tells whether an Italian value may equal its English one, as `{{count}} record` may. */

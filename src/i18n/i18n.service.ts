@@ -28,8 +28,52 @@ function createInstance(): I18nInstance {
 
 const instance = createInstance();
 
-/** Translates a catalogue key. A missing key shows as the key itself, so it is noticed and not hidden. */
+/**
+ * Prefix of a label that an administrator wrote in the Layout Editor. Catalogue keys never contain a
+ * space, so no key can start with it.
+ */
+const CUSTOM_LABEL_PREFIX = 'custom label ';
+
+/** The texts of an administrator's label, by locale. */
+export type LabelTexts = Partial<Record<Locale, string>>;
+
+interface CustomLabel {
+  texts: LabelTexts;
+  /** The catalogue key shown when no text is given at all. */
+  key?: string;
+}
+
+/**
+ * Encodes an administrator's label so that it passes, as a field's or block's `label`, through every
+ * `translate()` call that a catalogue key passes through. `key` is the catalogue label it replaces.
+ */
+export function customLabel(texts: LabelTexts, key?: string): string {
+  return CUSTOM_LABEL_PREFIX + JSON.stringify({ texts, key } satisfies CustomLabel);
+}
+
+/** Decodes a label made by customLabel(), or returns undefined for a catalogue key. */
+export function readCustomLabel(label: string): CustomLabel | undefined {
+  if (!label.startsWith(CUSTOM_LABEL_PREFIX)) return undefined;
+  return JSON.parse(label.slice(CUSTOM_LABEL_PREFIX.length)) as CustomLabel;
+}
+
+/**
+ * Returns the text of an administrator's label in the locale. A label given in one language only is shown
+ * in every language, because a new label often changes what the field means.
+ */
+function customLabelText(locale: Locale, label: CustomLabel): string {
+  const text = label.texts[locale] ?? LOCALES.map((other) => label.texts[other]).find(Boolean);
+  if (text) return text;
+  return label.key ? translate(locale, label.key) : '';
+}
+
+/**
+ * Translates a catalogue key, or returns the text of a label made by customLabel(). A missing key shows
+ * as the key itself, so it is noticed and not hidden.
+ */
 export function translate(locale: Locale, key: string, params: Record<string, unknown> = {}): string {
+  const custom = readCustomLabel(key);
+  if (custom) return customLabelText(locale, custom);
   return instance.t(key, { lng: locale, ...params });
 }
 

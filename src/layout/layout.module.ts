@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { PicklistEditorService } from './picklist-editor.service.js';
+import { LayoutEditorController } from './layout-editor.controller.js';
 import { PicklistsController } from './picklists.controller.js';
 
-/** The Layout Editor: administration pages that reshape each module, so far its picklists. */
+/** The Layout Editor: administration pages that arrange, relabel and reshape each module and its picklists. */
 @Module({
-  controllers: [PicklistsController],
+  controllers: [LayoutEditorController, PicklistsController],
   providers: [PicklistEditorService],
 })
 export class LayoutModule {}

@@ -39,18 +39,6 @@ export class PicklistsController {
     private readonly registry: ModuleRegistry,
   ) {}
 
-  @Get()
-  index(@User() user: CurrentUser, @Res() response: Response): void {
-    response.render('admin/layout/index', {
-      title: 'layout.title',
-      modules: this.registry.all().map((manifest) => ({
-        name: manifest.name,
-        label: translate(user.locale, manifest.label),
-        picklistCount: this.editor.picklistFields(manifest.name).length,
-      })),
-    });
-  }
-
   @Get(':module/picklists')
   async picklists(
     @User() user: CurrentUser,

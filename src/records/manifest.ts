@@ -32,7 +32,7 @@ export interface FieldDefinition {
   /** Internal name, also the database column (currency columns add `_cents`). Never changes. */
   name: string;
   type: FieldType;
-  /** i18n key of the label. */
+  /** i18n key of the label, or an administrator's label made by customLabel(). */
   label: string;
   block: string;
   required?: boolean;
@@ -62,12 +62,18 @@ export interface FieldDefinition {
   listColumn?: boolean;
   /** Offered in the list's filter bar. */
   filter?: boolean;
+  /**
+   * i18n key of the reason why the module cannot work without this field, which the Layout Editor shows
+   * beside it. The name field and the owner field are essential without it.
+   */
+  essentialReason?: string;
   /** Computed fields are shown and sorted but never stored: amount × percent / 100. */
   computed?: { kind: 'weighted'; amount: string; percent: string };
 }
 
 export interface BlockDefinition {
   name: string;
+  /** i18n key of the label, or an administrator's label made by customLabel(). */
   label: string;
 }
 

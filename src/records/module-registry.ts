@@ -2,17 +2,43 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { BusinessModule } from './business-module.js';
 import { AUDIT_FIELDS, FieldDefinition, ModuleManifest } from './manifest.js';
 import { RecordHooks } from './record-hooks.js';
+import { applyLayout, ModuleLayout } from '../layout/module-layout.js';
 
 export const BUSINESS_MODULES = Symbol('BUSINESS_MODULES');
 
-/** The field registry: every enabled module's manifest, and the hooks its service registered. */
+/**
+ * The field registry: every enabled module's manifest as the Layout Editor arranged it, and the hooks its
+ * service registered. LayoutService loads the layouts from the database and keeps them current.
+ */
 @Injectable()
 export class ModuleRegistry {
-  private readonly manifests = new Map<string, ModuleManifest>();
+  private readonly shippedManifests = new Map<string, ModuleManifest>();
+  private manifests = new Map<string, ModuleManifest>();
   private readonly hooks = new Map<string, RecordHooks>();
 
   constructor(@Inject(BUSINESS_MODULES) modules: BusinessModule[]) {
-    for (const module of modules) this.manifests.set(module.manifest.name, module.manifest);
+    for (const module of modules) this.shippedManifests.set(module.manifest.name, module.manifest);
+    this.manifests = new Map(this.shippedManifests);
+  }
+
+  /**
+   * Serves each module's manifest arranged by its layout, and a module without one as shipped. The maps
+   * are replaced, not changed, so a request that already read a manifest keeps a consistent one.
+   */
+  useLayouts(layouts: Map<string, ModuleLayout>): void {
+    const manifests = new Map<string, ModuleManifest>();
+    for (const [name, manifest] of this.shippedManifests) {
+      const layout = layouts.get(name);
+      manifests.set(name, layout ? applyLayout(manifest, layout) : manifest);
+    }
+    this.manifests = manifests;
+  }
+
+  /** Returns the manifest as its module ships it, before any layout; throws NotFound for an unknown name. */
+  shipped(name: string): ModuleManifest {
+    const manifest = this.shippedManifests.get(name);
+    if (!manifest) throw new NotFoundException();
+    return manifest;
   }
 
   all(): ModuleManifest[] {

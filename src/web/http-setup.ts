@@ -14,6 +14,7 @@ import { AppSetting, SessionRow } from '../database/core.entities.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { PermissionsService, UserPermissions } from '../access/permissions.service.js';
 import { ModuleRegistry } from '../records/module-registry.js';
+import { LayoutService } from '../layout/layout.service.js';
 import { PASSPORT, PassportInstance } from '../auth/passport.provider.js';
 import { renderErrorPage } from './http-exception.filter.js';
 import { takeFlash } from './flash.js';
@@ -50,6 +51,7 @@ export async function configureHttp(
 ): Promise<void> {
   const secret = await sessionSecret(config, dataSource);
   const registry = app.get(ModuleRegistry);
+  const layouts = app.get(LayoutService);
   const permissionsService = app.get(PermissionsService);
   const passport = app.get<PassportInstance>(PASSPORT);
 
@@ -122,6 +124,11 @@ export async function configureHttp(
       if (error) return renderErrorPage(response, 403, 'csrf');
       next();
     });
+  });
+
+  // Another instance may have changed a layout: one query compares the version stamp before the page reads the registry.
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    layouts.refreshIfChanged().then(() => next(), next);
   });
 
   app.use((request: Request, response: Response, next: NextFunction) => {

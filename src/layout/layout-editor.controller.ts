@@ -1,0 +1,167 @@
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { CurrentUser } from '../access/current-user.js';
+import { User } from '../auth/current-user.decorator.js';
+import { RequiresAdminArea } from '../auth/guards.js';
+import { translate } from '../i18n/i18n.service.js';
+import { ModuleRegistry } from '../records/module-registry.js';
+import { setFlash } from '../web/flash.js';
+import { LayoutEdit, LayoutService } from './layout.service.js';
+import { LayoutError } from './module-layout.js';
+import { LayoutEditorPages, LayoutFailure } from './layout-editor.pages.js';
+import type { LabelForm } from './layout-edits.js';
+import { LayoutEdits } from './layout-edits.js';
+import { PicklistEditorService } from './picklist-editor.service.js';
+
+interface DirectionForm {
+  direction?: string;
+}
+
+/**
+ * The Layout Editor: each module's blocks and fields, arranged and relabelled by an administrator. Every
+ * change is a small form that works without JavaScript and comes back to the module's page.
+ */
+@Controller('admin/layout')
+@RequiresAdminArea('layout')
+export class LayoutEditorController {
+  constructor(
+    private readonly layouts: LayoutService,
+    private readonly registry: ModuleRegistry,
+    private readonly pages: LayoutEditorPages,
+    private readonly picklists: PicklistEditorService,
+  ) {}
+
+  @Get()
+  modulesPage(@User() user: CurrentUser, @Res() response: Response): void {
+    response.render('admin/layout-modules', {
+      title: 'layout.title',
+      modules: this.registry.all().map((manifest) => ({
+        name: manifest.name,
+        label: translate(user.locale, manifest.label),
+        picklistCount: this.picklists.picklistFields(manifest.name).length,
+      })),
+    });
+  }
+
+  @Get(':module')
+  async modulePage(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Res() response: Response,
+  ): Promise<void> {
+    response.render('admin/layout', await this.pages.modulePage(user, moduleName));
+  }
+
+  @Post(':module/blocks')
+  async addBlock(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Body() body: LabelForm,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.apply(response, user, moduleName, { form: 'new-block', values: body }, (edits) =>
+      edits.addBlock(body),
+    );
+  }
+
+  @Post(':module/blocks/:block/label')
+  async renameBlock(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('block') blockName: string,
+    @Body() body: LabelForm,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.apply(response, user, moduleName, { form: `block-${blockName}`, values: body }, (edits) =>
+      edits.renameBlock(blockName, body),
+    );
+  }
+
+  @Post(':module/blocks/:block/move')
+  async moveBlock(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('block') blockName: string,
+    @Body() body: DirectionForm,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.apply(response, user, moduleName, { form: `block-${blockName}` }, (edits) =>
+      edits.moveBlock(blockName, body.direction),
+    );
+  }
+
+  @Post(':module/blocks/:block/delete')
+  async deleteBlock(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('block') blockName: string,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.apply(response, user, moduleName, { form: `block-${blockName}` }, (edits) =>
+      edits.deleteBlock(blockName),
+    );
+  }
+
+  @Post(':module/fields/:field/move')
+  async moveField(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Body() body: DirectionForm,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.apply(response, user, moduleName, { form: `field-${fieldName}` }, (edits) =>
+      edits.moveField(fieldName, body.direction),
+    );
+  }
+
+  @Post(':module/fields/:field/block')
+  async moveFieldToBlock(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Body() body: { block?: string },
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.apply(response, user, moduleName, { form: `field-${fieldName}` }, (edits) =>
+      edits.moveFieldToBlock(fieldName, body.block ?? ''),
+    );
+  }
+
+  @Post(':module/fields/:field/label')
+  async relabelField(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Body() body: LabelForm,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.apply(response, user, moduleName, { form: `field-${fieldName}`, values: body }, (edits) =>
+      edits.relabelField(fieldName, body),
+    );
+  }
+
+  /**
+   * Makes one change and returns to the module's page, or shows the page again with the error beside
+   * the form that caused it and the typed labels kept.
+   */
+  private async apply(
+    response: Response,
+    user: CurrentUser,
+    moduleName: string,
+    failure: Omit<LayoutFailure, 'error'>,
+    change: (edits: LayoutEdits) => LayoutEdit,
+  ): Promise<void> {
+    const edits = new LayoutEdits(this.registry.shipped(moduleName));
+    try {
+      const edit = change(edits);
+      await this.layouts.change(user, moduleName, edit);
+    } catch (error) {
+      if (!(error instanceof LayoutError)) throw error;
+      const page = await this.pages.modulePage(user, moduleName, { ...failure, error });
+      return response.status(error.code.endsWith('NotFound') ? 404 : 422).render('admin/layout', page);
+    }
+    setFlash(response, 'layout.saved');
+    response.redirect(303, `/admin/layout/${moduleName}#${failure.form}`);
+  }
+}

@@ -1,0 +1,199 @@
+import { Injectable } from '@nestjs/common';
+import type { CurrentUser } from '../access/current-user.js';
+import { translate } from '../i18n/i18n.service.js';
+import { AUDIT_FIELDS, FieldDefinition, ModuleManifest } from '../records/manifest.js';
+import { ModuleRegistry } from '../records/module-registry.js';
+import { formatDateTime, Locale, LOCALES } from '../records/values.js';
+import type { LabelForm } from './layout-edits.js';
+import { LayoutService } from './layout.service.js';
+import { applyLayout, holdsAuditFields, LayoutBlock, LayoutError, ModuleLayout } from './module-layout.js';
+
+/**
+ * A change that failed: the form it came from (its anchor), the labels typed into it when it is a label
+ * form, and why.
+ */
+export interface LayoutFailure {
+  form: string;
+  values?: LabelForm;
+  error: LayoutError;
+}
+
+/** The label boxes of a form, and an error of the form: beside the boxes, or above them for a button. */
+interface LabelInputs {
+  labelEn: string;
+  labelIt: string;
+  error?: string;
+  actionError?: string;
+  /** The element the error summary links to. */
+  errorTarget?: string;
+}
+
+/** Builds the Layout Editor's page of a module from its stored layout. */
+@Injectable()
+export class LayoutEditorPages {
+  constructor(
+    private readonly layouts: LayoutService,
+    private readonly registry: ModuleRegistry,
+  ) {}
+
+  async modulePage(
+    user: CurrentUser,
+    moduleName: string,
+    failure?: LayoutFailure,
+  ): Promise<Record<string, unknown>> {
+    const locale = user.locale;
+    const shipped = this.registry.shipped(moduleName);
+    const layout = await this.layouts.layout(moduleName);
+    const served = applyLayout(shipped, layout);
+    const inputsOf = (form: string, texts: Partial<Record<Locale, string>> | undefined): LabelInputs => {
+      const stored = { labelEn: texts?.en ?? '', labelIt: texts?.it ?? '' };
+      if (failure?.form !== form) return stored;
+
+      const message = translate(locale, `layout.errors.${failure.error.code}`, failure.error.params);
+      if (!failure.values) return { ...stored, actionError: message, errorTarget: form };
+      return {
+        labelEn: String(failure.values.label_en ?? ''),
+        labelIt: String(failure.values.label_it ?? ''),
+        error: message,
+        errorTarget: `${form}-en`,
+      };
+    };
+
+    const blocks = layout.blocks.map((block, index) => ({
+      name: block.name,
+      anchor: `block-${block.name}`,
+      labelAction: `/admin/layout/${moduleName}/blocks/${block.name}/label`,
+      label: translate(locale, served.blocks[index].label),
+      standardLabel: this.standardLabel(
+        shipped.blocks.find((candidate) => candidate.name === block.name)?.label,
+      ),
+      first: index === 0,
+      last: index === layout.blocks.length - 1,
+      deletable: block.fields.length === 0 && !holdsAuditFields(block.name),
+      ...inputsOf(`block-${block.name}`, block.texts),
+      fields: [
+        ...block.fields.map((entry, position) =>
+          this.fieldRow(locale, {
+            shipped,
+            served,
+            layout,
+            block,
+            name: entry.name,
+            position,
+            inputs: inputsOf(`field-${entry.name}`, entry.texts),
+          }),
+        ),
+        ...(holdsAuditFields(block.name)
+          ? AUDIT_FIELDS.map((field) => this.auditFieldRow(locale, field))
+          : []),
+      ],
+    }));
+    const newBlock = inputsOf('new-block', undefined);
+    const summary = [
+      ...blocks,
+      ...blocks.flatMap((block) => block.fields),
+      { anchor: 'new-block', label: translate(locale, 'layout.newBlock'), ...newBlock },
+    ]
+      .filter((row) => row.errorTarget)
+      .map((row) => ({ target: row.errorTarget, label: row.label, error: row.error ?? row.actionError }));
+
+    return {
+      title: 'layout.title',
+      moduleName,
+      moduleLabel: translate(locale, shipped.label),
+      picklistsHref: `/admin/layout/${moduleName}/picklists`,
+      blocks,
+      newBlock,
+      errorSummary: summary,
+      changes: (await this.layouts.history(moduleName)).map((change) => ({
+        when: formatDateTime(change.changedAt, locale),
+        by: change.by ?? '',
+        text: translate(
+          locale,
+          `layout.changes.${change.action}`,
+          Object.fromEntries(
+            Object.entries(change.details).map(([key, label]) => [key, translate(locale, label)]),
+          ),
+        ),
+      })),
+    };
+  }
+
+  private fieldRow(
+    locale: Locale,
+    input: {
+      shipped: ModuleManifest;
+      served: ModuleManifest;
+      layout: ModuleLayout;
+      block: LayoutBlock;
+      name: string;
+      position: number;
+      inputs: LabelInputs;
+    },
+  ) {
+    const { shipped, served, block, name, position } = input;
+    const field = served.fields.find((candidate) => candidate.name === name)!;
+    const standard = shipped.fields.find((candidate) => candidate.name === name)!;
+    const essential = this.essentialReason(shipped, field);
+    return {
+      name,
+      anchor: `field-${name}`,
+      labelAction: `/admin/layout/${shipped.name}/fields/${name}/label`,
+      label: translate(locale, field.label),
+      standardLabel: this.standardLabel(standard.label),
+      type: translate(locale, `layout.types.${field.type}`),
+      mandatory: Boolean(field.required),
+      visibility: translate(locale, `layout.visibility.${visibilityOf(field)}`),
+      essential: essential ? translate(locale, essential) : undefined,
+      movable: true,
+      first: position === 0,
+      last: position === block.fields.length - 1,
+      targets: input.layout.blocks
+        .filter((other) => other !== block)
+        .map((other) => ({
+          name: other.name,
+          label: translate(locale, served.blocks.find((candidate) => candidate.name === other.name)!.label),
+        })),
+      ...input.inputs,
+    };
+  }
+
+  /** Builds the row of an audit field, which every record has and the layout does not move or relabel. */
+  private auditFieldRow(locale: Locale, field: FieldDefinition) {
+    return {
+      name: field.name,
+      anchor: `field-${field.name}`,
+      label: translate(locale, field.label),
+      type: translate(locale, `layout.types.${field.type}`),
+      mandatory: false,
+      visibility: translate(locale, 'layout.visibility.system'),
+      essential: translate(locale, 'layout.essential.audit'),
+      movable: false,
+      error: undefined,
+      actionError: undefined,
+      errorTarget: undefined,
+    };
+  }
+
+  /** Returns the i18n key of why the module cannot work without the field, or undefined. */
+  private essentialReason(manifest: ModuleManifest, field: FieldDefinition): string | undefined {
+    if (field.essentialReason) return field.essentialReason;
+    if (field.name === manifest.nameField) return 'layout.essential.nameField';
+    if (field.type === 'owner') return 'layout.essential.owner';
+    return undefined;
+  }
+
+  /** Returns the catalogue label in every language, such as "Amount / Importo", or undefined for an added block. */
+  private standardLabel(key: string | undefined): string | undefined {
+    if (!key) return undefined;
+    return LOCALES.map((locale) => translate(locale, key)).join(' / ');
+  }
+}
+
+/** Returns where a field is shown, as the key under `layout.visibility`. */
+function visibilityOf(field: FieldDefinition): string {
+  if (field.computed) return 'computed';
+  if (field.system) return 'system';
+  if (field.readOnly) return 'readOnly';
+  return 'editable';
+}

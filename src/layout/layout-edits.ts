@@ -1,0 +1,129 @@
+import { BadRequestException } from '@nestjs/common';
+import { ModuleManifest } from '../records/manifest.js';
+import { LayoutEdit } from './layout.service.js';
+import {
+  addBlock,
+  applyLayout,
+  cleanTexts,
+  deleteBlock,
+  Direction,
+  LayoutError,
+  ModuleLayout,
+  moveBlock,
+  moveField,
+  moveFieldToBlock,
+  relabelField,
+  renameBlock,
+} from './module-layout.js';
+
+/** The label inputs of the editor's forms, one a locale. */
+export interface LabelForm {
+  label_en?: string;
+  label_it?: string;
+}
+
+/**
+ * The Layout Editor's changes as edits for LayoutService.change(), each with its history entry. Labels in
+ * the history are taken from the layout the edit is applied to, so they name what the administrator saw.
+ */
+export class LayoutEdits {
+  constructor(private readonly shipped: ModuleManifest) {}
+
+  addBlock(form: LabelForm): LayoutEdit {
+    const texts = cleanTexts(textsOf(form));
+    return (layout) => {
+      const result = addBlock(layout, texts);
+      return {
+        layout: result.layout,
+        action: 'blockAdded',
+        details: { block: this.blockLabel(result.layout, result.name) },
+      };
+    };
+  }
+
+  renameBlock(name: string, form: LabelForm): LayoutEdit {
+    const texts = cleanTexts(textsOf(form));
+    const shippedBlock = this.shipped.blocks.some((block) => block.name === name);
+    return (layout) => {
+      // A shipped block without texts takes its catalogue label again; an added block has no other.
+      if (!texts && !shippedBlock) throw new LayoutError('labelMissing');
+      const result = renameBlock(layout, name, texts);
+      return {
+        layout: result,
+        action: 'blockRenamed',
+        details: { from: this.blockLabel(layout, name), to: this.blockLabel(result, name) },
+      };
+    };
+  }
+
+  moveBlock(name: string, direction: string | undefined): LayoutEdit {
+    const checked = toDirection(direction);
+    return (layout) => ({
+      layout: moveBlock(layout, name, checked),
+      action: checked === 'up' ? 'blockMovedUp' : 'blockMovedDown',
+      details: { block: this.blockLabel(layout, name) },
+    });
+  }
+
+  deleteBlock(name: string): LayoutEdit {
+    return (layout) => ({
+      layout: deleteBlock(layout, name),
+      action: 'blockDeleted',
+      details: { block: this.blockLabel(layout, name) },
+    });
+  }
+
+  moveField(name: string, direction: string | undefined): LayoutEdit {
+    const checked = toDirection(direction);
+    return (layout) => ({
+      layout: moveField(layout, name, checked),
+      action: checked === 'up' ? 'fieldMovedUp' : 'fieldMovedDown',
+      details: { field: this.fieldLabel(layout, name) },
+    });
+  }
+
+  moveFieldToBlock(name: string, blockName: string): LayoutEdit {
+    return (layout) => ({
+      layout: moveFieldToBlock(layout, name, blockName),
+      action: 'fieldMovedToBlock',
+      details: { field: this.fieldLabel(layout, name), block: this.blockLabel(layout, blockName) },
+    });
+  }
+
+  relabelField(name: string, form: LabelForm): LayoutEdit {
+    const texts = cleanTexts(textsOf(form));
+    return (layout) => {
+      const result = relabelField(layout, name, texts);
+      return {
+        layout: result,
+        action: 'fieldRelabelled',
+        details: { from: this.fieldLabel(layout, name), to: this.fieldLabel(result, name) },
+      };
+    };
+  }
+
+  private blockLabel(layout: ModuleLayout, name: string): string {
+    const block = applyLayout(this.shipped, layout).blocks.find((candidate) => candidate.name === name);
+    if (!block) throw new LayoutError('blockNotFound');
+    return block.label;
+  }
+
+  private fieldLabel(layout: ModuleLayout, name: string): string {
+    const field = applyLayout(this.shipped, layout).fields.find((candidate) => candidate.name === name);
+    if (!field) throw new LayoutError('fieldNotFound');
+    return field.label;
+  }
+}
+
+function textsOf(form: LabelForm): Partial<Record<string, string>> {
+  return { en: stringOf(form.label_en), it: stringOf(form.label_it) };
+}
+
+function stringOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function toDirection(value: string | undefined): Direction {
+  if (value === 'up' || value === 'down') return value;
+  throw new BadRequestException();
+}

@@ -1,0 +1,73 @@
+import { EntitySchema } from 'typeorm';
+
+/** A block of a module's stored layout, in its position; the label is JSON of texts by locale. */
+export interface LayoutBlockRow {
+  id: number;
+  module: string;
+  name: string;
+  position: number;
+  labels: string | null;
+}
+
+export const LayoutBlockEntity = new EntitySchema<LayoutBlockRow>({
+  name: 'LayoutBlock',
+  tableName: 'layout_blocks',
+  columns: {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+    module: { type: 'varchar', length: 50 },
+    name: { type: 'varchar', length: 64 },
+    position: { type: 'int' },
+    labels: { type: 'text', nullable: true },
+  },
+  indices: [{ name: 'uq_layout_blocks_name', columns: ['module', 'name'], unique: true }],
+});
+
+/** Where a field of a module's stored layout goes: its block and position, and its label's texts. */
+export interface LayoutFieldRow {
+  id: number;
+  module: string;
+  field: string;
+  block: string;
+  position: number;
+  labels: string | null;
+}
+
+export const LayoutFieldEntity = new EntitySchema<LayoutFieldRow>({
+  name: 'LayoutField',
+  tableName: 'layout_fields',
+  columns: {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+    module: { type: 'varchar', length: 50 },
+    field: { type: 'varchar', length: 64 },
+    block: { type: 'varchar', length: 64 },
+    position: { type: 'int' },
+    labels: { type: 'text', nullable: true },
+  },
+  indices: [{ name: 'uq_layout_fields_field', columns: ['module', 'field'], unique: true }],
+});
+
+/** One change of a module's layout: what changed, who changed it and when. */
+export interface LayoutChangeRow {
+  id: number;
+  module: string;
+  /** Names the message in the `layout.changes` catalogue. */
+  action: string;
+  /** JSON of the message's parameters; labels are kept as catalogue keys or customLabel() texts. */
+  details: string;
+  changedById: number;
+  changedAt: string;
+}
+
+export const LayoutChangeEntity = new EntitySchema<LayoutChangeRow>({
+  name: 'LayoutChange',
+  tableName: 'layout_changes',
+  columns: {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+    module: { type: 'varchar', length: 50 },
+    action: { type: 'varchar', length: 30 },
+    details: { type: 'text' },
+    changedById: { name: 'changed_by_id', type: 'int' },
+    changedAt: { name: 'changed_at', type: 'datetime' },
+  },
+  indices: [{ name: 'ix_layout_changes_module', columns: ['module', 'id'] }],
+});

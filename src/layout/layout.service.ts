@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { CurrentUser } from '../access/current-user.js';
+import { AppSetting } from '../database/core.entities.js';
+import { inTransaction } from '../database/transaction.js';
+import { ModuleRegistry } from '../records/module-registry.js';
+import { utcNow } from '../records/values.js';
+import { LayoutBlockEntity, LayoutChangeEntity, LayoutFieldEntity } from './layout.entities.js';
+import { layoutOf, ModuleLayout, StoredLayout, storedRows } from './module-layout.js';
+
+/** The `app_settings` row whose value changes with every layout change, so that every instance reloads. */
+export const LAYOUT_VERSION_SETTING = 'layout_version';
+
+/** A layout change as the history shows it; `details` holds the message parameters. */
+export interface LayoutChange {
+  action: string;
+  details: Record<string, string>;
+  changedAt: string;
+  by: string | null;
+}
+
+/** What an edit returns: the new layout, and the history entry that describes the change. */
+export interface LayoutEditResult {
+  layout: ModuleLayout;
+  action: string;
+  /** Message parameters; a label is kept as the catalogue key or customLabel() text it was. */
+  details: Record<string, string>;
+}
+
+/** One change of a module's layout, applied to the layout stored when the change runs. */
+export type LayoutEdit = (layout: ModuleLayout) => LayoutEditResult;
+
+/**
+ * Stores the layouts administrators make and keeps ModuleRegistry serving the current ones. Several app
+ * instances share one database: every change writes a new version stamp, and each request compares it
+ * with the one this instance loaded (refreshIfChanged), so all instances follow a change at their next request.
+ */
+@Injectable()
+export class LayoutService implements OnModuleInit {
+  private readonly logger = new Logger(LayoutService.name);
+  private loadedVersion: string | undefined;
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registry: ModuleRegistry,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.reload();
+  }
+
+  /** Reloads the layouts when another instance, or this one, changed them since they were loaded. */
+  async refreshIfChanged(): Promise<void> {
+    if (this.loading) return this.loading;
+    if ((await this.currentVersion(this.dataSource.manager)) === this.loadedVersion) return;
+    await this.reload();
+  }
+
+  /** Returns the module's layout as the registry serves it. */
+  async layout(moduleName: string): Promise<ModuleLayout> {
+    return layoutOf(
+      this.registry.shipped(moduleName),
+      await this.storedLayout(this.dataSource.manager, moduleName),
+    );
+  }
+
+  /**
+   * Applies one edit to a module's layout in a transaction, with its history entry and a new version stamp,
+   * then serves the result. The stamp is written first: its row lock makes concurrent edits wait for each
+   * other on MariaDB, so none builds on a layout that another is replacing.
+   */
+  async change(user: CurrentUser, moduleName: string, edit: LayoutEdit): Promise<void> {
+    const shipped = this.registry.shipped(moduleName);
+    await inTransaction(this.dataSource, async (manager) => {
+      await manager.update(AppSetting, { name: LAYOUT_VERSION_SETTING }, { value: randomUUID() });
+      const result = edit(layoutOf(shipped, await this.storedLayout(manager, moduleName)));
+      await this.store(manager, moduleName, result.layout);
+      await manager.insert(LayoutChangeEntity, {
+        module: moduleName,
+        action: result.action,
+        details: JSON.stringify(result.details),
+        changedById: user.id,
+        changedAt: utcNow(),
+      });
+    });
+    this.logger.log(`Layout of ${moduleName} changed by user ${user.id}`);
+    await this.reload();
+  }
+
+  /** Lists the module's layout changes, newest first, with the full name of who made each. */
+  async history(moduleName: string, limit = 50): Promise<LayoutChange[]> {
+    const rows = await this.dataSource
+      .createQueryBuilder()
+      .select('c.action', 'action')
+      .addSelect('c.details', 'details')
+      .addSelect('c.changed_at', 'changedAt')
+      .addSelect('u.full_name', 'by')
+      .from('layout_changes', 'c')
+      .leftJoin('users', 'u', 'u.id = c.changed_by_id')
+      .where('c.module = :module', { module: moduleName })
+      .orderBy('c.id', 'DESC')
+      .limit(limit)
+      .getRawMany<{ action: string; details: string; changedAt: string; by: string | null }>();
+    return rows.map((row) => ({
+      action: row.action,
+      details: JSON.parse(row.details) as Record<string, string>,
+      changedAt: String(row.changedAt).slice(0, 19),
+      by: row.by,
+    }));
+  }
+
+  /** Loads every module's layout and the version stamp; concurrent callers share one load. */
+  private reload(): Promise<void> {
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    // The stamp is read before the rows, so a change committed in between only causes one more reload.
+    const version = await this.currentVersion(this.dataSource.manager);
+    const blocks = await this.dataSource.getRepository(LayoutBlockEntity).find();
+    const fields = await this.dataSource.getRepository(LayoutFieldEntity).find();
+
+    const layouts = new Map<string, ModuleLayout>();
+    for (const manifest of this.registry.all().map((served) => this.registry.shipped(served.name))) {
+      const stored = {
+        blocks: blocks.filter((row) => row.module === manifest.name),
+        fields: fields.filter((row) => row.module === manifest.name),
+      };
+      if (stored.blocks.length > 0) layouts.set(manifest.name, layoutOf(manifest, stored));
+    }
+    this.registry.useLayouts(layouts);
+    this.loadedVersion = version;
+  }
+
+  private async currentVersion(manager: EntityManager): Promise<string | undefined> {
+    return (await manager.findOneBy(AppSetting, { name: LAYOUT_VERSION_SETTING }))?.value;
+  }
+
+  private async storedLayout(manager: EntityManager, moduleName: string): Promise<StoredLayout> {
+    return {
+      blocks: await manager.findBy(LayoutBlockEntity, { module: moduleName }),
+      fields: await manager.findBy(LayoutFieldEntity, { module: moduleName }),
+    };
+  }
+
+  /** Replaces the module's stored rows with the whole layout, so every block and field has its position. */
+  private async store(manager: EntityManager, moduleName: string, layout: ModuleLayout): Promise<void> {
+    const rows = storedRows(layout);
+    await manager.delete(LayoutFieldEntity, { module: moduleName });
+    await manager.delete(LayoutBlockEntity, { module: moduleName });
+    await manager.insert(
+      LayoutBlockEntity,
+      rows.blocks.map((row) => ({ ...row, module: moduleName })),
+    );
+    if (rows.fields.length > 0)
+      await manager.insert(
+        LayoutFieldEntity,
+        rows.fields.map((row) => ({ ...row, module: moduleName })),
+      );
+  }
+}
