@@ -7,7 +7,7 @@ import {
   MANAGER_ROLE,
   PASSWORD,
   SALESPERSON_ROLE,
-} from '../support/people.js';
+} from '../support/records.js';
 import {
   databaseKinds,
   loginAgent,
@@ -23,7 +23,7 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
   const ids: Record<string, number> = {};
 
   const createDeal = (name: string, owner: string) =>
-    createRecord(testApp.app, 'potentials', {
+    createRecord(testApp, 'potentials', {
       potential_name: name,
       amount: '500.00',
       expected_close_date: '2027-05-31',
@@ -59,10 +59,10 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
   beforeAll(async () => {
     testApp = await startTestApp(kind);
     await resetRecords(testApp.dataSource);
-    ids.marta = await createUser(testApp.app, 'marta', MANAGER_ROLE, 'marta user');
-    ids.anna = await createUser(testApp.app, 'anna', SALESPERSON_ROLE, 'anna user');
-    ids.bruno = await createUser(testApp.app, 'bruno', SALESPERSON_ROLE, 'bruno user');
-    ids.carla = await createUser(testApp.app, 'carla', SALESPERSON_ROLE, 'carla user');
+    ids.marta = await createUser(testApp, 'marta', MANAGER_ROLE, 'marta user');
+    ids.anna = await createUser(testApp, 'anna', SALESPERSON_ROLE, 'anna user');
+    ids.bruno = await createUser(testApp, 'bruno', SALESPERSON_ROLE, 'bruno user');
+    ids.carla = await createUser(testApp, 'carla', SALESPERSON_ROLE, 'carla user');
     admin = await loginAgent(testApp.app);
     const sharing = await postForm(admin, '/admin/sharing', '/admin/sharing', {
       potentials: 'private',

@@ -1,7 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { UsersService } from '../../src/users/users.service.js';
 import { unescapeHtml } from '../support/csv-import.js';
-import { Agent, createRecord, createUser, PASSWORD, SALESPERSON_ROLE } from '../support/people.js';
+import { Agent, createRecord, createUser, PASSWORD, SALESPERSON_ROLE } from '../support/records.js';
 import {
   databaseKinds,
   loginAgent,
@@ -80,7 +80,7 @@ describe.each(databaseKinds())('layout editor on %s', (kind) => {
     });
 
     it('rejects a non-administrator', async () => {
-      await createUser(testApp.app, 'sara', SALESPERSON_ROLE);
+      await createUser(testApp, 'sara', SALESPERSON_ROLE);
       const sara = await loginAgent(testApp.app, 'sara', PASSWORD);
 
       expect((await sara.get(EDITOR)).status).toBe(403);
@@ -110,7 +110,7 @@ describe.each(databaseKinds())('layout editor on %s', (kind) => {
 
     it('renames a block in each language', async () => {
       await edit('/blocks/info/label', { label_en: 'The deal', label_it: 'La trattativa' });
-      const italian = await createUser(testApp.app, 'giulia', SALESPERSON_ROLE);
+      const italian = await createUser(testApp, 'giulia', SALESPERSON_ROLE);
       await testApp.app.get(UsersService).save(italian, {
         fullName: 'giulia',
         username: 'giulia',
@@ -142,7 +142,7 @@ describe.each(databaseKinds())('layout editor on %s', (kind) => {
     });
 
     it('moves a block down', async () => {
-      const id = await createRecord(testApp.app, 'potentials', {
+      const id = await createRecord(testApp, 'potentials', {
         potential_name: 'Alpha',
         expected_close_date: '2027-05-31',
         sales_stage: 'Prospecting',
@@ -188,7 +188,7 @@ describe.each(databaseKinds())('layout editor on %s', (kind) => {
     });
 
     it('moves a field to another block', async () => {
-      const id = await createRecord(testApp.app, 'potentials', {
+      const id = await createRecord(testApp, 'potentials', {
         potential_name: 'Alpha',
         next_step: 'Call the buyer',
         expected_close_date: '2027-05-31',
@@ -202,7 +202,7 @@ describe.each(databaseKinds())('layout editor on %s', (kind) => {
     });
 
     it('relabels a field everywhere', async () => {
-      await createRecord(testApp.app, 'potentials', {
+      await createRecord(testApp, 'potentials', {
         potential_name: 'Alpha',
         amount: '100.00',
         expected_close_date: '2027-05-31',

@@ -2,7 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { LayoutService } from '../../src/layout/layout.service.js';
 import { moveBlock, relabelField } from '../../src/layout/module-layout.js';
 import { ModuleRegistry } from '../../src/records/module-registry.js';
-import { ADMIN, Agent } from '../support/people.js';
+import { ADMIN, Agent } from '../support/records.js';
 import { databaseKinds, loginAgent, startAppOn, startTestApp, TestApp } from '../support/test-app.js';
 
 describe.each(databaseKinds())('layouts shared by two instances on %s', (kind) => {

@@ -19,13 +19,18 @@ export const ORGANISATION_ROLE = 1;
 export const MANAGER_ROLE = 2;
 export const SALESPERSON_ROLE = 3;
 
-type Agent = Awaited<ReturnType<typeof loginAgent>>;
+export type Agent = Awaited<ReturnType<typeof loginAgent>>;
 
-/** Creates an active user with PASSWORD, whose full name is the username, and returns the id. */
-export async function createUser(testApp: TestApp, username: string, roleId: number): Promise<number> {
+/** Creates an active user with PASSWORD, whose full name is the username unless given, and returns the id. */
+export async function createUser(
+  testApp: TestApp,
+  username: string,
+  roleId: number,
+  fullName = username,
+): Promise<number> {
   const result = await testApp.app
     .get(UsersService)
-    .save(null, { fullName: username, username, password: PASSWORD, roleId });
+    .save(null, { fullName, username, password: PASSWORD, roleId });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.user.id;
 }
