@@ -20,15 +20,16 @@ import {
   startTestApp,
   TestApp,
 } from '../support/test-app.js';
+import {
+  ADMIN,
+  Agent,
+  ISO_FORMAT as FORMAT,
+  MANAGER_ROLE,
+  ORGANISATION_ROLE,
+  PASSWORD,
+  SALESPERSON_ROLE,
+} from '../support/records.js';
 
-type Agent = Awaited<ReturnType<typeof loginAgent>>;
-
-const ADMIN = { id: 1, username: 'admin', fullName: 'Administrator', isAdmin: true, locale: 'en' as const };
-const FORMAT = { numberFormat: 'dot' as const, dateFormat: 'iso' as const };
-const PASSWORD = 'long-enough-password';
-const ORGANISATION_ROLE = 1;
-const MANAGER_ROLE = 2;
-const SALESPERSON_ROLE = 3;
 const ADMINISTRATOR_PROFILE = 1;
 const SALES_PROFILE = 2;
 const MODULES = ['potentials', 'accounts', 'campaigns'];

@@ -7,9 +7,7 @@ import {
   startTestApp,
   TestApp,
 } from '../support/test-app.js';
-
-const ADMIN = { id: 1, username: 'admin', fullName: 'Administrator', isAdmin: true, locale: 'en' as const };
-const FORMAT = { numberFormat: 'dot' as const, dateFormat: 'iso' as const };
+import { ADMIN, ISO_FORMAT as FORMAT } from '../support/records.js';
 
 describe.each(databaseKinds())('delete confirmation on %s', (kind) => {
   let testApp: TestApp;

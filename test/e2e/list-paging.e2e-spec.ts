@@ -1,10 +1,6 @@
 import { RecordsService } from '../../src/records/records.service.js';
 import { databaseKinds, loginAgent, resetRecords, startTestApp, TestApp } from '../support/test-app.js';
-
-const ADMIN = { id: 1, username: 'admin', fullName: 'Administrator', isAdmin: true, locale: 'en' as const };
-const FORMAT = { numberFormat: 'dot' as const, dateFormat: 'iso' as const };
-
-type Agent = Awaited<ReturnType<typeof loginAgent>>;
+import { ADMIN, Agent, ISO_FORMAT as FORMAT } from '../support/records.js';
 
 function pageLink(html: string, label: 'Next' | 'Previous'): string | undefined {
   const match = new RegExp(`<a class="page-link" href="(/[^"]+)">${label}</a>`).exec(html);

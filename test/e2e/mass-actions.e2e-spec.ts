@@ -11,14 +11,15 @@ import {
   startTestApp,
   TestApp,
 } from '../support/test-app.js';
+import {
+  ADMIN,
+  Agent,
+  ISO_FORMAT as FORMAT,
+  MANAGER_ROLE,
+  PASSWORD,
+  SALESPERSON_ROLE,
+} from '../support/records.js';
 
-const ADMIN = { id: 1, username: 'admin', fullName: 'Administrator', isAdmin: true, locale: 'en' as const };
-const FORMAT = { numberFormat: 'dot' as const, dateFormat: 'iso' as const };
-const PASSWORD = 'long-enough-password';
-const MANAGER_ROLE = 2;
-const SALESPERSON_ROLE = 3;
-
-type Agent = Awaited<ReturnType<typeof loginAgent>>;
 type StoredPotential = {
   potential_name: string;
   sales_stage: string;

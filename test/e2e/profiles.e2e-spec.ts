@@ -9,17 +9,18 @@ import {
   startTestApp,
   TestApp,
 } from '../support/test-app.js';
+import {
+  ADMIN,
+  Agent,
+  ISO_FORMAT as FORMAT,
+  MANAGER_ROLE,
+  PASSWORD,
+  SALESPERSON_ROLE,
+} from '../support/records.js';
 
-const ADMIN = { id: 1, username: 'admin', fullName: 'Administrator', isAdmin: true, locale: 'en' as const };
-const FORMAT = { numberFormat: 'dot' as const, dateFormat: 'iso' as const };
-const PASSWORD = 'long-enough-password';
-const MANAGER_ROLE = 2;
-const SALESPERSON_ROLE = 3;
 const MODULES = ['potentials', 'accounts', 'campaigns'];
 const ACTIONS = ['view', 'create', 'edit', 'delete', 'import', 'export'];
 const FIELD_ERROR = 'Your profile does not let you change this field.';
-
-type Agent = Awaited<ReturnType<typeof loginAgent>>;
 
 describe.each(databaseKinds())('profiles on %s', (kind) => {
   let testApp: TestApp;

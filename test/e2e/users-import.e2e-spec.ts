@@ -13,12 +13,7 @@ import {
   startTestApp,
   TestApp,
 } from '../support/test-app.js';
-
-type Agent = Awaited<ReturnType<typeof loginAgent>>;
-
-const ADMIN = { id: 1, username: 'admin', fullName: 'Administrator', isAdmin: true, locale: 'en' as const };
-const FORMAT = { numberFormat: 'dot' as const, dateFormat: 'iso' as const };
-const PASSWORD = 'long-enough-password';
+import { ADMIN, Agent, ISO_FORMAT as FORMAT, PASSWORD } from '../support/records.js';
 
 /** Returns the record count that a list page shows. */
 function listCount(html: string): number {
