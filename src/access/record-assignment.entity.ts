@@ -7,8 +7,11 @@ export interface RecordAssignment {
   recordId: number;
   fromUserId: number | null;
   fromGroupId?: number | null;
+  /** The group's name, written when the group is deleted, so that the history still names it. */
+  fromGroupName?: string | null;
   toUserId: number | null;
   toGroupId?: number | null;
+  toGroupName?: string | null;
   changedById: number;
   changedAt: string;
 }
@@ -22,8 +25,10 @@ export const RecordAssignmentEntity = new EntitySchema<RecordAssignment>({
     recordId: { name: 'record_id', type: 'int' },
     fromUserId: { name: 'from_user_id', type: 'int', nullable: true },
     fromGroupId: { name: 'from_group_id', type: 'int', nullable: true },
+    fromGroupName: { name: 'from_group_name', type: 'varchar', length: 100, nullable: true },
     toUserId: { name: 'to_user_id', type: 'int', nullable: true },
     toGroupId: { name: 'to_group_id', type: 'int', nullable: true },
+    toGroupName: { name: 'to_group_name', type: 'varchar', length: 100, nullable: true },
     changedById: { name: 'changed_by_id', type: 'int' },
     changedAt: { name: 'changed_at', type: 'datetime' },
   },

@@ -101,7 +101,8 @@ export class CsvImportController {
         dateFormat: pick(body.dateFormat, DATE_FORMATS) ?? DATE_FORMAT_OF[user.locale],
       },
     );
-    if (!created.ok) return this.renderUpload(response.status(422), user, moduleName, created.problem);
+    if (!created.ok)
+      return this.renderUpload(response.status(422), user, moduleName, created.problem, created.params);
     response.redirect(303, `/import/${moduleName}/${created.jobId}`);
   }
 
@@ -117,8 +118,14 @@ export class CsvImportController {
     });
   }
 
-  private renderUpload(response: Response, user: CurrentUser, moduleName: string, problem?: UploadProblem) {
-    response.render('csv/upload', this.pages.upload(user, moduleName, problem));
+  private renderUpload(
+    response: Response,
+    user: CurrentUser,
+    moduleName: string,
+    problem?: UploadProblem,
+    params: Record<string, string | number> = {},
+  ) {
+    response.render('csv/upload', this.pages.upload(user, moduleName, problem, params));
   }
 
   private async renderMapping(

@@ -21,6 +21,7 @@ import {
   decode,
   detectDelimiter,
   readCsvRows,
+  CsvReadError,
   readPreview,
 } from './csv-file.js';
 import { addFormulaGuard } from './formula-guard.js';
@@ -37,7 +38,14 @@ import { RecordImporter } from './record-importer.service.js';
 
 /** Reason code of a rejected upload; each has a message under `csv.errors.` in the catalogues. */
 export type UploadProblem =
-  'noFile' | 'emptyFile' | 'binaryFile' | 'tooLarge' | 'noDataRows' | 'headerTooLong' | 'uploadFailed';
+  | 'noFile'
+  | 'emptyFile'
+  | 'binaryFile'
+  | 'tooLarge'
+  | 'noDataRows'
+  | 'headerTooLong'
+  | 'uploadFailed'
+  | 'unreadable';
 
 export interface UploadOptions {
   encoding?: CsvEncoding;
@@ -92,7 +100,10 @@ export class CsvImportService {
     moduleName: string,
     upload: { storedName: string; originalName: string },
     options: UploadOptions,
-  ): Promise<{ ok: true; jobId: number } | { ok: false; problem: UploadProblem }> {
+  ): Promise<
+    | { ok: true; jobId: number }
+    | { ok: false; problem: UploadProblem; params?: Record<string, string | number> }
+  > {
     const path = join(this.uploadDir, upload.storedName);
     const content = await readFile(path);
     const check = checkFile(content);
@@ -104,7 +115,15 @@ export class CsvImportService {
     const encoding = options.encoding ?? check.encoding;
     const delimiter =
       options.delimiter ?? detectDelimiter(decode(content.subarray(0, DELIMITER_SAMPLE_BYTES), encoding));
-    const preview = await readPreview(path, { encoding, delimiter }, 1);
+    let preview: Awaited<ReturnType<typeof readPreview>>;
+    try {
+      preview = await readPreview(path, { encoding, delimiter }, 1);
+    } catch (error) {
+      if (!(error instanceof CsvReadError)) throw error;
+      // A quote left open in the first rows makes the file unreadable before any mapping page exists.
+      await rm(path, { force: true });
+      return { ok: false, problem: 'unreadable', params: { line: error.line, code: error.reason } };
+    }
     if (preview.rows.length === 0) {
       await rm(path, { force: true });
       return { ok: false, problem: 'noDataRows' };
@@ -269,10 +288,20 @@ export class CsvImportService {
     const reasonHeader = translate(user.locale, 'csv.result.reasonColumn');
     const lines = [
       [...settings.headers, reasonHeader],
-      ...failedRows.map(({ cells, failure }) => [
-        ...cells.map(addFormulaGuard),
-        addFormulaGuard(this.describeFailure(failure, user)),
-      ]),
+      // The reason goes under its own header even when a row has fewer or more values than the header:
+      // a short row is padded, and a long row's extra values follow the reason.
+      ...failedRows.map(({ cells, failure }) => {
+        const width = settings.headers.length;
+        const padded = [
+          ...cells.slice(0, width),
+          ...Array<string>(Math.max(0, width - cells.length)).fill(''),
+        ];
+        return [
+          ...padded.map(addFormulaGuard),
+          addFormulaGuard(this.describeFailure(failure, user)),
+          ...cells.slice(width).map(addFormulaGuard),
+        ];
+      }),
     ];
     const text = stringify(lines, {
       delimiter: settings.delimiter,

@@ -33,7 +33,12 @@ export class ImportPageModels {
   ) {}
 
   /** Builds the upload page, with the reason when the last upload was rejected. */
-  upload(user: CurrentUser, moduleName: string, problem?: UploadProblem) {
+  upload(
+    user: CurrentUser,
+    moduleName: string,
+    problem?: UploadProblem,
+    params: Record<string, string | number> = {},
+  ) {
     const manifest = this.registry.get(moduleName);
     const locale = user.locale;
     return {
@@ -41,7 +46,10 @@ export class ImportPageModels {
       module: moduleName,
       moduleLabel: translate(locale, manifest.label),
       error: problem
-        ? translate(locale, `csv.errors.${problem}`, { maxMb: this.config.importMaxBytes / 1024 / 1024 })
+        ? translate(locale, `csv.errors.${problem}`, {
+            maxMb: this.config.importMaxBytes / 1024 / 1024,
+            ...params,
+          })
         : undefined,
       maxMb: this.config.importMaxBytes / 1024 / 1024,
       numberFormats: options(NUMBER_FORMATS, NUMBER_FORMAT_OF[locale], (value) =>

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AccessScope } from '../access/access-scope.service.js';
 import type { CurrentUser } from '../access/current-user.js';
+import { RecordAssignmentEntity } from '../access/record-assignment.entity.js';
 import { SharingRuleEntity } from '../access/sharing-rule.entity.js';
 import { inTransaction } from '../database/transaction.js';
 import { groupOwner } from '../records/field-codec.js';
@@ -150,7 +151,7 @@ export class GroupsService {
    * that still has records is not deleted without a target. Sharing rules naming the group go with it.
    */
   async remove(admin: CurrentUser, id: number, transferTo: Owner | undefined): Promise<GroupDeleteResult> {
-    await this.get(id);
+    const group = await this.get(id);
     const result = await inTransaction(this.dataSource, async (manager) => {
       let moved: { module: string; count: number }[] = [];
       if (transferTo !== undefined) {
@@ -160,6 +161,8 @@ export class GroupsService {
       } else if ((await this.recordCount(id, manager)) > 0) {
         return 'transferRequired' as const;
       }
+      await manager.update(RecordAssignmentEntity, { fromGroupId: id }, { fromGroupName: group.name });
+      await manager.update(RecordAssignmentEntity, { toGroupId: id }, { toGroupName: group.name });
       await manager.delete(SharingRuleEntity, { sourceGroupId: id });
       await manager.delete(SharingRuleEntity, { targetGroupId: id });
       await manager.delete(GroupEntity, { id });

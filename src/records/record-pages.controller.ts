@@ -345,8 +345,17 @@ export abstract class RecordPagesController {
       id,
       blocks,
       related: await this.relatedLists(user, id, permissions),
-      editHref: permissions.can(this.moduleName, 'edit') ? `/${manifest.name}/${id}/edit` : undefined,
-      deleteHref: permissions.can(this.moduleName, 'delete') ? `/${manifest.name}/${id}/delete` : undefined,
+      // Both the profile and the sharing scope must allow the action, so that no button leads to a 403.
+      editHref:
+        permissions.can(this.moduleName, 'edit') &&
+        (await this.records.scopeAllows(this.moduleName, user, id, 'write'))
+          ? `/${manifest.name}/${id}/edit`
+          : undefined,
+      deleteHref:
+        permissions.can(this.moduleName, 'delete') &&
+        (await this.records.scopeAllows(this.moduleName, user, id, 'delete'))
+          ? `/${manifest.name}/${id}/delete`
+          : undefined,
       assignments: (await this.records.assignmentHistory(this.moduleName, id)).map((change) => ({
         when: formatDateTime(change.changedAt, user.locale),
         from: change.from ?? '',

@@ -171,12 +171,23 @@ export class RecordsService {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<StoredRecord> {
     const record = await this.findVisible(moduleName, user, id, manager);
+    if (!(await this.scopeAllows(moduleName, user, id, action, manager))) throw new ForbiddenException();
+    return record;
+  }
+
+  /** Tells whether the sharing scope lets the user change (or delete) the record, whatever their profile says. */
+  async scopeAllows(
+    moduleName: string,
+    user: CurrentUser,
+    id: number,
+    action: 'write' | 'delete',
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<boolean> {
     const manifest = this.registry.get(moduleName);
     const query = manager.createQueryBuilder().select(`${ALIAS}.id`, 'id').from(manifest.table, ALIAS);
     query.where(`${ALIAS}.id = :id`, { id });
     this.access.restrict(query, ALIAS, moduleName, user, action);
-    if (!(await query.getRawOne())) throw new ForbiddenException();
-    return record;
+    return Boolean(await query.getRawOne());
   }
 
   /** The reassignments of a record, newest first, with the names of the users and groups involved. */
@@ -187,8 +198,8 @@ export class RecordsService {
     const rows = await this.dataSource
       .createQueryBuilder()
       .select('a.changed_at', 'changedAt')
-      .addSelect('COALESCE(fu.full_name, fg.name)', 'fromName')
-      .addSelect('COALESCE(tu.full_name, tg.name)', 'toName')
+      .addSelect('COALESCE(fu.full_name, fg.name, a.from_group_name)', 'fromName')
+      .addSelect('COALESCE(tu.full_name, tg.name, a.to_group_name)', 'toName')
       .addSelect('bu.full_name', 'byName')
       .from('record_assignments', 'a')
       .leftJoin('users', 'fu', 'fu.id = a.from_user_id')
@@ -655,9 +666,30 @@ export class RecordsService {
       else if (field.type === 'user') resolved = await this.findAssignableUserId(manager, user, value);
       else resolved = await this.findLinkTargetId(manager, field.link!, user, value);
       if (resolved === undefined)
-        errors[field.name] = { code: 'referenceNotFound', params: { value: String(value) } };
+        errors[field.name] =
+          field.type === 'owner'
+            ? await this.ownerError(manager, value)
+            : { code: 'referenceNotFound', params: { value: String(value) } };
       else values[field.name] = resolved;
     }
+  }
+
+  /**
+   * Explains why an owner was not accepted: a user or group that exists is outside those the user may assign
+   * to, and is named rather than shown as its id; anything else was not found.
+   */
+  private async ownerError(manager: EntityManager, value: string | number): Promise<FieldErrors[string]> {
+    const groupId = ownerGroupId(value);
+    let name: string | undefined;
+    if (groupId !== undefined) name = (await manager.findOneBy(GroupEntity, { id: groupId }))?.name;
+    else if (typeof value === 'number') {
+      const user = await manager.findOneBy(UserEntity, { id: value });
+      if (user && !user.isActive) return { code: 'inactiveAssignee', params: { value: user.fullName } };
+      name = user?.fullName;
+    }
+    return name === undefined
+      ? { code: 'referenceNotFound', params: { value: String(value) } }
+      : { code: 'notAssignable', params: { value: name } };
   }
 
   /**

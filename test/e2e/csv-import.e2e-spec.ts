@@ -102,6 +102,21 @@ describe.each(databaseKinds())('CSV import on %s', (kind) => {
     expect(outcome.html).toContain('1 row named an assigned user who was not found and was assigned to you.');
   });
 
+  it('keeps the reason of a short or long row under its header', async () => {
+    const agent = await loginAgent(testApp.app);
+    const csv = 'Account Name,Website,Phone\nShort Ltd,short.example\nLong Ltd,long.example,555,extra\n';
+    const outcome = await importCsv(agent, 'accounts', csv);
+
+    const download = await agent.get(`${outcome.jobPath}/failed.csv`).buffer(true);
+    const lines: string[][] = parse(download.text, { bom: true, relax_column_count: true });
+    expect(lines[0]).toEqual(['Account Name', 'Website', 'Phone', 'Import error']);
+    expect(lines[1].slice(0, 3)).toEqual(['Short Ltd', 'short.example', '']);
+    expect(lines[1][3]).toContain('The row has 2 values but the header has 3 columns');
+    expect(lines[2].slice(0, 3)).toEqual(['Long Ltd', 'long.example', '555']);
+    expect(lines[2][3]).toContain('The row has 4 values but the header has 3 columns');
+    expect(lines[2][4]).toBe('extra');
+  });
+
   it('downloads the failed rows as CSV with a reason', async () => {
     const { agent, outcome } = await importMixed();
 
@@ -349,6 +364,11 @@ describe.each(databaseKinds())('CSV import on %s', (kind) => {
       'a header of 40,000 characters',
       Buffer.from(`Account Name,${'x'.repeat(40000)}\nFirst,Second\n`),
       'The header row is too long',
+    ],
+    [
+      'a quote left open in the first data row',
+      Buffer.from('Account Name;Website\n"Broken quote;example.com\nSecond;example.org\n'),
+      'The file cannot be read from line 2 on',
     ],
     [
       'a binary file',

@@ -246,6 +246,9 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
         assigned_user_id: `group:${ids.south}`,
       });
       expect(refused.status).toBe(422);
+      expect(unescapeHtml(refused.text)).toContain(
+        '"South Team" is outside the users and groups your role may assign records to.',
+      );
       expect(
         await testApp.dataSource.query('SELECT id FROM potentials WHERE potential_name = ?', ['Sent south']),
       ).toEqual([]);
@@ -334,6 +337,9 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
 
       expect((await marta.get(`/potentials/${ids.groupDeal}`)).status).toBe(200);
       expect((await marta.get(`/potentials/${ids.groupDeal}/edit`)).status).toBe(403);
+      const detail = await marta.get(`/potentials/${ids.groupDeal}`);
+      expect(detail.text).not.toContain(`href="/potentials/${ids.groupDeal}/edit"`);
+      expect(detail.text).not.toContain(`href="/potentials/${ids.groupDeal}/delete"`);
     });
 
     it("opens a role's records to a group's members, read and write", async () => {
@@ -423,6 +429,8 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
       expect(unescapeHtml(list.text)).toContain(
         `Group "North Team" deleted; ${Number(owned)} records moved.`,
       );
+      const detail = unescapeHtml((await admin.get(`/potentials/${ids.groupDeal}`)).text);
+      expect(detail).toMatch(/North Team<\/td>\s*<td>marta user<\/td>/);
     });
   });
 });

@@ -71,16 +71,24 @@ export class Groups1764900010000 implements MigrationInterface {
         new TableColumn({ name: `${side}_group_id`, type: 'integer', isNullable: true }),
       );
     }
+    // The history keeps a deleted group's name, because the row it named is gone.
     for (const side of ['from', 'to']) {
       await queryRunner.addColumn(
         'record_assignments',
         new TableColumn({ name: `${side}_group_id`, type: 'integer', isNullable: true }),
       );
+      await queryRunner.addColumn(
+        'record_assignments',
+        new TableColumn({ name: `${side}_group_name`, type: 'varchar', length: '100', isNullable: true }),
+      );
     }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const side of ['from', 'to']) await queryRunner.dropColumn('record_assignments', `${side}_group_id`);
+    for (const side of ['from', 'to']) {
+      await queryRunner.dropColumn('record_assignments', `${side}_group_id`);
+      await queryRunner.dropColumn('record_assignments', `${side}_group_name`);
+    }
     await queryRunner.query(
       `DELETE FROM sharing_rules WHERE source_role_id IS NULL OR target_role_id IS NULL`,
     );
