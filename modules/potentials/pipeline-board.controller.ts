@@ -112,6 +112,8 @@ export class PipelineBoardController {
       canMove,
       newHref: permissions.can('potentials', 'create') ? '/potentials/new' : undefined,
       returnTo: `/pipeline${queryString(params, {})}`,
+      // The list shows the same potentials as the board: same search and filters.
+      listViewHref: `/potentials${queryString(params, {})}`,
       search: typeof params.q === 'string' ? params.q : '',
       userOptions: [{ value: '', label: translate(locale, 'list.any'), selected: !params.assigned_user_id }],
       ownerSections: await this.views.ownerChoices(

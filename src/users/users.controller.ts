@@ -50,6 +50,7 @@ export class UsersController {
       fullName: listed.fullName,
       username: listed.username,
       email: listed.email,
+      roleName: listed.role?.name ?? '',
       isActive: listed.isActive,
       isAdmin: listed.isAdmin,
       manageable: bounds.mayManageUser(listed),

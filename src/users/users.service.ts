@@ -112,8 +112,11 @@ export class UsersService implements OnApplicationBootstrap {
     return user;
   }
 
+  /** Lists every user by full name, with their role. */
   list(): Promise<User[]> {
-    return this.dataSource.getRepository(UserEntity).find({ order: { fullName: 'ASC' } });
+    return this.dataSource
+      .getRepository(UserEntity)
+      .find({ order: { fullName: 'ASC' }, relations: { role: true } });
   }
 
   /** Active users the given user may assign records to, for assignment pickers. */
