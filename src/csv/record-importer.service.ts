@@ -85,7 +85,10 @@ export class RecordImporter {
     }
     if (batch.length > 0) await this.writeBatch(run, batch);
 
+    // Each check of a batch records its failures in turn; the result lists them by line.
     const { result } = run;
+    result.failures.sort((a, b) => a.line - b.line);
+    run.failedRows.sort((a, b) => a.failure.line - b.failure.line);
     this.logger.log(
       `Import of ${moduleName} by user ${user.id} finished: ${result.read} read, ${result.created} created, ${result.failed} failed, ${result.skipped} skipped`,
     );

@@ -102,6 +102,23 @@ describe.each(databaseKinds())('CSV import on %s', (kind) => {
     expect(outcome.html).toContain('1 row named an assigned user who was not found and was assigned to you.');
   });
 
+  it('lists failed rows by line', async () => {
+    const agent = await loginAgent(testApp.app);
+    const csv = [
+      'Potential Name,Amount,Sales Stage,Expected Close Date,Campaign Source',
+      'Unknown campaign,100,Prospecting,2027-06-30,No Such Campaign',
+      'Bad amount,abc,Prospecting,2027-06-30,',
+    ].join('\n');
+
+    const outcome = await importCsv(agent, 'potentials', csv);
+
+    const lines = [...outcome.html.matchAll(/<tr><td>(\d+)<\/td>/g)].map((match) => match[1]);
+    expect(lines).toEqual(['2', '3']);
+    const download = await agent.get(`${outcome.jobPath}/failed.csv`).buffer(true);
+    const rows: string[][] = parse(download.text, { bom: true });
+    expect(rows.slice(1).map((row) => row[0])).toEqual(['Unknown campaign', 'Bad amount']);
+  });
+
   it('keeps the reason of a short or long row under its header', async () => {
     const agent = await loginAgent(testApp.app);
     const csv = 'Account Name,Website,Phone\nShort Ltd,short.example\nLong Ltd,long.example,555,extra\n';
