@@ -148,7 +148,7 @@ describe('formatting', () => {
     expect(formatForDisplay(field('percent'), 80, 'en')).toBe('80 %');
     expect(formatForDisplay(field('integer'), 1234567, 'it')).toBe('1.234.567');
     expect(formatForDisplay(field('date'), '2027-06-30', 'it')).toBe('30/06/2027');
-    expect(formatForDisplay(field('datetime'), '2027-06-30 10:11:12', 'en')).toBe('06/30/2027 10:11');
+    expect(formatForDisplay(field('datetime'), '2027-06-30 10:11:12', 'en')).toBe('06/30/2027 10:11 UTC');
     expect(formatForDisplay(field('text'), null, 'en')).toBe('');
   });
 

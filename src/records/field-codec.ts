@@ -186,7 +186,8 @@ export function formatForDisplay(field: FieldDefinition, value: FieldValue, loca
     case 'date':
       return formatDate(value as string, locale);
     case 'datetime':
-      return formatDateTime(value as string, locale);
+      // Stored and shown in UTC, since users have no time zone setting yet, so the page says so.
+      return `${formatDateTime(value as string, locale)} UTC`;
     default:
       return String(value);
   }
