@@ -239,7 +239,7 @@ export class SharingController {
   }
 }
 
-/** The two sides of a stored rule, as the bounds of a user administrator check them. */
+/** Returns the two sides of a stored rule, as the bounds of a user administrator check them. */
 function ruleSides(rule: SharingRule): { source: RuleSide; target: RuleSide } {
   return {
     source: { kind: rule.sourceKind, roleId: rule.sourceRoleId, groupId: rule.sourceGroupId },

@@ -201,7 +201,7 @@ export class RecordImporter {
 
   /**
    * Turns user and group names into ids with one query each. The assignee is matched by username or full
-   * name, then by group name; when none matches, the importing user is assigned and the row is counted for
+   * name, then by group name. When none matches, the importing user is assigned and the row is counted for
    * the result page.
    */
   private async resolveUsers(manager: EntityManager, run: ImportRun, rows: PreparedRow[]): Promise<void> {

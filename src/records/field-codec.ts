@@ -41,12 +41,12 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]*:(?!\d)/i;
 
 const GROUP_OWNER = /^group:(\d{1,10})$/;
 
-/** The value of an owner field that assigns a record to a group. */
+/** Returns the value of an owner field that assigns a record to a group. */
 export function groupOwner(groupId: number): string {
   return `group:${groupId}`;
 }
 
-/** The group an owner value names, or undefined for a user's id or a name not yet looked up. */
+/** Returns the group an owner value names, or undefined for a user's id or a name not yet looked up. */
 export function ownerGroupId(value: FieldValue | undefined): number | undefined {
   if (typeof value !== 'string') return undefined;
   const match = GROUP_OWNER.exec(value);
@@ -60,7 +60,7 @@ export function readOwner(raw: unknown): number | string | undefined {
   return GROUP_OWNER.test(raw) ? raw : undefined;
 }
 
-/** The user and group columns of an owner value; at most one of them is set. */
+/** Splits an owner value into its user and group columns, at most one of them set. */
 export function ownerColumns(value: FieldValue | undefined): {
   userId: number | null;
   groupId: number | null;
@@ -186,7 +186,7 @@ export function formatForDisplay(field: FieldDefinition, value: FieldValue, loca
     case 'date':
       return formatDate(value as string, locale);
     case 'datetime':
-      // Stored and shown in UTC, since users have no time zone setting yet, so the page says so.
+      // Stored and shown in UTC, because users have no time zone setting yet, so the label makes that plain.
       return `${formatDateTime(value as string, locale)} UTC`;
     default:
       return String(value);

@@ -131,7 +131,7 @@ export class RecordViews {
     return { text: formatForDisplay(field, value, locale), multiline: field.type === 'textarea' };
   }
 
-  /** The name of a user or group given as an owner value (a user's id or `group:<id>`), if there is one. */
+  /** Returns the name of a user or group given as an owner value (a user's id or `group:<id>`), if there is one. */
   async ownerName(raw: string): Promise<string | undefined> {
     const owner = readOwner(raw);
     if (owner === undefined) return undefined;

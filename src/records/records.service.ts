@@ -175,7 +175,7 @@ export class RecordsService {
     return record;
   }
 
-  /** Tells whether the sharing scope lets the user change (or delete) the record, whatever their profile says. */
+  /** Tells whether the sharing scope lets the user change (or delete) the record, regardless of their profile. */
   async scopeAllows(
     moduleName: string,
     user: CurrentUser,
@@ -675,8 +675,8 @@ export class RecordsService {
   }
 
   /**
-   * Explains why an owner was not accepted: a user or group that exists is outside those the user may assign
-   * to, and is named rather than shown as its id; anything else was not found.
+   * Explains why an owner was not accepted. A user or group that exists is outside those the user may assign
+   * to, so it is named rather than shown as its id. Anything else was not found.
    */
   private async ownerError(manager: EntityManager, value: string | number): Promise<FieldErrors[string]> {
     const groupId = ownerGroupId(value);
