@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, InsertResult } from 'typeorm';
 import { CurrentUser } from '../access/current-user.js';
 import { PermissionsService } from '../access/permissions.service.js';
 import { inTransaction } from '../database/transaction.js';
@@ -8,7 +8,7 @@ import { UserEntity } from '../users/user.entity.js';
 import { AccessScope } from '../access/access-scope.service.js';
 import { FieldValue, groupOwner, parseFieldInput, RecordValues } from '../records/field-codec.js';
 import { GroupEntity } from '../groups/group.entity.js';
-import { FieldDefinition, ModuleManifest } from '../records/manifest.js';
+import { FieldDefinition, hasCustomFields, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { PicklistsService } from '../records/picklists.service.js';
 import { checkValues, FieldErrors, parseSubmission } from '../records/record-validation.js';
@@ -477,6 +477,26 @@ export class RecordImporter {
         row[numberField.name] = `${manifest.numberPrefix}${nextNumber++}`;
       return row;
     });
-    await manager.createQueryBuilder().insert().into(manifest.table).values(rows).execute();
+    const result = await manager.createQueryBuilder().insert().into(manifest.table).values(rows).execute();
+    if (!hasCustomFields(manifest)) return;
+    await this.records.saveCustomRows(
+      manager,
+      manifest,
+      valuesList.map((values, index) => ({ id: insertedId(result, index), values })),
+      true,
+    );
   }
+}
+
+/**
+ * Returns the id of the row at `index` of a multi-row INSERT. TypeORM counts them on from the first id the
+ * driver reports, which holds on SQLite and on MariaDB, where a multi-row INSERT of known size takes
+ * consecutive ids under the default innodb_autoinc_lock_mode of 1.
+ * NOTE: MySQL 8 defaults to innodb_autoinc_lock_mode 2, where concurrent INSERTs may interleave ids, so
+ * custom field values could reach the wrong record of an import there.
+ */
+function insertedId(result: InsertResult, index: number): number {
+  const identifier = result.identifiers[index] as { id?: number } | undefined;
+  if (identifier?.id === undefined) throw new Error(`The INSERT reported no id for row ${index}`);
+  return Number(identifier.id);
 }

@@ -21,7 +21,13 @@ import { ProfileAdminAreas1764900005000 } from './migrations/1764900005000-profi
 import { Groups1764900010000 } from './migrations/1764900010000-groups.js';
 import { Picklists1764900014000 } from './migrations/1764900014000-picklists.js';
 import { Layouts1764900030000 } from './migrations/1764900030000-layouts.js';
-import { LayoutBlockEntity, LayoutChangeEntity, LayoutFieldEntity } from '../layout/layout.entities.js';
+import { CustomFields1764900040000 } from './migrations/1764900040000-custom-fields.js';
+import {
+  CustomFieldEntity,
+  LayoutBlockEntity,
+  LayoutChangeEntity,
+  LayoutFieldEntity,
+} from '../layout/layout.entities.js';
 import { GroupEntity, GroupMemberEntity } from '../groups/group.entity.js';
 import {
   ProfileEntity,
@@ -50,6 +56,7 @@ export const CORE_ENTITIES = [
   LayoutBlockEntity,
   LayoutFieldEntity,
   LayoutChangeEntity,
+  CustomFieldEntity,
   SessionRow,
   AppSetting,
   RecordSequence,
@@ -68,6 +75,7 @@ export const CORE_MIGRATIONS = [
   Groups1764900010000,
   Picklists1764900014000,
   Layouts1764900030000,
+  CustomFields1764900040000,
 ];
 
 /**

@@ -12,6 +12,8 @@ import { LayoutEditorPages, LayoutFailure } from './layout-editor.pages.js';
 import type { LabelForm } from './layout-edits.js';
 import { LayoutEdits } from './layout-edits.js';
 import { PicklistEditorService } from './picklist-editor.service.js';
+import type { CustomFieldForm } from './custom-fields.js';
+import { CustomFieldsService } from './custom-fields.service.js';
 
 interface DirectionForm {
   direction?: string;
@@ -29,6 +31,7 @@ export class LayoutEditorController {
     private readonly registry: ModuleRegistry,
     private readonly pages: LayoutEditorPages,
     private readonly picklists: PicklistEditorService,
+    private readonly customFields: CustomFieldsService,
   ) {}
 
   @Get()
@@ -141,10 +144,20 @@ export class LayoutEditorController {
     );
   }
 
-  /**
-   * Makes one change and returns to the module's page, or shows the page again with the error beside
-   * the form that caused it and the typed labels kept.
-   */
+  @Post(':module/custom-fields')
+  async addCustomField(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Body() body: CustomFieldForm,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.respond(response, user, moduleName, { form: 'new-field', values: body }, async () => {
+      const name = await this.customFields.add(user, moduleName, body);
+      return `field-${name}`;
+    });
+  }
+
+  /** Makes one edit of the layout and responds as respond() does. */
   private async apply(
     response: Response,
     user: CurrentUser,
@@ -152,16 +165,33 @@ export class LayoutEditorController {
     failure: Omit<LayoutFailure, 'error'>,
     change: (edits: LayoutEdits) => LayoutEdit,
   ): Promise<void> {
-    const edits = new LayoutEdits(this.registry.shipped(moduleName));
+    await this.respond(response, user, moduleName, failure, async () => {
+      const edits = new LayoutEdits(this.registry.base(moduleName));
+      await this.layouts.change(user, moduleName, change(edits));
+      return failure.form;
+    });
+  }
+
+  /**
+   * Makes one change and returns to the module's page at the anchor the change returns, or shows the page
+   * again with the error beside the form that caused it and the typed values kept.
+   */
+  private async respond(
+    response: Response,
+    user: CurrentUser,
+    moduleName: string,
+    failure: Omit<LayoutFailure, 'error'>,
+    change: () => Promise<string>,
+  ): Promise<void> {
+    let anchor: string;
     try {
-      const edit = change(edits);
-      await this.layouts.change(user, moduleName, edit);
+      anchor = await change();
     } catch (error) {
       if (!(error instanceof LayoutError)) throw error;
       const page = await this.pages.modulePage(user, moduleName, { ...failure, error });
       return response.status(error.code.endsWith('NotFound') ? 404 : 422).render('admin/layout', page);
     }
     setFlash(response, 'layout.saved');
-    response.redirect(303, `/admin/layout/${moduleName}#${failure.form}`);
+    response.redirect(303, `/admin/layout/${moduleName}#${anchor}`);
   }
 }

@@ -4,6 +4,7 @@ import { translate } from '../i18n/i18n.service.js';
 import { AUDIT_FIELDS, FieldDefinition, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { formatDateTime, Locale, LOCALES } from '../records/values.js';
+import { CUSTOM_FIELD_TYPES, CustomFieldForm, MAX_TEXT_LENGTH } from './custom-fields.js';
 import type { LabelForm } from './layout-edits.js';
 import { LayoutService } from './layout.service.js';
 import { applyLayout, holdsAuditFields, LayoutBlock, LayoutError, ModuleLayout } from './module-layout.js';
@@ -14,7 +15,7 @@ import { applyLayout, holdsAuditFields, LayoutBlock, LayoutError, ModuleLayout }
  */
 export interface LayoutFailure {
   form: string;
-  values?: LabelForm;
+  values?: LabelForm & CustomFieldForm;
   error: LayoutError;
 }
 
@@ -26,6 +27,16 @@ interface LabelInputs {
   actionError?: string;
   /** The element the error summary links to. */
   errorTarget?: string;
+}
+
+/** The form that adds a custom field, with its choices and the errors beside its inputs. */
+interface NewFieldInputs extends LabelInputs {
+  maxLength: string;
+  maxTextLength: number;
+  types: { value: string; label: string; selected: boolean }[];
+  blocks: { value: string; label: string; selected: boolean }[];
+  typeError?: string;
+  lengthError?: string;
 }
 
 /** Builds the Layout Editor's page of a module from its stored layout. */
@@ -42,7 +53,7 @@ export class LayoutEditorPages {
     failure?: LayoutFailure,
   ): Promise<Record<string, unknown>> {
     const locale = user.locale;
-    const shipped = this.registry.shipped(moduleName);
+    const shipped = this.registry.base(moduleName);
     const layout = await this.layouts.layout(moduleName);
     const served = applyLayout(shipped, layout);
     const inputsOf = (form: string, texts: Partial<Record<Locale, string>> | undefined): LabelInputs => {
@@ -89,13 +100,20 @@ export class LayoutEditorPages {
       ],
     }));
     const newBlock = inputsOf('new-block', undefined);
-    const summary = [
+    const newField = this.newFieldForm(locale, served, inputsOf('new-field', undefined), failure);
+    const rows: (Partial<NewFieldInputs> & { label: string })[] = [
       ...blocks,
       ...blocks.flatMap((block) => block.fields),
-      { anchor: 'new-block', label: translate(locale, 'layout.newBlock'), ...newBlock },
-    ]
+      { label: translate(locale, 'layout.newBlock'), ...newBlock },
+      { label: translate(locale, 'layout.newField'), ...newField },
+    ];
+    const summary = rows
       .filter((row) => row.errorTarget)
-      .map((row) => ({ target: row.errorTarget, label: row.label, error: row.error ?? row.actionError }));
+      .map((row) => ({
+        target: row.errorTarget,
+        label: row.label,
+        error: row.error ?? row.actionError ?? row.typeError ?? row.lengthError,
+      }));
 
     return {
       title: 'layout.title',
@@ -104,6 +122,7 @@ export class LayoutEditorPages {
       picklistsHref: `/admin/layout/${moduleName}/picklists`,
       blocks,
       newBlock,
+      newField,
       errorSummary: summary,
       changes: (await this.layouts.history(moduleName)).map((change) => ({
         when: formatDateTime(change.changedAt, locale),
@@ -117,6 +136,52 @@ export class LayoutEditorPages {
         ),
       })),
     };
+  }
+
+  /**
+   * Builds the form that adds a custom field. After a failure it keeps what was typed and puts the error
+   * beside the input it concerns: the labels, the type or the length, or above the form for the others.
+   */
+  private newFieldForm(
+    locale: Locale,
+    served: ModuleManifest,
+    labels: LabelInputs,
+    failure: LayoutFailure | undefined,
+  ): NewFieldInputs {
+    const failed = failure?.form === 'new-field' ? failure : undefined;
+    const typed = failed?.values ?? {};
+    const form: NewFieldInputs = {
+      labelEn: labels.labelEn,
+      labelIt: labels.labelIt,
+      maxLength: typeof typed.max_length === 'string' ? typed.max_length : String(MAX_TEXT_LENGTH),
+      maxTextLength: MAX_TEXT_LENGTH,
+      types: CUSTOM_FIELD_TYPES.map((type) => ({
+        value: type,
+        label: translate(locale, `layout.types.${type}`),
+        selected: typed.type === type,
+      })),
+      blocks: served.blocks
+        .filter((block) => !holdsAuditFields(block.name))
+        .map((block) => ({
+          value: block.name,
+          label: translate(locale, block.label),
+          selected: typed.block === block.name,
+        })),
+    };
+    if (!failed) return form;
+
+    const message = labels.error ?? labels.actionError;
+    switch (failed.error.code) {
+      case 'labelMissing':
+      case 'labelTooLong':
+        return { ...form, error: message, errorTarget: 'new-field-en' };
+      case 'typeInvalid':
+        return { ...form, typeError: message, errorTarget: 'new-field-type' };
+      case 'lengthInvalid':
+        return { ...form, lengthError: message, errorTarget: 'new-field-length' };
+      default:
+        return { ...form, actionError: message, errorTarget: 'new-field' };
+    }
   }
 
   private fieldRow(
@@ -140,7 +205,8 @@ export class LayoutEditorPages {
       anchor: `field-${name}`,
       labelAction: `/admin/layout/${shipped.name}/fields/${name}/label`,
       label: translate(locale, field.label),
-      standardLabel: this.standardLabel(standard.label),
+      standardLabel: field.custom ? undefined : this.standardLabel(standard.label),
+      internalName: field.custom ? name : undefined,
       type: translate(locale, `layout.types.${field.type}`),
       mandatory: Boolean(field.required),
       visibility: translate(locale, `layout.visibility.${visibilityOf(field)}`),

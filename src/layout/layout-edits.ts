@@ -92,7 +92,10 @@ export class LayoutEdits {
 
   relabelField(name: string, form: LabelForm): LayoutEdit {
     const texts = cleanTexts(textsOf(form));
+    const custom = this.shipped.fields.some((field) => field.name === name && field.custom);
     return (layout) => {
+      // A custom field has no catalogue label to fall back on.
+      if (!texts && custom) throw new LayoutError('labelMissing');
       const result = relabelField(layout, name, texts);
       return {
         layout: result,

@@ -71,3 +71,37 @@ export const LayoutChangeEntity = new EntitySchema<LayoutChangeRow>({
   },
   indices: [{ name: 'ix_layout_changes_module', columns: ['module', 'id'] }],
 });
+
+/**
+ * A custom field an administrator defined for a module. Its label, block and position are in the stored
+ * layout like any field's. `status` is 'adding' while its column is being added, and 'active' once the
+ * column exists: only active fields are served, so no query names a column before it is there.
+ */
+export interface CustomFieldRow {
+  id: number;
+  module: string;
+  /** Generated internal name, also the column name: `cf_<n>`. Never changes. */
+  name: string;
+  type: string;
+  /** Text fields: the longest value, in characters. */
+  maxLength: number | null;
+  status: 'adding' | 'active';
+  createdById: number;
+  createdAt: string;
+}
+
+export const CustomFieldEntity = new EntitySchema<CustomFieldRow>({
+  name: 'CustomField',
+  tableName: 'custom_fields',
+  columns: {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+    module: { type: 'varchar', length: 50 },
+    name: { type: 'varchar', length: 64 },
+    type: { type: 'varchar', length: 20 },
+    maxLength: { name: 'max_length', type: 'int', nullable: true },
+    status: { type: 'varchar', length: 20 },
+    createdById: { name: 'created_by_id', type: 'int' },
+    createdAt: { name: 'created_at', type: 'datetime' },
+  },
+  indices: [{ name: 'uq_custom_fields_name', columns: ['module', 'name'], unique: true }],
+});

@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { PicklistEditorService } from './picklist-editor.service.js';
 import { LayoutEditorController } from './layout-editor.controller.js';
 import { PicklistsController } from './picklists.controller.js';
+import { CustomFieldsService } from './custom-fields.service.js';
 
 /** The Layout Editor: administration pages that arrange, relabel and reshape each module and its picklists. */
 @Module({
   controllers: [LayoutEditorController, PicklistsController],
-  providers: [PicklistEditorService],
+  providers: [PicklistEditorService, CustomFieldsService],
 })
 export class LayoutModule {}

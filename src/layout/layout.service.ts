@@ -7,7 +7,13 @@ import { AppSetting } from '../database/core.entities.js';
 import { inTransaction } from '../database/transaction.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { utcNow } from '../records/values.js';
-import { LayoutBlockEntity, LayoutChangeEntity, LayoutFieldEntity } from './layout.entities.js';
+import { withCustomFields } from './custom-fields.js';
+import {
+  CustomFieldEntity,
+  LayoutBlockEntity,
+  LayoutChangeEntity,
+  LayoutFieldEntity,
+} from './layout.entities.js';
 import { layoutOf, ModuleLayout, StoredLayout, storedRows } from './module-layout.js';
 
 /** The `app_settings` row whose value changes with every layout change, so that every instance reloads. */
@@ -62,7 +68,7 @@ export class LayoutService implements OnModuleInit {
   /** Returns the module's layout as the registry serves it. */
   async layout(moduleName: string): Promise<ModuleLayout> {
     return layoutOf(
-      this.registry.shipped(moduleName),
+      this.registry.base(moduleName),
       await this.storedLayout(this.dataSource.manager, moduleName),
     );
   }
@@ -70,13 +76,17 @@ export class LayoutService implements OnModuleInit {
   /**
    * Applies one edit to a module's layout in a transaction, with its history entry and a new version stamp,
    * then serves the result. The stamp is written first: its row lock makes concurrent edits wait for each
-   * other on MariaDB, so none builds on a layout that another is replacing.
+   * other on MariaDB, so none builds on a layout that another is replacing. `activate` names a custom field
+   * whose column was just added: it becomes active in the same transaction, so it is served with its label.
    */
-  async change(user: CurrentUser, moduleName: string, edit: LayoutEdit): Promise<void> {
+  async change(user: CurrentUser, moduleName: string, edit: LayoutEdit, activate?: string): Promise<void> {
     const shipped = this.registry.shipped(moduleName);
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(AppSetting, { name: LAYOUT_VERSION_SETTING }, { value: randomUUID() });
-      const result = edit(layoutOf(shipped, await this.storedLayout(manager, moduleName)));
+      if (activate)
+        await manager.update(CustomFieldEntity, { module: moduleName, name: activate }, { status: 'active' });
+      const base = withCustomFields(shipped, await manager.findBy(CustomFieldEntity, { module: moduleName }));
+      const result = edit(layoutOf(base, await this.storedLayout(manager, moduleName)));
       await this.store(manager, moduleName, result.layout);
       await manager.insert(LayoutChangeEntity, {
         module: moduleName,
@@ -125,16 +135,18 @@ export class LayoutService implements OnModuleInit {
     const version = await this.currentVersion(this.dataSource.manager);
     const blocks = await this.dataSource.getRepository(LayoutBlockEntity).find();
     const fields = await this.dataSource.getRepository(LayoutFieldEntity).find();
+    const customFields = await this.dataSource.getRepository(CustomFieldEntity).find();
 
     const layouts = new Map<string, ModuleLayout>();
-    for (const manifest of this.registry.all().map((served) => this.registry.shipped(served.name))) {
+    for (const shipped of this.registry.all().map((served) => this.registry.shipped(served.name))) {
+      const manifest = withCustomFields(shipped, customFields);
       const stored = {
         blocks: blocks.filter((row) => row.module === manifest.name),
         fields: fields.filter((row) => row.module === manifest.name),
       };
       if (stored.blocks.length > 0) layouts.set(manifest.name, layoutOf(manifest, stored));
     }
-    this.registry.useLayouts(layouts);
+    this.registry.useLayouts(layouts, customFields);
     this.loadedVersion = version;
   }
 

@@ -49,7 +49,14 @@ export interface StoredLayout {
 export const MAX_LABEL_LENGTH = 100;
 
 export type LayoutErrorCode =
-  'blockNotFound' | 'fieldNotFound' | 'blockNotEmpty' | 'labelMissing' | 'labelTooLong';
+  | 'blockNotFound'
+  | 'fieldNotFound'
+  | 'blockNotEmpty'
+  | 'labelMissing'
+  | 'labelTooLong'
+  | 'typeInvalid'
+  | 'lengthInvalid'
+  | 'columnFailed';
 
 /** A layout change that cannot be made; the code names the message in the `layout.errors` catalogue. */
 export class LayoutError extends Error {
@@ -264,5 +271,26 @@ export function relabelField(
   const result = copy(layout);
   const { block, index } = findField(result, name);
   block.fields[index] = { name, texts };
+  return result;
+}
+
+/**
+ * Places a new field, with its label, at the end of a block. A field without a stored row is already in
+ * the layout at the end of its manifest block, so it is taken out of there first.
+ */
+export function addField(
+  layout: ModuleLayout,
+  name: string,
+  blockName: string,
+  texts: LabelTexts | undefined,
+): ModuleLayout {
+  if (!texts) throw new LayoutError('labelMissing');
+  const result: ModuleLayout = {
+    blocks: layout.blocks.map((block) => ({
+      ...block,
+      fields: block.fields.filter((field) => field.name !== name),
+    })),
+  };
+  findBlock(result, blockName).fields.push({ name, texts });
   return result;
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Picklist, PicklistValue } from '../database/core.entities.js';
 import { inTransaction } from '../database/transaction.js';
-import { columnOf, FieldDefinition, ModuleManifest } from '../records/manifest.js';
+import { columnOf, FieldDefinition, ModuleManifest, tableOf } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { FieldErrors } from '../records/record-validation.js';
 import { isUniqueViolation } from '../records/records.service.js';
@@ -258,7 +258,7 @@ export class PicklistEditorService {
     const row = await manager
       .createQueryBuilder()
       .select('COUNT(*)', 'count')
-      .from(manifest.table, 't')
+      .from(tableOf(manifest, field), 't')
       .where(holdsValue(`t.${columnOf(field)}`), { value })
       .getRawOne<{ count: number | string }>();
     return Number(row?.count ?? 0);
@@ -336,7 +336,7 @@ export class PicklistEditorService {
   ): Promise<number> {
     const result = await manager
       .createQueryBuilder()
-      .update(manifest.table)
+      .update(tableOf(manifest, field))
       .set({ [columnOf(field)]: value })
       .where(holdsValue(columnOf(field)), { value: previous })
       .execute();

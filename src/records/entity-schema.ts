@@ -10,7 +10,8 @@ import { AUDIT_FIELDS, columnOf, FieldDefinition, ModuleManifest, OWNER_GROUP_CO
 /** Lengths of the varchar columns that the record engine creates; migrations use the same. */
 export const COLUMN_LENGTH = { text: 255, recordNumber: 30 } as const;
 
-function columnOptions(field: FieldDefinition): EntitySchemaColumnOptions {
+/** Returns the column of a field as the record engine creates it, for entities and for custom fields. */
+export function columnOptions(field: FieldDefinition): EntitySchemaColumnOptions {
   switch (field.type) {
     case 'textarea':
       return { type: 'text', nullable: true };

@@ -67,6 +67,11 @@ export interface FieldDefinition {
    * beside it. The name field and the owner field are essential without it.
    */
   essentialReason?: string;
+  /**
+   * A custom field an administrator added in the Layout Editor. Its column is in the module's custom-field
+   * table (customFieldTable()), one row per record with the record's id, not in the module's own table.
+   */
+  custom?: boolean;
   /** Computed fields are shown and sorted but never stored: amount × percent / 100. */
   computed?: { kind: 'weighted'; amount: string; percent: string };
 }
@@ -111,4 +116,18 @@ export const OWNER_GROUP_COLUMN = 'assigned_group_id';
 
 export function columnOf(field: FieldDefinition): string {
   return field.type === 'currency' ? `${field.name}_cents` : field.name;
+}
+
+/** Returns the table of a module's custom fields: one row per record, keyed by the record's id. */
+export function customFieldTable(manifest: ModuleManifest): string {
+  return `${manifest.table}_cf`;
+}
+
+export function hasCustomFields(manifest: ModuleManifest): boolean {
+  return manifest.fields.some((field) => field.custom);
+}
+
+/** Returns the table that stores the field's column: the module's own, or its custom-field table. */
+export function tableOf(manifest: ModuleManifest, field: FieldDefinition): string {
+  return field.custom ? customFieldTable(manifest) : manifest.table;
 }

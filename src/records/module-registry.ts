@@ -2,6 +2,8 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { BusinessModule } from './business-module.js';
 import { AUDIT_FIELDS, FieldDefinition, ModuleManifest } from './manifest.js';
 import { RecordHooks } from './record-hooks.js';
+import { withCustomFields } from '../layout/custom-fields.js';
+import { CustomFieldRow } from '../layout/layout.entities.js';
 import { applyLayout, ModuleLayout } from '../layout/module-layout.js';
 
 export const BUSINESS_MODULES = Symbol('BUSINESS_MODULES');
@@ -13,25 +15,42 @@ export const BUSINESS_MODULES = Symbol('BUSINESS_MODULES');
 @Injectable()
 export class ModuleRegistry {
   private readonly shippedManifests = new Map<string, ModuleManifest>();
+  private baseManifests = new Map<string, ModuleManifest>();
   private manifests = new Map<string, ModuleManifest>();
   private readonly hooks = new Map<string, RecordHooks>();
 
   constructor(@Inject(BUSINESS_MODULES) modules: BusinessModule[]) {
     for (const module of modules) this.shippedManifests.set(module.manifest.name, module.manifest);
+    this.baseManifests = new Map(this.shippedManifests);
     this.manifests = new Map(this.shippedManifests);
   }
 
   /**
-   * Serves each module's manifest arranged by its layout, and a module without one as shipped. The maps
-   * are replaced, not changed, so a request that already read a manifest keeps a consistent one.
+   * Serves each module's manifest with its active custom fields, arranged by its layout, and a module
+   * without a layout as shipped. The maps are replaced, not changed, so a request that already read a
+   * manifest keeps a consistent one.
    */
-  useLayouts(layouts: Map<string, ModuleLayout>): void {
+  useLayouts(layouts: Map<string, ModuleLayout>, customFields: CustomFieldRow[] = []): void {
+    const bases = new Map<string, ModuleManifest>();
     const manifests = new Map<string, ModuleManifest>();
-    for (const [name, manifest] of this.shippedManifests) {
+    for (const [name, shipped] of this.shippedManifests) {
+      const base = withCustomFields(shipped, customFields);
       const layout = layouts.get(name);
-      manifests.set(name, layout ? applyLayout(manifest, layout) : manifest);
+      bases.set(name, base);
+      manifests.set(name, layout ? applyLayout(base, layout) : base);
     }
+    this.baseManifests = bases;
     this.manifests = manifests;
+  }
+
+  /**
+   * Returns the manifest with its custom fields before any layout, which the Layout Editor arranges;
+   * throws NotFound for an unknown name.
+   */
+  base(name: string): ModuleManifest {
+    const manifest = this.baseManifests.get(name);
+    if (!manifest) throw new NotFoundException();
+    return manifest;
   }
 
   /** Returns the manifest as its module ships it, before any layout; throws NotFound for an unknown name. */

@@ -19,7 +19,15 @@ import {
   RecordValues,
   toColumn,
 } from './field-codec.js';
-import { AUDIT_FIELDS, columnOf, FieldDefinition, ModuleManifest, OWNER_GROUP_COLUMN } from './manifest.js';
+import {
+  AUDIT_FIELDS,
+  columnOf,
+  customFieldTable,
+  FieldDefinition,
+  hasCustomFields,
+  ModuleManifest,
+  OWNER_GROUP_COLUMN,
+} from './manifest.js';
 import { GroupEntity } from '../groups/group.entity.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
@@ -82,6 +90,8 @@ export interface ListResult {
 export type SaveResult = { ok: true; id: number } | { ok: false; errors: FieldErrors };
 
 const ALIAS = 't';
+/** The alias of the module's custom-field table, joined to its records by id. */
+const CUSTOM_ALIAS = 'cf';
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
 
@@ -98,20 +108,25 @@ export class RecordsService {
     private readonly permissions: PermissionsService,
   ) {}
 
-  /** A query on the module's table, limited to the records the user may see. */
+  /**
+   * A query on the module's table, limited to the records the user may see, with its custom-field table
+   * joined when the module has custom fields. The access scope applies to the module's table only.
+   */
   visibleQuery(
     manifest: ModuleManifest,
     user: CurrentUser,
     manager: EntityManager = this.dataSource.manager,
   ): SelectQueryBuilder<ObjectLiteral> {
     const query = manager.createQueryBuilder().from(manifest.table, ALIAS);
+    if (hasCustomFields(manifest))
+      query.leftJoin(customFieldTable(manifest), CUSTOM_ALIAS, `${CUSTOM_ALIAS}.id = ${ALIAS}.id`);
     return this.access.restrict(query, ALIAS, manifest.name, user);
   }
 
   private selectStoredColumns(query: SelectQueryBuilder<ObjectLiteral>, manifest: ModuleManifest): void {
     query.select(`${ALIAS}.id`, 'id');
     for (const field of this.storedFields(manifest)) {
-      query.addSelect(`${ALIAS}.${columnOf(field)}`, columnOf(field));
+      query.addSelect(columnRef(field), columnOf(field));
       if (field.type === 'owner') query.addSelect(`${ALIAS}.${OWNER_GROUP_COLUMN}`, OWNER_GROUP_COLUMN);
     }
   }
@@ -339,10 +354,10 @@ export class RecordsService {
   }
 
   private sumExpression(manifest: ModuleManifest, field: FieldDefinition): string {
-    if (!field.computed) return `${ALIAS}.${columnOf(field)}`;
+    if (!field.computed) return columnRef(field);
     const amount = this.registry.field(manifest.name, field.computed.amount)!;
     const percent = this.registry.field(manifest.name, field.computed.percent)!;
-    return `${ALIAS}.${columnOf(amount)} * ${ALIAS}.${columnOf(percent)}`;
+    return `${columnRef(amount)} * ${columnRef(percent)}`;
   }
 
   private sortOf(manifest: ModuleManifest, request: ListQuery): { sort: string; direction: 'asc' | 'desc' } {
@@ -384,9 +399,9 @@ export class RecordsService {
     } else if (field.type === 'picklist') {
       // Picklists sort in their list order (a pipeline's stages in sequence), not alphabetically.
       // Module and field names come from the manifests and are plain identifiers, never request text.
-      expression = `(SELECT pv.sort_order FROM picklist_values pv WHERE pv.module = '${manifest.name}' AND pv.field = '${field.name}' AND pv.value = ${ALIAS}.${columnOf(field)})`;
+      expression = `(SELECT pv.sort_order FROM picklist_values pv WHERE pv.module = '${manifest.name}' AND pv.field = '${field.name}' AND pv.value = ${columnRef(field)})`;
     } else {
-      expression = `${ALIAS}.${columnOf(field)}`;
+      expression = columnRef(field);
     }
     query.addSelect(expression, 'sort_value');
     query.orderBy('sort_value', order).addOrderBy(`${ALIAS}.id`, order);
@@ -428,15 +443,14 @@ export class RecordsService {
     const pattern = `%${text.replace(/[!%_]/g, (char) => `!${char}`)}%`;
     const columns = manifest.fields
       .filter((field) => field.searchable && !hidden.has(field.name))
-      .map((field) => columnOf(field));
+      .map((field) => columnRef(field));
     if (columns.length === 0) {
       query.andWhere('1 = 0');
       return;
     }
     query.andWhere(
       new Brackets((where) => {
-        for (const column of columns)
-          where.orWhere(`${ALIAS}.${column} LIKE :search ESCAPE '!'`, { search: pattern });
+        for (const column of columns) where.orWhere(`${column} LIKE :search ESCAPE '!'`, { search: pattern });
       }),
     );
   }
@@ -453,7 +467,7 @@ export class RecordsService {
 
     for (const field of this.registry.fields(manifest.name)) {
       if (field.computed || field.type === 'textarea' || hidden.has(field.name)) continue;
-      const column = `${ALIAS}.${columnOf(field)}`;
+      const column = columnRef(field);
 
       const exact = filters[field.name];
       const wanted = (Array.isArray(exact) ? exact : exact === undefined ? [] : [exact]).filter(
@@ -781,7 +795,7 @@ export class RecordsService {
   toRow(manifest: ModuleManifest, values: RecordValues): Record<string, string | number | null> {
     const row: Record<string, string | number | null> = {};
     for (const field of manifest.fields) {
-      if (field.computed || field.system) continue;
+      if (field.computed || field.system || field.custom) continue;
       if (field.type === 'owner') {
         const { userId, groupId } = ownerColumns(values[field.name]);
         row[columnOf(field)] = userId;
@@ -795,6 +809,54 @@ export class RecordsService {
       }
     }
     return row;
+  }
+
+  /** Converts checked values to the columns of the record's row of the custom-field table, without its id. */
+  private toCustomRow(
+    manifest: ModuleManifest,
+    values: RecordValues,
+  ): Record<string, string | number | null> {
+    const row: Record<string, string | number | null> = {};
+    for (const field of manifest.fields.filter((candidate) => candidate.custom))
+      row[columnOf(field)] = toColumn(field, values[field.name] ?? null);
+    return row;
+  }
+
+  /**
+   * Writes the custom-field rows of records: inserted for new records, and for saved ones inserted or
+   * updated, because a record saved before the module's first custom field has no row yet.
+   */
+  async saveCustomRows(
+    manager: EntityManager,
+    manifest: ModuleManifest,
+    records: StoredRecord[],
+    isNew: boolean,
+  ): Promise<void> {
+    if (records.length === 0 || !hasCustomFields(manifest)) return;
+    const table = customFieldTable(manifest);
+    const rows = records.map((record) => ({ id: record.id, ...this.toCustomRow(manifest, record.values) }));
+    if (isNew) {
+      await manager.createQueryBuilder().insert().into(table).values(rows).execute();
+      return;
+    }
+
+    for (const { id, ...columns } of rows) {
+      const exists = await manager
+        .createQueryBuilder()
+        .select(`${CUSTOM_ALIAS}.id`, 'id')
+        .from(table, CUSTOM_ALIAS)
+        .where(`${CUSTOM_ALIAS}.id = :id`, { id })
+        .getRawOne<{ id: number }>();
+      if (exists)
+        await manager.createQueryBuilder().update(table).set(columns).where('id = :id', { id }).execute();
+      else
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(table)
+          .values({ id, ...columns })
+          .execute();
+    }
   }
 
   /** Reserves `count` consecutive record numbers of the module and returns the first. */
@@ -834,6 +896,7 @@ export class RecordsService {
       (result.identifiers[0] as { id: number } | undefined)?.id ??
         (result.raw as { insertId?: number }).insertId,
     );
+    await this.saveCustomRows(manager, manifest, [{ id, values }], true);
     this.logger.log(`Created ${manifest.name} ${id} by user ${user.id}`);
     return id;
   }
@@ -847,6 +910,7 @@ export class RecordsService {
   ): Promise<void> {
     const row = { ...this.toRow(manifest, values), updated_at: utcNow(), modified_by_id: user.id };
     await manager.createQueryBuilder().update(manifest.table).set(row).where('id = :id', { id }).execute();
+    await this.saveCustomRows(manager, manifest, [{ id, values }], false);
   }
 
   /** Counts every record of a module whose link field points to the given id, visible or not. */
@@ -863,7 +927,7 @@ export class RecordsService {
       .createQueryBuilder()
       .select('COUNT(*)', 'count')
       .from(manifest.table, ALIAS)
-      .where(`${ALIAS}.${columnOf(field)} IN (:...ids)`, { ids })
+      .where(`${columnRef(field)} IN (:...ids)`, { ids })
       .getRawOne<{ count: number | string }>();
     return Number(row?.count ?? 0);
   }
@@ -898,6 +962,11 @@ export class RecordsService {
       .getRawMany<{ id: number; name: string }>();
     return rows.map((row) => ({ id: Number(row.id), name: row.name }));
   }
+}
+
+/** Returns the SQL column of a field in the record engine's queries: on the module's table or its custom-field table. */
+function columnRef(field: FieldDefinition): string {
+  return `${field.custom ? CUSTOM_ALIAS : ALIAS}.${columnOf(field)}`;
 }
 
 /** Finds the linked record, user or group of a link, user or owner value among the names looked up. */

@@ -1,0 +1,96 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { CurrentUser } from '../access/current-user.js';
+import { customLabel } from '../i18n/i18n.service.js';
+import { ModuleRegistry } from '../records/module-registry.js';
+import { utcNow } from '../records/values.js';
+import { addCustomFieldColumn, customFieldColumns } from './custom-field-columns.js';
+import {
+  CustomFieldForm,
+  customFieldDefinition,
+  nextCustomFieldName,
+  readCustomFieldForm,
+} from './custom-fields.js';
+import { CustomFieldEntity, CustomFieldRow } from './layout.entities.js';
+import { LayoutService } from './layout.service.js';
+import { addField, cleanTexts, LayoutError } from './module-layout.js';
+
+/**
+ * Adds custom fields: a definition, a typed column in the module's custom-field table, and a place in the
+ * layout. The definition is stored first, as 'adding', so its name is taken. When the column cannot be
+ * added, the definition is deleted again. Otherwise the field becomes active in the same transaction that
+ * stores its layout row, so no instance serves a field whose column does not exist.
+ */
+@Injectable()
+export class CustomFieldsService {
+  private readonly logger = new Logger(CustomFieldsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registry: ModuleRegistry,
+    private readonly layouts: LayoutService,
+  ) {}
+
+  /** Adds a custom field and returns its internal name. Throws LayoutError for an invalid form. */
+  async add(user: CurrentUser, moduleName: string, form: CustomFieldForm): Promise<string> {
+    const base = this.registry.base(moduleName);
+    const texts = cleanTexts({ en: stringOf(form.label_en), it: stringOf(form.label_it) });
+    const { type, maxLength } = readCustomFieldForm(form);
+    const blockName = stringOf(form.block);
+    // The label and the block are checked before any DDL, and the layout change checks them again.
+    addField(await this.layouts.layout(moduleName), '', blockName, texts);
+
+    const row = await this.reserve(user, moduleName, type, maxLength);
+    try {
+      await addCustomFieldColumn(this.dataSource, base, customFieldDefinition(base, row));
+    } catch (error) {
+      await this.dataSource.getRepository(CustomFieldEntity).delete({ id: row.id });
+      this.logger.warn(
+        `Adding the column of custom field ${moduleName}.${row.name} failed, so its definition was deleted: ${String(error)}`,
+      );
+      throw new LayoutError('columnFailed');
+    }
+
+    await this.layouts.change(
+      user,
+      moduleName,
+      (layout) => ({
+        layout: addField(layout, row.name, blockName, texts),
+        action: 'customFieldAdded',
+        details: { field: customLabel(texts!, row.name), type: `layout.types.${type}` },
+      }),
+      row.name,
+    );
+    this.logger.log(`Custom field ${moduleName}.${row.name} (${type}) added by user ${user.id}`);
+    return row.name;
+  }
+
+  /** Stores the definition as 'adding' under the next free name of the module. */
+  private async reserve(
+    user: CurrentUser,
+    moduleName: string,
+    type: string,
+    maxLength: number | null,
+  ): Promise<CustomFieldRow> {
+    const repository = this.dataSource.getRepository(CustomFieldEntity);
+    const defined = await repository.findBy({ module: moduleName });
+    const columns = await customFieldColumns(this.dataSource, this.registry.shipped(moduleName));
+    const name = nextCustomFieldName([...defined.map((row) => row.name), ...columns]);
+    const row = {
+      module: moduleName,
+      name,
+      type,
+      maxLength,
+      status: 'adding' as const,
+      createdById: user.id,
+      createdAt: utcNow(),
+    };
+    const result = await repository.insert(row);
+    return { ...row, id: Number((result.identifiers[0] as { id: number }).id) };
+  }
+}
+
+function stringOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,113 @@
+import { FieldDefinition, FieldType, ModuleManifest } from '../records/manifest.js';
+import { CustomFieldRow } from './layout.entities.js';
+import { LayoutError } from './module-layout.js';
+
+/** The types an administrator may give a custom field. */
+export const CUSTOM_FIELD_TYPES = [
+  'text',
+  'textarea',
+  'integer',
+  'currency',
+  'percent',
+  'date',
+  'email',
+  'phone',
+  'url',
+  'picklist',
+] as const satisfies readonly FieldType[];
+
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
+
+/** The maximum length of a custom text field, and its default, in characters. */
+export const MAX_TEXT_LENGTH = 255;
+
+/** Types that get a control in the list's filter bar. Other types are filtered through the URL only. */
+const FILTER_BAR_TYPES = new Set<string>(['picklist', 'date', 'currency']);
+
+/**
+ * A custom field's internal name and column: `cf_` and a number. Names and table names go into DDL, where
+ * parameters cannot be used, so each is checked against these patterns right before it is written there.
+ */
+const CUSTOM_FIELD_NAME = /^cf_[1-9][0-9]{0,5}$/;
+const TABLE_NAME = /^[a-z][a-z0-9_]{0,60}$/;
+
+/** The Layout Editor's form for a new custom field, as submitted. */
+export interface CustomFieldForm {
+  label_en?: string;
+  label_it?: string;
+  type?: string;
+  block?: string;
+  max_length?: string;
+}
+
+/** Throws unless the name is a custom field's generated name, safe to write into DDL and queries. */
+export function checkCustomFieldName(name: string): string {
+  if (!CUSTOM_FIELD_NAME.test(name)) throw new Error(`Invalid custom field name: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** Throws unless the name is a plain lower-case table name, safe to write into DDL. */
+export function checkTableName(name: string): string {
+  if (!TABLE_NAME.test(name)) throw new Error(`Invalid table name: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/**
+ * Returns the next free custom field name: one more than the highest number among the module's definitions
+ * and the columns of its custom-field table (a currency column is `cf_<n>_cents`), so a column left by an
+ * interrupted change is never reused.
+ */
+export function nextCustomFieldName(usedNames: string[]): string {
+  const numbers = usedNames
+    .map((name) => /^cf_([1-9][0-9]{0,5})(_cents)?$/.exec(name))
+    .map((match) => (match ? Number(match[1]) : 0));
+  return checkCustomFieldName(`cf_${Math.max(0, ...numbers) + 1}`);
+}
+
+export function isCustomFieldType(type: string | undefined): type is CustomFieldType {
+  return (CUSTOM_FIELD_TYPES as readonly string[]).includes(type ?? '');
+}
+
+/** Reads the type and length of the form; a length is read for text fields only. */
+export function readCustomFieldForm(form: CustomFieldForm): {
+  type: CustomFieldType;
+  maxLength: number | null;
+} {
+  if (!isCustomFieldType(form.type)) throw new LayoutError('typeInvalid');
+  if (form.type !== 'text') return { type: form.type, maxLength: null };
+
+  const text = typeof form.max_length === 'string' ? form.max_length.trim() : '';
+  if (text === '') return { type: form.type, maxLength: MAX_TEXT_LENGTH };
+  const maxLength = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  if (!(maxLength >= 1 && maxLength <= MAX_TEXT_LENGTH))
+    throw new LayoutError('lengthInvalid', { max: MAX_TEXT_LENGTH });
+  return { type: form.type, maxLength };
+}
+
+/**
+ * Returns the field a custom field's definition serves. Its label and block come from the stored layout,
+ * which always has a row for it. The manifest's first block is only where a field without a row would go.
+ */
+export function customFieldDefinition(manifest: ModuleManifest, row: CustomFieldRow): FieldDefinition {
+  const type = row.type as CustomFieldType;
+  return {
+    name: checkCustomFieldName(row.name),
+    type,
+    label: row.name,
+    block: manifest.blocks[0].name,
+    custom: true,
+    ...(type === 'text' ? { maxLength: row.maxLength ?? MAX_TEXT_LENGTH } : {}),
+    listColumn: true,
+    filter: FILTER_BAR_TYPES.has(type),
+  };
+}
+
+/** Returns the manifest with the module's active custom fields after its standard fields. */
+export function withCustomFields(manifest: ModuleManifest, rows: CustomFieldRow[]): ModuleManifest {
+  const active = rows.filter((row) => row.module === manifest.name && row.status === 'active');
+  if (active.length === 0) return manifest;
+  return {
+    ...manifest,
+    fields: [...manifest.fields, ...active.map((row) => customFieldDefinition(manifest, row))],
+  };
+}
