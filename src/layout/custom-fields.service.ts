@@ -15,6 +15,7 @@ import {
 import { CustomFieldEntity, CustomFieldRow } from './layout.entities.js';
 import { LayoutService } from './layout.service.js';
 import { addField, cleanTexts, LayoutError } from './module-layout.js';
+import { isUniqueViolation } from '../records/records.service.js';
 
 /**
  * Adds custom fields: a definition, a typed column in the module's custom-field table, and a place in the
@@ -22,6 +23,9 @@ import { addField, cleanTexts, LayoutError } from './module-layout.js';
  * added, the definition is deleted again. Otherwise the field becomes active in the same transaction that
  * stores its layout row, so no instance serves a field whose column does not exist.
  */
+/** Times a new field's name is computed again when another administrator took it in the meantime. */
+const MAX_NAME_ATTEMPTS = 3;
+
 @Injectable()
 export class CustomFieldsService {
   private readonly logger = new Logger(CustomFieldsService.name);
@@ -74,20 +78,29 @@ export class CustomFieldsService {
     maxLength: number | null,
   ): Promise<CustomFieldRow> {
     const repository = this.dataSource.getRepository(CustomFieldEntity);
-    const defined = await repository.findBy({ module: moduleName });
-    const columns = await customFieldColumns(this.dataSource, this.registry.shipped(moduleName));
-    const name = nextCustomFieldName([...defined.map((row) => row.name), ...columns]);
-    const row = {
-      module: moduleName,
-      name,
-      type,
-      maxLength,
-      status: 'adding' as const,
-      createdById: user.id,
-      createdAt: utcNow(),
-    };
-    const result = await repository.insert(row);
-    return { ...row, id: Number((result.identifiers[0] as { id: number }).id) };
+    // Two administrators adding a field at once compute the same next name; the unique index stops the
+    // second insert, which then takes the name after it.
+    for (let attempt = 1; ; attempt++) {
+      const defined = await repository.findBy({ module: moduleName });
+      const columns = await customFieldColumns(this.dataSource, this.registry.shipped(moduleName));
+      const name = nextCustomFieldName([...defined.map((row) => row.name), ...columns]);
+      const row = {
+        module: moduleName,
+        name,
+        type,
+        maxLength,
+        status: 'adding' as const,
+        createdById: user.id,
+        createdAt: utcNow(),
+      };
+      try {
+        const result = await repository.insert(row);
+        return { ...row, id: Number((result.identifiers[0] as { id: number }).id) };
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= MAX_NAME_ATTEMPTS) throw error;
+        this.logger.warn(`Custom field name ${moduleName}.${name} was taken meanwhile; taking the next one`);
+      }
+    }
   }
 }
 

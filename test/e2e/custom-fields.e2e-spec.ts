@@ -1,8 +1,11 @@
+import { jest } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
+import { CustomFieldEntity } from '../../src/layout/layout.entities.js';
 import { importCsv, unescapeHtml } from '../support/csv-import.js';
 import { RecordsService, StoredRecord } from '../../src/records/records.service.js';
 import { ADMIN, Agent, createRecord, createUser, PASSWORD, SALESPERSON_ROLE } from '../support/records.js';
 import {
+  csrfToken,
   databaseKinds,
   loginAgent,
   postForm,
@@ -84,6 +87,35 @@ describe.each(databaseKinds())('custom fields on %s', (kind) => {
   describe('editor', () => {
     it('generates names in sequence', () => {
       expect(Object.values(names)).toEqual(['cf_1', 'cf_2', 'cf_3', 'cf_4', 'cf_5']);
+    });
+
+    it('takes the next name when another administrator took it meanwhile', async () => {
+      const editor = '/admin/layout/campaigns';
+      const page = await admin.get(editor);
+      // Another administrator reserved cf_1 after this request read the definitions.
+      await testApp.dataSource.query(
+        "INSERT INTO custom_fields (module, name, type, status, created_by_id, created_at) VALUES ('campaigns', 'cf_1', 'text', 'adding', 1, '2027-01-01 00:00:00')",
+      );
+      const definitions = testApp.dataSource.getRepository(CustomFieldEntity);
+      const staleRead = jest.spyOn(definitions, 'findBy').mockResolvedValueOnce([]);
+
+      const response = await admin
+        .post(`${editor}/custom-fields`)
+        .type('form')
+        .send({
+          _csrf: csrfToken(page.text),
+          label_en: 'Budget code',
+          type: 'text',
+          block: 'info',
+          max_length: '',
+        });
+      staleRead.mockRestore();
+
+      expect(response.status).toBe(303);
+      expect(response.headers.location).toMatch(/#field-cf_2$/);
+      await testApp.dataSource.query(
+        "DELETE FROM custom_fields WHERE module = 'campaigns' AND name = 'cf_1'",
+      );
     });
 
     it('shows the field in its block with its type', async () => {
