@@ -172,7 +172,9 @@ describe.each(databaseKinds())('custom fields on %s', (kind) => {
       expect(response.text).toContain('Enter a maximum length from 1 to 255 characters.');
       expect(response.text).toMatch(/id="new-field-en"[^>]*value="Notes code"/);
       expect(
-        await testApp.dataSource.query(`SELECT name FROM custom_fields WHERE type = 'text'`),
+        await testApp.dataSource.query(
+          `SELECT name FROM custom_fields WHERE module = 'potentials' AND type = 'text'`,
+        ),
       ).toHaveLength(1);
     });
 
