@@ -1,5 +1,5 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, ForbiddenException, Get, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { AdminBounds, AdminBoundsService } from '../access/admin-bounds.service.js';
 import type { CurrentUser } from '../access/current-user.js';
 import { User as CurrentUserParam } from '../auth/current-user.decorator.js';
@@ -14,6 +14,16 @@ import { RolesService } from '../roles/roles.service.js';
 import { RecordTransferService } from './record-transfer.service.js';
 import { readOwner } from '../records/field-codec.js';
 import { RecordViews } from '../records/record-views.js';
+
+/** The last move of a user's records, kept in the session for its result page. */
+type SessionWithRecordMove = {
+  recordMove?: {
+    userId: number;
+    fullName: string;
+    targetName: string;
+    moved: { module: string; count: number }[];
+  };
+};
 
 interface UserForm {
   fullName?: string;
@@ -136,7 +146,6 @@ export class UsersController {
 
   /** Moves every record assigned to this user to the chosen active user or group, and shows how many moved. */
   @Post(':id/move-records')
-  @HttpCode(200)
   async moveRecords(
     @CurrentUserParam() user: CurrentUser,
     @Param('id', RecordIdPipe) id: number,
@@ -165,12 +174,35 @@ export class UsersController {
       response.status(422);
       return this.editPage(user, id, response, translate(user.locale, `users.move.errors.${result.code}`));
     }
+    // The result is shown after a redirect (post/redirect/get), so that a reload does not post again.
+    const session = response.req.session as unknown as SessionWithRecordMove | undefined;
+    if (session)
+      session.recordMove = {
+        userId: id,
+        fullName: existing.fullName,
+        targetName: (await this.views.ownerName(body.toOwner!)) ?? '',
+        moved: result.moved,
+      };
+    response.redirect(303, `/admin/users/${id}/records-moved`);
+  }
+
+  /** Shows the result of the last move of this user's records, or the user's page when there is none. */
+  @Get(':id/records-moved')
+  async recordsMoved(
+    @CurrentUserParam() user: CurrentUser,
+    @Param('id', RecordIdPipe) id: number,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.manageableUser(await this.bounds.forUser(user), id);
+    const stored = (request.session as unknown as SessionWithRecordMove | undefined)?.recordMove;
+    if (!stored || stored.userId !== id) return response.redirect(303, `/admin/users/${id}/edit`);
     response.render('admin/user-records-moved', {
       title: 'users.move.doneTitle',
       id,
-      fullName: existing.fullName,
-      targetName: await this.views.ownerName(body.toOwner!),
-      moved: result.moved.map((entry) => ({
+      fullName: stored.fullName,
+      targetName: stored.targetName,
+      moved: stored.moved.map((entry) => ({
         module: translate(user.locale, this.registry.get(entry.module).label),
         count: entry.count,
       })),

@@ -455,7 +455,7 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
           toOwner: String(ids.ursula),
         },
       );
-      expect(toSelf.status).toBe(200);
+      expect(toSelf.status).toBe(303);
       expect(await owner()).toBe(ids.ursula);
     });
 

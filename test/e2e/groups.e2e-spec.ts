@@ -308,8 +308,9 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
         },
       );
 
-      expect(response.status).toBe(200);
-      expect(unescapeHtml(response.text)).toContain('now belong to North Team');
+      expect(response.status).toBe(303);
+      const result = await admin.get(response.headers.location);
+      expect(unescapeHtml(result.text)).toContain('now belong to North Team');
       expect(await owner('potentials', carlaDeal)).toEqual({ user: null, group: ids.north });
     });
   });

@@ -277,9 +277,15 @@ describe.each(databaseKinds())('user import on %s', (kind) => {
         },
       );
 
-      expect(moved.status).toBe(200);
-      expect(moved.text).toContain('<td data-moved="Potentials">2</td>');
-      expect(moved.text).toContain('<td data-moved="Accounts">1</td>');
+      expect(moved.status).toBe(303);
+      const result = await admin.get(moved.headers.location);
+      expect(result.text).toContain('<td data-moved="Potentials">2</td>');
+      expect(result.text).toContain('<td data-moved="Accounts">1</td>');
+      const reloaded = await admin.get(moved.headers.location);
+      expect(reloaded.text).toContain('<td data-moved="Potentials">2</td>');
+      const elsewhere = await admin.get(`/admin/users/${ids.bruno}/records-moved`);
+      expect(elsewhere.status).toBe(303);
+      expect(elsewhere.headers.location).toBe(`/admin/users/${ids.bruno}/edit`);
       const owners = await query<{ assigned_user_id: number }>(
         `SELECT assigned_user_id FROM potentials WHERE potential_name IN ('ada one', 'ada two')
          UNION ALL SELECT assigned_user_id FROM accounts WHERE account_name = 'Ada Customer'`,
