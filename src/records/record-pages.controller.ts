@@ -244,6 +244,18 @@ export abstract class RecordPagesController {
           choices = picklists.values(field.name).map((entry) => ({ value: entry.value, label: entry.value }));
         else if (field.type === 'user')
           choices = (await this.users.listActive()).map((u) => ({ value: String(u.id), label: u.fullName }));
+        const optionSections =
+          field.type === 'owner' ? await this.views.ownerChoices(user, 'filter', current) : undefined;
+        // A filter on a value no longer offered (a deactivated user, a deleted group or picklist value) stays
+        // visible as chosen, rather than the drop-down reading "Any" over a filtered list.
+        const offered = [...choices, ...(optionSections ?? []).flatMap((section) => section.options)];
+        if (current !== '' && !offered.some((choice) => choice.value === current)) {
+          const name = field.type === 'picklist' ? undefined : await this.views.ownerName(current);
+          choices.push({
+            value: current,
+            label: translate(locale, 'list.notOffered', { value: name ?? current }),
+          });
+        }
         controls.push({
           name: field.name,
           label,
@@ -252,8 +264,7 @@ export abstract class RecordPagesController {
             { value: '', label: translate(locale, 'list.any'), selected: current === '' },
             ...choices.map((c) => ({ ...c, selected: c.value === current })),
           ],
-          optionSections:
-            field.type === 'owner' ? await this.views.ownerChoices(user, 'filter', current) : undefined,
+          optionSections,
         });
       } else if (field.type === 'date' || field.type === 'currency') {
         controls.push({

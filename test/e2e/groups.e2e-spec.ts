@@ -432,6 +432,12 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
       );
       const detail = unescapeHtml((await admin.get(`/potentials/${ids.groupDeal}`)).text);
       expect(detail).toMatch(/North Team<\/td>\s*<td>marta user<\/td>/);
+      const filtered = unescapeHtml(
+        (await admin.get(`/potentials?assigned_user_id=group:${ids.north}`)).text,
+      );
+      expect(filtered).toContain(
+        `<option value="group:${ids.north}" selected>group:${ids.north} (no longer in the list)</option>`,
+      );
     });
   });
 });
