@@ -185,6 +185,9 @@ export class SharingController {
       kind === 'group'
         ? translate(locale, 'sharing.kinds.group', { group: groupName.get(groupId!) ?? `#${groupId}` })
         : translate(locale, `sharing.kinds.${kind}`, { role: roleName.get(roleId!) ?? `#${roleId}` });
+    // A closed drop-down hides its headings, so each option says on its own which kind of side it is.
+    const optionLabel = (kind: RuleSideKind, name: string) =>
+      translate(locale, `sharing.optionLabels.${kind}`, { name });
     // Each side is one drop-down of roles, roles with their subordinates, and groups, limited to the
     // sides the user may name.
     const sideOptions = (side: 'source' | 'target') =>
@@ -194,10 +197,10 @@ export class SharingController {
           kind === 'group'
             ? groups
                 .filter((group) => bounds.mayNameInRule(side, { kind, roleId: null, groupId: group.id }))
-                .map((group) => ({ value: `group:${group.id}`, label: group.name }))
+                .map((group) => ({ value: `group:${group.id}`, label: optionLabel(kind, group.name) }))
             : roles
                 .filter((role) => bounds.mayNameInRule(side, { kind, roleId: role.id, groupId: null }))
-                .map((role) => ({ value: `${kind}:${role.id}`, label: role.name })),
+                .map((role) => ({ value: `${kind}:${role.id}`, label: optionLabel(kind, role.name) })),
       })).filter((section) => section.options.length > 0);
     response.render('admin/sharing', {
       title: 'sharing.title',

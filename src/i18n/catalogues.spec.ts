@@ -54,14 +54,13 @@ const SAME_IN_ITALIAN = new Set([
   'layout',
 ]);
 
-/** Tells whether an Italian value may equal its English one, as `{{count}} record` may. */
+/** Tells whether an Italian value may equal its English one, as `{{count}} record` or a bare `{{name}}` may. */
 function isSameInItalian(value: string): boolean {
-  return SAME_IN_ITALIAN.has(
-    value
-      .replace(/\{\{[^}]*\}\}/g, '')
-      .trim()
-      .toLowerCase(),
-  );
+  const words = value
+    .replace(/\{\{[^}]*\}\}/g, '')
+    .trim()
+    .toLowerCase();
+  return words === '' || SAME_IN_ITALIAN.has(words);
 }
 
 describe('i18n catalogues', () => {
