@@ -22,6 +22,7 @@ import { Groups1764900010000 } from './migrations/1764900010000-groups.js';
 import { Picklists1764900014000 } from './migrations/1764900014000-picklists.js';
 import { Layouts1764900030000 } from './migrations/1764900030000-layouts.js';
 import { CustomFields1764900040000 } from './migrations/1764900040000-custom-fields.js';
+import { FieldProperties1764900050000 } from './migrations/1764900050000-field-properties.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -76,6 +77,7 @@ export const CORE_MIGRATIONS = [
   Picklists1764900014000,
   Layouts1764900030000,
   CustomFields1764900040000,
+  FieldProperties1764900050000,
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
 import { User } from '../auth/current-user.decorator.js';
@@ -14,6 +14,13 @@ import { LayoutEdits } from './layout-edits.js';
 import { PicklistEditorService } from './picklist-editor.service.js';
 import type { CustomFieldForm } from './custom-fields.js';
 import { CustomFieldsService } from './custom-fields.service.js';
+import { FieldPropertiesService } from './field-properties.service.js';
+
+/** The anchor the page returns to after a change, and a message to show instead of "saved". */
+interface ChangeOutcome {
+  anchor: string;
+  flash?: { key: string; params: Record<string, string | number> };
+}
 
 interface DirectionForm {
   direction?: string;
@@ -32,6 +39,7 @@ export class LayoutEditorController {
     private readonly pages: LayoutEditorPages,
     private readonly picklists: PicklistEditorService,
     private readonly customFields: CustomFieldsService,
+    private readonly fieldProperties: FieldPropertiesService,
   ) {}
 
   @Get()
@@ -144,6 +152,31 @@ export class LayoutEditorController {
     );
   }
 
+  /** Makes a field mandatory (`mandatory=on`) or optional (`mandatory=off`). */
+  @Post(':module/fields/:field/mandatory')
+  async setMandatory(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Body() body: { mandatory?: string },
+    @Res() response: Response,
+  ): Promise<void> {
+    if (body.mandatory !== 'on' && body.mandatory !== 'off') throw new BadRequestException();
+    const mandatory = body.mandatory === 'on';
+    await this.respond(response, user, moduleName, { form: `field-${fieldName}` }, async () => {
+      const { emptyRecords } = await this.fieldProperties.setMandatory(
+        user,
+        moduleName,
+        fieldName,
+        mandatory,
+      );
+      const anchor = `field-${fieldName}`;
+      if (!mandatory) return anchor;
+      const key = emptyRecords === 0 ? 'layout.madeMandatoryNoneEmpty' : 'layout.madeMandatory';
+      return { anchor, flash: { key, params: { count: emptyRecords } } };
+    });
+  }
+
   @Post(':module/custom-fields')
   async addCustomField(
     @User() user: CurrentUser,
@@ -181,17 +214,19 @@ export class LayoutEditorController {
     user: CurrentUser,
     moduleName: string,
     failure: Omit<LayoutFailure, 'error'>,
-    change: () => Promise<string>,
+    change: () => Promise<string | ChangeOutcome>,
   ): Promise<void> {
-    let anchor: string;
+    let outcome: ChangeOutcome;
     try {
-      anchor = await change();
+      const result = await change();
+      outcome = typeof result === 'string' ? { anchor: result } : result;
     } catch (error) {
       if (!(error instanceof LayoutError)) throw error;
       const page = await this.pages.modulePage(user, moduleName, { ...failure, error });
       return response.status(error.code.endsWith('NotFound') ? 404 : 422).render('admin/layout', page);
     }
-    setFlash(response, 'layout.saved');
-    response.redirect(303, `/admin/layout/${moduleName}#${anchor}`);
+    const flash = outcome.flash ?? { key: 'layout.saved', params: {} };
+    setFlash(response, flash.key, flash.params);
+    response.redirect(303, `/admin/layout/${moduleName}#${outcome.anchor}`);
   }
 }

@@ -7,7 +7,14 @@ import { formatDateTime, Locale, LOCALES } from '../records/values.js';
 import { CUSTOM_FIELD_TYPES, CustomFieldForm, MAX_TEXT_LENGTH } from './custom-fields.js';
 import type { LabelForm } from './layout-edits.js';
 import { LayoutService } from './layout.service.js';
-import { applyLayout, holdsAuditFields, LayoutBlock, LayoutError, ModuleLayout } from './module-layout.js';
+import {
+  applyLayout,
+  essentialReason,
+  holdsAuditFields,
+  LayoutBlock,
+  LayoutError,
+  ModuleLayout,
+} from './module-layout.js';
 
 /**
  * A change that failed: the form it came from (its anchor), the labels typed into it when it is a label
@@ -199,7 +206,7 @@ export class LayoutEditorPages {
     const { shipped, served, block, name, position } = input;
     const field = served.fields.find((candidate) => candidate.name === name)!;
     const standard = shipped.fields.find((candidate) => candidate.name === name)!;
-    const essential = this.essentialReason(shipped, field);
+    const essential = essentialReason(shipped, field);
     return {
       name,
       anchor: `field-${name}`,
@@ -209,6 +216,8 @@ export class LayoutEditorPages {
       internalName: field.custom ? name : undefined,
       type: translate(locale, `layout.types.${field.type}`),
       mandatory: Boolean(field.required),
+      // A locked field stays mandatory, and a field that forms never write cannot be asked for.
+      mandatoryToggle: !essential && visibilityOf(field) === 'editable',
       visibility: translate(locale, `layout.visibility.${visibilityOf(field)}`),
       essential: essential ? translate(locale, essential) : undefined,
       movable: true,
@@ -239,14 +248,6 @@ export class LayoutEditorPages {
       actionError: undefined,
       errorTarget: undefined,
     };
-  }
-
-  /** Returns the i18n key of why the module cannot work without the field, or undefined. */
-  private essentialReason(manifest: ModuleManifest, field: FieldDefinition): string | undefined {
-    if (field.essentialReason) return field.essentialReason;
-    if (field.name === manifest.nameField) return 'layout.essential.nameField';
-    if (field.type === 'owner') return 'layout.essential.owner';
-    return undefined;
   }
 
   /** Returns the catalogue label in every language, such as "Amount / Importo", or undefined for an added block. */

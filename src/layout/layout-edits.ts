@@ -14,6 +14,7 @@ import {
   moveFieldToBlock,
   relabelField,
   renameBlock,
+  setFieldProperties,
 } from './module-layout.js';
 
 /** The label inputs of the editor's forms, one a locale. */
@@ -103,6 +104,14 @@ export class LayoutEdits {
         details: { from: this.fieldLabel(layout, name), to: this.fieldLabel(result, name) },
       };
     };
+  }
+
+  setMandatory(name: string, mandatory: boolean): LayoutEdit {
+    return (layout) => ({
+      layout: setFieldProperties(this.shipped, layout, name, { mandatory }),
+      action: mandatory ? 'fieldMadeMandatory' : 'fieldMadeOptional',
+      details: { field: this.fieldLabel(layout, name) },
+    });
   }
 
   private blockLabel(layout: ModuleLayout, name: string): string {

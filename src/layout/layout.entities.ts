@@ -30,6 +30,8 @@ export interface LayoutFieldRow {
   block: string;
   position: number;
   labels: string | null;
+  /** JSON of the properties an administrator set (FieldProperties), or null for the manifest's. */
+  properties: string | null;
 }
 
 export const LayoutFieldEntity = new EntitySchema<LayoutFieldRow>({
@@ -42,6 +44,7 @@ export const LayoutFieldEntity = new EntitySchema<LayoutFieldRow>({
     block: { type: 'varchar', length: 64 },
     position: { type: 'int' },
     labels: { type: 'text', nullable: true },
+    properties: { type: 'text', nullable: true },
   },
   indices: [{ name: 'uq_layout_fields_field', columns: ['module', 'field'], unique: true }],
 });

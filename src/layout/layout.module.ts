@@ -3,10 +3,11 @@ import { PicklistEditorService } from './picklist-editor.service.js';
 import { LayoutEditorController } from './layout-editor.controller.js';
 import { PicklistsController } from './picklists.controller.js';
 import { CustomFieldsService } from './custom-fields.service.js';
+import { FieldPropertiesService } from './field-properties.service.js';
 
 /** The Layout Editor: administration pages that arrange, relabel and reshape each module and its picklists. */
 @Module({
   controllers: [LayoutEditorController, PicklistsController],
-  providers: [PicklistEditorService, CustomFieldsService],
+  providers: [PicklistEditorService, CustomFieldsService, FieldPropertiesService],
 })
 export class LayoutModule {}

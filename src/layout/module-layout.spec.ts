@@ -13,6 +13,7 @@ import {
   moveFieldToBlock,
   relabelField,
   renameBlock,
+  setFieldProperties,
   storedRows,
 } from './module-layout.js';
 
@@ -189,6 +190,46 @@ describe('customLabel', () => {
   it('falls back to the catalogue key without texts', () => {
     expect(translate('it', customLabel({}, 'fields.description'))).toBe(
       translate('it', 'fields.description'),
+    );
+  });
+});
+
+describe('setFieldProperties', () => {
+  const served = (layout: ModuleLayout, name: string) =>
+    applyLayout(manifest, layout).fields.find((field) => field.name === name)!;
+
+  it('makes a field mandatory in the served manifest', () => {
+    const layout = setFieldProperties(manifest, shipped(), 'next_step', { mandatory: true });
+
+    expect(served(layout, 'next_step').required).toBe(true);
+    expect(served(shipped(), 'next_step').required).toBeUndefined();
+  });
+
+  it('keeps the properties through the stored rows', () => {
+    const layout = setFieldProperties(manifest, shipped(), 'next_step', { mandatory: true });
+
+    const reloaded = layoutOf(manifest, storedRows(layout));
+
+    expect(served(reloaded, 'next_step').required).toBe(true);
+  });
+
+  it('keeps the properties when the field is relabelled', () => {
+    const layout = setFieldProperties(manifest, shipped(), 'next_step', { mandatory: true });
+
+    const relabelled = relabelField(layout, 'next_step', { en: 'Competitor' });
+
+    expect(served(relabelled, 'next_step').required).toBe(true);
+  });
+
+  it('rejects making the name field optional', () => {
+    expect(codeOf(() => setFieldProperties(manifest, shipped(), 'title', { mandatory: false }))).toBe(
+      'fieldLocked',
+    );
+  });
+
+  it('rejects an unknown field', () => {
+    expect(codeOf(() => setFieldProperties(manifest, shipped(), 'nothing', { mandatory: true }))).toBe(
+      'fieldNotFound',
     );
   });
 });

@@ -22,6 +22,14 @@ export interface LayoutField {
   name: string;
   /** The administrator's label; absent for a field shown with its catalogue label. */
   texts?: LabelTexts;
+  /** The properties an administrator set; a property left out keeps the manifest's value. */
+  properties?: FieldProperties;
+}
+
+/** The properties an administrator sets on a field besides its place and label. */
+export interface FieldProperties {
+  /** Forms and imports ask for a value. A record saved empty before keeps working until its next edit. */
+  mandatory?: boolean;
 }
 
 /** A row of `layout_blocks`. */
@@ -38,6 +46,8 @@ export interface StoredField {
   block: string;
   position: number;
   labels: string | null;
+  /** JSON of the field's properties, or null when it has the manifest's. */
+  properties?: string | null;
 }
 
 export interface StoredLayout {
@@ -56,7 +66,10 @@ export type LayoutErrorCode =
   | 'labelTooLong'
   | 'typeInvalid'
   | 'lengthInvalid'
-  | 'columnFailed';
+  | 'columnFailed'
+  | 'fieldLocked'
+  | 'fieldNotWritable'
+  | 'fieldRestrictedByProfiles';
 
 /** A layout change that cannot be made; the code names the message in the `layout.errors` catalogue. */
 export class LayoutError extends Error {
@@ -87,7 +100,11 @@ export function layoutOf(manifest: ModuleManifest, stored: StoredLayout): Module
   for (const row of [...stored.fields].sort((a, b) => a.position - b.position)) {
     const block = blocks.find((candidate) => candidate.name === row.block);
     if (!block || !known.has(row.field) || placed.has(row.field)) continue;
-    block.fields.push({ name: row.field, texts: parseTexts(row.labels) });
+    block.fields.push({
+      name: row.field,
+      texts: parseTexts(row.labels),
+      properties: parseProperties(row.properties ?? null),
+    });
     placed.add(row.field);
   }
 
@@ -129,7 +146,9 @@ export function applyLayout(manifest: ModuleManifest, layout: ModuleLayout): Mod
   const fields = layout.blocks.flatMap((block) =>
     block.fields.map((entry): FieldDefinition => {
       const definition = definitions.get(entry.name)!;
-      return { ...definition, block: block.name, label: labelOf(entry.texts, definition.label) };
+      const served = { ...definition, block: block.name, label: labelOf(entry.texts, definition.label) };
+      const mandatory = entry.properties?.mandatory;
+      return mandatory === undefined ? served : { ...served, required: mandatory };
     }),
   );
   return { ...manifest, blocks, fields };
@@ -154,6 +173,7 @@ export function storedRows(layout: ModuleLayout): StoredLayout {
         block: block.name,
         position,
         labels: field.texts ? JSON.stringify(field.texts) : null,
+        properties: field.properties ? JSON.stringify(field.properties) : null,
       })),
     ),
   };
@@ -161,6 +181,21 @@ export function storedRows(layout: ModuleLayout): StoredLayout {
 
 function parseTexts(json: string | null): LabelTexts | undefined {
   return json === null ? undefined : (JSON.parse(json) as LabelTexts);
+}
+
+function parseProperties(json: string | null): FieldProperties | undefined {
+  return json === null ? undefined : (JSON.parse(json) as FieldProperties);
+}
+
+/**
+ * Returns the i18n key of why the module cannot work without the field, or undefined. Such a field is
+ * shown locked, and it cannot be made optional.
+ */
+export function essentialReason(manifest: ModuleManifest, field: FieldDefinition): string | undefined {
+  if (field.essentialReason) return field.essentialReason;
+  if (field.name === manifest.nameField) return 'layout.essential.nameField';
+  if (field.type === 'owner') return 'layout.essential.owner';
+  return undefined;
 }
 
 /**
@@ -270,7 +305,31 @@ export function relabelField(
 ): ModuleLayout {
   const result = copy(layout);
   const { block, index } = findField(result, name);
-  block.fields[index] = { name, texts };
+  block.fields[index] = { ...block.fields[index], texts };
+  return result;
+}
+
+/**
+ * Sets one property of a field. A locked field cannot be made optional, and a field that forms never
+ * write (system, read-only by its module, computed) cannot be made mandatory.
+ */
+export function setFieldProperties(
+  manifest: ModuleManifest,
+  layout: ModuleLayout,
+  name: string,
+  changes: FieldProperties,
+): ModuleLayout {
+  const result = copy(layout);
+  const { block, index } = findField(result, name);
+  const field = manifest.fields.find((candidate) => candidate.name === name);
+  if (!field) throw new LayoutError('fieldNotFound');
+
+  if (changes.mandatory === false && essentialReason(manifest, field)) throw new LayoutError('fieldLocked');
+  if (changes.mandatory && (field.system || field.readOnly || field.computed))
+    throw new LayoutError('fieldNotWritable');
+
+  const properties = { ...block.fields[index].properties, ...changes };
+  block.fields[index] = { ...block.fields[index], properties };
   return result;
 }
 
