@@ -47,7 +47,7 @@ export class AccessScope {
     return (
       `(sh.target_kind = 'role' AND sh.target_role_id = :ruleRole${suffix}) ` +
       `OR (sh.target_kind = 'role_and_subordinates' AND :rulePath${suffix} LIKE ${this.concat('tgtr.path', "'%'")}) ` +
-      `OR (sh.target_kind = 'group' AND sh.target_group_id IN (${this.membershipsOf(`ruleUser${suffix}`)}))`
+      `OR (sh.target_kind = 'group' AND sh.target_group_id IN (${this.membershipsOf(`scopeUser${suffix}`)}))`
     );
   }
 
@@ -135,7 +135,6 @@ export class AccessScope {
             [`ruleModule${suffix}`]: moduleName,
             [`ruleRole${suffix}`]: user.roleId ?? 0,
             [`rulePath${suffix}`]: user.rolePath ?? '',
-            [`ruleUser${suffix}`]: user.id,
           });
         }
         where.orWhere(`${alias}.${owner.name} IN (${userOwners.join(' UNION ')})`, params);

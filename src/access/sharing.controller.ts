@@ -185,7 +185,7 @@ export class SharingController {
       kind === 'group'
         ? translate(locale, 'sharing.kinds.group', { group: groupName.get(groupId!) ?? `#${groupId}` })
         : translate(locale, `sharing.kinds.${kind}`, { role: roleName.get(roleId!) ?? `#${roleId}` });
-    // A closed drop-down hides its headings, so each option says on its own which kind of side it is.
+    // A closed drop-down hides its headings, so each option names its own kind of side.
     const optionLabel = (kind: RuleSideKind, name: string) =>
       translate(locale, `sharing.optionLabels.${kind}`, { name });
     // Each side is one drop-down of roles, roles with their subordinates, and groups, limited to the

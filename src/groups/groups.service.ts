@@ -47,9 +47,14 @@ export class GroupsService {
     private readonly transfers: RecordTransferService,
   ) {}
 
+  /** Lists every group by name, for pickers and filters. */
+  all(): Promise<Group[]> {
+    return this.dataSource.getRepository(GroupEntity).find({ order: { name: 'ASC' } });
+  }
+
   /** Lists every group by name, with its number of members. */
   async list(): Promise<GroupSummary[]> {
-    const groups = await this.dataSource.getRepository(GroupEntity).find({ order: { name: 'ASC' } });
+    const groups = await this.all();
     const counts = await this.dataSource
       .getRepository(GroupMemberEntity)
       .createQueryBuilder('m')

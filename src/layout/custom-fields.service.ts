@@ -78,8 +78,8 @@ export class CustomFieldsService {
     maxLength: number | null,
   ): Promise<CustomFieldRow> {
     const repository = this.dataSource.getRepository(CustomFieldEntity);
-    // Two administrators adding a field at once compute the same next name; the unique index stops the
-    // second insert, which then takes the name after it.
+    // Two administrators adding a field at once compute the same next name. The unique index stops the
+    // second insert, so it reads the names again and takes the next one.
     for (let attempt = 1; ; attempt++) {
       const defined = await repository.findBy({ module: moduleName });
       const columns = await customFieldColumns(this.dataSource, this.registry.shipped(moduleName));

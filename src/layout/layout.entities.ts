@@ -22,7 +22,7 @@ export const LayoutBlockEntity = new EntitySchema<LayoutBlockRow>({
   indices: [{ name: 'uq_layout_blocks_name', columns: ['module', 'name'], unique: true }],
 });
 
-/** Where a field of a module's stored layout goes: its block and position, and its label's texts. */
+/** The stored placement of a module's field: its block, its position and its label texts. */
 export interface LayoutFieldRow {
   id: number;
   module: string;

@@ -19,7 +19,7 @@ import { layoutOf, ModuleLayout, StoredLayout, storedRows } from './module-layou
 /** The `app_settings` row whose value changes with every layout change, so that every instance reloads. */
 export const LAYOUT_VERSION_SETTING = 'layout_version';
 
-/** A layout change as the history shows it; `details` holds the message parameters. */
+/** A layout change as the history shows it, with the message parameters in `details`. */
 export interface LayoutChange {
   action: string;
   details: Record<string, string>;
@@ -27,7 +27,7 @@ export interface LayoutChange {
   by: string | null;
 }
 
-/** What an edit returns: the new layout, and the history entry that describes the change. */
+/** The result of an edit: the new layout and the history entry that describes the change. */
 export interface LayoutEditResult {
   layout: ModuleLayout;
   action: string;

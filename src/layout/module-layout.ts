@@ -55,7 +55,7 @@ export interface StoredLayout {
   fields: StoredField[];
 }
 
-/** The longest label a block or a field takes, in characters. */
+/** The maximum length of a block or field label, in characters. */
 export const MAX_LABEL_LENGTH = 100;
 
 export type LayoutErrorCode =
@@ -86,7 +86,7 @@ export type Direction = 'up' | 'down';
 /**
  * Builds the layout of a module from its manifest and the rows stored for it. A module without rows has
  * the manifest's layout. A field without a row, such as one added by a newer release, goes to the end of
- * its manifest block; that block appears, after the stored ones, only when some field is in it, so a
+ * its manifest block. That block appears after the stored ones only when some field is in it, so a
  * shipped block the administrator deleted stays deleted. Rows of fields the manifest no longer has are
  * ignored.
  */
@@ -212,7 +212,7 @@ export function cleanTexts(input: Partial<Record<string, string>>): LabelTexts |
   return Object.keys(texts).length > 0 ? texts : undefined;
 }
 
-/** Whether the block holds the audit fields every record has, which the layout does not move. */
+/** Tells whether the block contains the audit fields every record has, which the layout does not move. */
 export function holdsAuditFields(blockName: string): boolean {
   return AUDIT_FIELDS.some((field) => field.block === blockName);
 }

@@ -26,7 +26,10 @@ export interface EditorValue {
   recordCount: number;
 }
 
-/** What removing a value involves: the records that have it, the values that could replace it, and the errors that block it whatever the replacement. */
+/**
+ * The consequences of removing a value: the records that have it, the values that could replace it, and
+ * the errors that block the removal whatever the replacement.
+ */
 export interface RemovalPreview {
   value: string;
   recordCount: number;
@@ -100,7 +103,7 @@ export class PicklistEditorService {
     return counts;
   }
 
-  /** Looks up what removing a value involves, for the page that asks for a replacement. */
+  /** Looks up the consequences of removing a value, for the page where the replacement is chosen. */
   async removalPreview(moduleName: string, fieldName: string, id: number): Promise<RemovalPreview> {
     const manifest = this.registry.get(moduleName);
     const field = this.picklistField(moduleName, fieldName);
@@ -248,7 +251,7 @@ export class PicklistEditorService {
     });
   }
 
-  /** Counts the records of a module whose field has the value, whoever may see them. */
+  /** Counts the records of a module whose field has the value, visible to the user or not. */
   async countHolding(
     manager: EntityManager,
     manifest: ModuleManifest,
@@ -325,7 +328,7 @@ export class PicklistEditorService {
   /**
    * Writes `value` into every record that has `previous`, and returns how many changed.
    * NOTE: on MariaDB, a record save that read the picklist before this transaction committed can still
-   * write `previous` afterwards. That record then shows the old value and asks for a listed one when edited.
+   * write `previous` afterwards. That record then shows the old value and requires a listed one when edited.
    */
   private async rewriteRecords(
     manager: EntityManager,

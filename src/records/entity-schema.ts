@@ -89,7 +89,7 @@ export function entitySchemaFor(
   });
 }
 
-/** A foreign key from a column of the module's table; a deleted linked record empties the link. */
+/** Builds a foreign key from a column of the module's table. A deleted linked record empties the link when asked. */
 function reference(
   manifest: ModuleManifest,
   column: string,

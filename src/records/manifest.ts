@@ -109,8 +109,8 @@ export const AUDIT_FIELDS: FieldDefinition[] = [
 ];
 
 /**
- * The column beside a module's owner field (`assigned_user_id`, type 'owner') that holds the group a record
- * is assigned to. Exactly one of the two is set: the record belongs to a user or to a group.
+ * The column beside a module's owner field (`assigned_user_id`, type 'owner') that contains the group a
+ * record is assigned to. Exactly one of the two is set: the record belongs to a user or to a group.
  */
 export const OWNER_GROUP_COLUMN = 'assigned_group_id';
 

@@ -84,7 +84,7 @@ export class ModuleRegistry {
     return this.fields(moduleName).find((field) => field.name === fieldName);
   }
 
-  /** The field that says whom a record is assigned to (a user or a group), when the module has one. */
+  /** Returns the field naming whom a record is assigned to (a user or a group), when the module has one. */
   ownerField(name: string): FieldDefinition | undefined {
     return this.get(name).fields.find((field) => field.type === 'owner');
   }

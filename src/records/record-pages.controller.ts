@@ -566,7 +566,7 @@ export abstract class RecordPagesController {
     const singularLabel = translate(user.locale, manifest.singularLabel);
     response.render('records/form', {
       title: manifest.singularLabel,
-      // The browser tab says what the page does, as its heading does.
+      // The browser tab names what the page does, as its heading does.
       titleText: translate(user.locale, id === null ? 'form.new' : 'form.edit', { name: singularLabel }),
       module: manifest.name,
       moduleLabel: translate(user.locale, manifest.label),

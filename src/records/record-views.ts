@@ -93,7 +93,7 @@ export class RecordViews {
     const [users, groups] =
       purpose === 'assign'
         ? await Promise.all([this.users.listAssignable(user), this.groups.listAssignable(user)])
-        : await Promise.all([this.users.listActive(), this.groups.list()]);
+        : await Promise.all([this.users.listActive(), this.groups.all()]);
     const option = (value: string, label: string) => ({ value, label, selected: value === selected });
     const sections = [
       {

@@ -91,7 +91,7 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
       expect(list.text).toContain('2 members');
     });
 
-    it('refuses a name that differs from another group only by case, and saves nothing', async () => {
+    it('rejects a name differing only by case', async () => {
       const response = await saveGroup('/admin/groups', '  north   TEAM ', [ids.bruno]);
 
       expect(response.status).toBe(422);
@@ -167,7 +167,7 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
       expect(await owner('potentials', ids.groupDeal)).toEqual({ user: null, group: ids.north });
     });
 
-    it('hides the record from a user outside the group on every route, and changes nothing', async () => {
+    it('hides the record from non-members', async () => {
       const id = ids.groupDeal;
 
       expect((await bruno.get('/potentials')).text).not.toContain('Group deal');
@@ -202,7 +202,7 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
       expect(filtered.text).not.toContain('Bruno deal');
     });
 
-    it('records a reassignment from a user to a group by name in the history', async () => {
+    it('records a user-to-group reassignment', async () => {
       const id = await createDeal('Handed over', String(ids.bruno));
       const moved = await postForm(admin, `/potentials/${id}/edit`, `/potentials/${id}`, {
         potential_name: 'Handed over',
@@ -392,7 +392,7 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
       expect(await groupId('North Team')).toBe(ids.north);
     });
 
-    it('moves the records to the chosen user, drops the rules naming the group, then deletes it', async () => {
+    it('moves records, drops rules, deletes group', async () => {
       await postForm(admin, '/admin/sharing', '/admin/sharing/rules', {
         module: 'potentials',
         source: `group:${ids.north}`,

@@ -60,7 +60,7 @@ describe.each(databaseKinds())('links to records out of reach on %s', (kind) => 
     admin = await loginAgent(testApp.app);
     await setSharing(admin, Object.fromEntries(MODULES.map((module) => [module, 'private'])));
 
-    // Olga's role is beside the sales roles, so that neither a salesperson nor their manager sees her records.
+    // Olga's role is beside the sales roles, so her records are out of scope for a salesperson and their manager.
     ids.olga = await createUser(
       testApp,
       'olga',
