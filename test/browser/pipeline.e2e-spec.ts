@@ -372,6 +372,15 @@ describeInChromium('pipeline in Chromium', () => {
       ['layout', '/admin/layout'],
       ['picklists', '/admin/layout/potentials/picklists'],
       ['picklist', '/admin/layout/potentials/picklists/sales_stage'],
+      ['layout-module', '/admin/layout/potentials'],
+      ['roles', '/admin/roles'],
+      ['profiles', '/admin/profiles'],
+      ['profile', '/admin/profiles/1'],
+      ['sharing', '/admin/sharing'],
+      ['groups', '/admin/groups'],
+      ['group-form', '/admin/groups/new'],
+      ['users-import', '/admin/users/import'],
+      ['import-upload', '/import/potentials'],
     ];
     for (const [name, path] of pages) {
       await page.goto(`${baseUrl}${path}`);
@@ -389,6 +398,29 @@ describeInChromium('pipeline in Chromium', () => {
     await page.locator('#error-summary').waitFor();
     await screenshot('form-errors');
     expect(await seriousViolations(page)).toEqual([]);
+
+    await page.goto(`${baseUrl}/import/potentials`);
+    await page.setInputFiles('#import-file', {
+      name: 'potentials.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        'Potential Name,Amount,Sales Stage,Expected Close Date\nFleet lease,12.50,Prospecting,06/30/2027\nSpare parts,twelve,Prospecting,06/30/2027\n',
+      ),
+    });
+    await page.getByRole('button', { name: 'Upload and map columns' }).click();
+    await page.waitForURL(/\/import\/potentials\/[^/]+$/);
+    await screenshot('import-mapping');
+    expect({ page: 'import-mapping', violations: await seriousViolations(page) }).toEqual({
+      page: 'import-mapping',
+      violations: [],
+    });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByRole('heading', { name: 'Rows not imported' }).waitFor({ timeout: 30_000 });
+    await screenshot('import-result');
+    expect({ page: 'import-result', violations: await seriousViolations(page) }).toEqual({
+      page: 'import-result',
+      violations: [],
+    });
 
     await page.goto(`${baseUrl}/admin/layout/potentials/picklists/sales_stage`);
     await page.getByRole('link', { name: 'Remove · Prospecting' }).click();
