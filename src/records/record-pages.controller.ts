@@ -13,7 +13,7 @@ import { setFlash } from '../web/flash.js';
 import { RecordIdPipe } from './record-id.pipe.js';
 import { RecordViews } from './record-views.js';
 import { ListQuery, ListResult, RecordsService } from './records.service.js';
-import { DATE_FORMAT_OF, formatDateTime, NUMBER_FORMAT_OF } from './values.js';
+import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
 import { UsersService } from '../users/users.service.js';
 
 type QueryParams = Record<string, string | string[] | undefined>;
@@ -196,10 +196,21 @@ export abstract class RecordPagesController {
       importHref: permissions.can(manifest.name, 'import') ? `/import/${manifest.name}` : undefined,
       newHref: permissions.can(manifest.name, 'create') ? `/${manifest.name}/new` : undefined,
       mass: await this.massActionsModel(user, params, permissions),
-      invalidFilters: result.invalidFilters.map((name) =>
-        translate(locale, this.registry.field(manifest.name, name.replace(/_(from|to)$/, ''))?.label ?? name),
-      ),
+      invalidFilters: result.invalidFilters.map((name) => this.filterLabel(locale, name)),
     };
+  }
+
+  /** Names a filter in the list's warning: the field's label, with "from" or "to" for one end of a range. */
+  private filterLabel(locale: Locale, name: string): string {
+    const [, fieldName, end] = /^(.*?)(?:_(from|to))?$/.exec(name)!;
+    const field =
+      this.registry.field(this.manifest.name, fieldName) ?? this.registry.field(this.manifest.name, name);
+    if (!field) return name;
+    const label = translate(locale, field.label);
+    if (field.name === name || !end) return label;
+    return translate(locale, end === 'from' ? 'list.invalidFilterFrom' : 'list.invalidFilterTo', {
+      field: label,
+    });
   }
 
   /** Builds the choices of the list's action bar. "All that match" carries the list's search and filters. */

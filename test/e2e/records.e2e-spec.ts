@@ -1,6 +1,7 @@
 import { CurrentUser } from '../../src/access/current-user.js';
 import { RecordsService } from '../../src/records/records.service.js';
 import { UsersService } from '../../src/users/users.service.js';
+import { unescapeHtml } from '../support/csv-import.js';
 import { potentialsManifest } from '../../modules/potentials/potentials.manifest.js';
 import { accountsManifest } from '../../modules/accounts/accounts.manifest.js';
 import { campaignsManifest } from '../../modules/campaigns/campaigns.manifest.js';
@@ -22,6 +23,12 @@ const TEMPLATE_NAME = '{{7*7}}';
 /** Returns the text of the list's count line, such as "3 records". */
 function listCountOf(html: string): string {
   return /<p class="mb-2" id="list-count">([^<]*)<\/p>/.exec(html)?.[1] ?? '';
+}
+
+/** Returns the filters the list's warning names as ignored. */
+function invalidFiltersOf(html: string): string[] {
+  const text = /filter again: ([^<]*)<\/div>/.exec(html)?.[1] ?? '';
+  return text.split(', ').map(unescapeHtml);
 }
 
 /** Returns the list's totals in page order: the amount, then the weighted amount for potentials. */
@@ -293,17 +300,18 @@ describe.each(databaseKinds())('record pages on %s', (kind) => {
       await createPotential({ potential_name: 'Fleet renewal', amount: '100' });
       const agent = await loginAgent(testApp.app);
 
-      for (const query of [
-        'expected_close_date_from=not-a-date',
-        'expected_close_date_to=2027-02-30',
-        'assigned_user_id=abc',
-        'amount_from=-5',
-        'probability=high',
+      for (const [query, label] of [
+        ['expected_close_date_from=not-a-date', 'Expected Close Date (from)'],
+        ['expected_close_date_to=2027-02-30', 'Expected Close Date (to)'],
+        ['assigned_user_id=abc', 'Assigned To'],
+        ['amount_from=-5', 'Amount (from)'],
+        ['probability=high', 'Probability %'],
       ]) {
         const response = await agent.get(`/potentials?${query}`);
 
         expect([query, response.status]).toEqual([query, 200]);
         expect(response.text).toContain('These filters were ignored because their value is not valid');
+        expect([query, invalidFiltersOf(response.text)]).toEqual([query, [label]]);
         expect([query, listCountOf(response.text)]).toEqual([query, '1 record']);
       }
     });
