@@ -145,6 +145,7 @@ export class CsvImportService {
       mapping: guessMapping(
         preview.headers,
         importTargets(this.registry, moduleName, await this.permissions.forUser(user)),
+        this.registry.shipped(moduleName).fields,
       ),
       defaults: preview.headers.map(() => ''),
       picklistChoices: {},
@@ -194,7 +195,7 @@ export class CsvImportService {
     return {
       ...settings,
       headers: preview.headers,
-      mapping: guessMapping(preview.headers, targets),
+      mapping: guessMapping(preview.headers, targets, this.registry.shipped(job.module).fields),
       defaults: preview.headers.map(() => ''),
       picklistChoices: {},
     };

@@ -89,9 +89,21 @@ function headerKey(text: string): string {
     .replace(/[\s_]+/g, '');
 }
 
-/** Maps each header to the target field whose label (in any language) or name it matches; each field once. */
-export function guessMapping(headers: string[], targets: FieldDefinition[]): string[] {
+/**
+ * Maps each header to the target field whose label (in any language) or name it matches; each field once.
+ * A field the Layout Editor relabelled also matches its shipped label, so files written before the change
+ * still map. A current label wins over a shipped one.
+ */
+export function guessMapping(
+  headers: string[],
+  targets: FieldDefinition[],
+  shipped: FieldDefinition[] = [],
+): string[] {
   const byKey = new Map<string, string>();
+  const targetNames = new Set(targets.map((field) => field.name));
+  for (const field of shipped.filter((candidate) => targetNames.has(candidate.name))) {
+    for (const locale of LOCALES) byKey.set(headerKey(translate(locale, field.label)), field.name);
+  }
   for (const field of targets) {
     byKey.set(headerKey(field.name), field.name);
     for (const locale of LOCALES) byKey.set(headerKey(translate(locale, field.label)), field.name);

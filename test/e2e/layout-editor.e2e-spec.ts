@@ -1,6 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { UsersService } from '../../src/users/users.service.js';
-import { unescapeHtml } from '../support/csv-import.js';
+import { mappingColumns, mappingFormValues, unescapeHtml, uploadCsv } from '../support/csv-import.js';
 import { Agent, createRecord, createUser, PASSWORD, SALESPERSON_ROLE } from '../support/records.js';
 import {
   databaseKinds,
@@ -214,6 +214,18 @@ describe.each(databaseKinds())('layout editor on %s', (kind) => {
       expect((await admin.get('/potentials/new')).text).toContain('Deal value');
       expect((await admin.get('/potentials')).text).toContain('Deal value');
       expect((await admin.get('/export/potentials')).text.split('\n')[0]).toContain('Deal value');
+    });
+
+    it('maps old and new labels on import', async () => {
+      await edit('/fields/amount/label', { label_en: 'Deal value', label_it: '' });
+
+      for (const header of ['Amount', 'Deal value', 'Importo']) {
+        const upload = await uploadCsv(admin, 'potentials', `Potential Name,${header}\nAlpha,100\n`);
+        const mapping = await admin.get(upload.headers.location);
+        const column = mappingColumns(mapping.text).get(header)!;
+
+        expect([header, mappingFormValues(mapping.text)[`map_${column}`]]).toEqual([header, 'amount']);
+      }
     });
 
     it('restores the standard label', async () => {
