@@ -110,7 +110,7 @@ export class MassActionsService {
         await this.records.remove(moduleName, user, id);
         return undefined;
       }
-      const result = await this.records.save(moduleName, user, id, change.input, format);
+      const result = await this.records.save(moduleName, user, id, change.input, format, 'mass');
       if (result.ok) return undefined;
       const [field, error] = Object.entries(result.errors)[0];
       return { reason: 'invalid', field, error };

@@ -1,8 +1,12 @@
 import { FieldValue, RecordValues } from './field-codec.js';
 import { PicklistSet } from './picklists.service.js';
 
-/** The origin of a save. Some rules differ for an import of records that are already closed. */
-export type SaveSource = 'form' | 'import' | 'board';
+/**
+ * The origin of a save. Some rules differ for an import of records that are already closed. A board move or
+ * a mass action changes a few fields of a record without showing its form, so a mandatory field that was
+ * already empty is asked for at the next form edit instead.
+ */
+export type SaveSource = 'form' | 'import' | 'board' | 'mass';
 
 export interface SaveContext {
   isNew: boolean;

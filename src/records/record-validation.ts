@@ -69,19 +69,21 @@ function limitsOf(field: FieldDefinition): Record<string, number> {
 
 /**
  * Checks the merged values: required fields are filled and picklist values are listed. A picklist
- * value typed in another case is replaced by the listed spelling.
+ * value typed in another case is replaced by the listed spelling. Fields in `emptyAllowed` may stay empty
+ * although required.
  */
 export function checkValues(
   writable: FieldDefinition[],
   values: RecordValues,
   picklists: PicklistSet,
   errors: FieldErrors,
+  emptyAllowed: ReadonlySet<string> = new Set(),
 ): void {
   for (const field of writable) {
     if (errors[field.name]) continue;
     const value: FieldValue | undefined = values[field.name];
 
-    if (field.required && (value === null || value === undefined)) {
+    if (field.required && (value === null || value === undefined) && !emptyAllowed.has(field.name)) {
       errors[field.name] = { code: 'required' };
       continue;
     }

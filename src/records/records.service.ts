@@ -621,7 +621,7 @@ export class RecordsService {
       this.registry
         .hooksOf(moduleName)
         ?.beforeSave({ isNew: previous === null, previous, values, submitted, picklists, today, source });
-      checkValues(writable, values, picklists, errors);
+      checkValues(writable, values, picklists, errors, keptEmpty(previous, submitted, source));
       await this.resolveReferences(manager, manifest, user, values, previous, errors);
       await this.checkUniqueKeys(manager, manifest, values, id, errors);
       if (Object.keys(errors).length > 0) return { ok: false, errors } as const;
@@ -1009,4 +1009,21 @@ function parseFilterValue(field: FieldDefinition, raw: string): string | number 
     default:
       return raw;
   }
+}
+
+/**
+ * Returns the fields a partial save (a board move, a mass action) leaves empty as they were: a field made
+ * mandatory after the record was saved is asked for at the record's next form edit, not here.
+ */
+function keptEmpty(
+  previous: RecordValues | null,
+  submitted: ReadonlySet<string>,
+  source: SaveSource,
+): ReadonlySet<string> {
+  if (previous === null || (source !== 'board' && source !== 'mass')) return new Set();
+  return new Set(
+    Object.entries(previous)
+      .filter(([name, value]) => (value === null || value === undefined) && !submitted.has(name))
+      .map(([name]) => name),
+  );
 }

@@ -5,6 +5,7 @@ import {
   databaseKinds,
   loginAgent,
   postForm,
+  postFormAndFollow,
   resetRecords,
   startTestApp,
   TestApp,
@@ -107,6 +108,29 @@ describe.each(databaseKinds())('field properties on %s', (kind) => {
         next_step: 'Send the offer',
       });
       expect(saved.status).toBe(303);
+    });
+
+    it('moves and mass-edits a record left empty', async () => {
+      const id = await createRecord(testApp, 'potentials', { ...DEAL, potential_name: 'Alpha' });
+      await setMandatory('next_step', 'on');
+
+      const move = await postForm(admin, '/pipeline', '/pipeline/move', {
+        id: String(id),
+        sales_stage: 'Qualification',
+      });
+      const mass = await postFormAndFollow(admin, '/potentials', '/mass/potentials/edit', {
+        field: 'expected_close_date',
+        expected_close_date: '06/30/2027',
+        ids: String(id),
+      });
+
+      expect(move.status).toBe(303);
+      expect(mass.text).toContain('1 record changed.');
+      const rows = await testApp.dataSource.query<{ sales_stage: string; next_step: string | null }[]>(
+        'SELECT sales_stage, next_step FROM potentials WHERE id = ?',
+        [id],
+      );
+      expect(rows[0]).toEqual({ sales_stage: 'Qualification', next_step: null });
     });
 
     it('asks for the field on a new record', async () => {
