@@ -192,7 +192,7 @@ describe.each(databaseKinds())('Italian interface on %s', (kind) => {
     expect(list.status).toBe(200);
     const warning = /<div class="alert alert-warning" role="alert">([^<]*)<\/div>/.exec(list.text);
     expect(warning?.[1]).toBe(
-      'Questi filtri sono stati ignorati perché il valore non è valido. Correggerli e filtrare di nuovo: Data di chiusura prevista',
+      'Questi filtri sono stati ignorati perché il valore non è valido. Correggerli e filtrare di nuovo: Data di chiusura prevista (da)',
     );
   });
 });
