@@ -17,6 +17,8 @@ export interface AppConfig {
   /** Folder for uploaded files, outside anything the app serves as static files. */
   storageDir: string;
   importMaxBytes: number;
+  /** Days an import's files (an upload never imported, the failed rows) are kept. */
+  importKeepDays: number;
   /** Whether cookies are sent over HTTPS only. */
   secureCookies: boolean;
   logLevel: 'quiet' | 'normal';
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     adminPassword: env.ADMIN_PASSWORD || undefined,
     storageDir,
     importMaxBytes: readInteger(env, 'IMPORT_MAX_MB', 20, 1, 1024) * 1024 * 1024,
+    importKeepDays: readInteger(env, 'IMPORT_KEEP_DAYS', 7, 1, 3650),
     secureCookies: env.SECURE_COOKIES === 'true',
     logLevel: env.LOG_LEVEL === 'quiet' ? 'quiet' : 'normal',
   };

@@ -149,6 +149,10 @@ export class CsvImportController {
     await this.permissions.require(user, moduleName, 'import');
     const job = await this.imports.findJob(user, moduleName, jobId);
     if (job.status === 'done') return response.render('csv/result', this.pages.result(user, job));
+    if (this.imports.isExpired(job))
+      return this.renderUpload(response.status(410), user, moduleName, 'expired', {
+        days: this.config.importKeepDays,
+      });
     await this.renderMapping(response, user, job, this.imports.settingsOf(job), [], []);
   }
 
@@ -162,7 +166,8 @@ export class CsvImportController {
   ): Promise<void> {
     const permissions = await this.permissions.require(user, moduleName, 'import');
     const job = await this.imports.findJob(user, moduleName, jobId);
-    if (job.status !== 'uploaded') return response.redirect(303, `/import/${moduleName}/${jobId}`);
+    if (job.status !== 'uploaded' || this.imports.isExpired(job))
+      return response.redirect(303, `/import/${moduleName}/${jobId}`);
     let settings = this.imports.settingsOf(job);
 
     const encoding = pick(body.encoding, ENCODINGS) ?? settings.encoding;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
@@ -45,7 +45,8 @@ export type UploadProblem =
   | 'noDataRows'
   | 'headerTooLong'
   | 'uploadFailed'
-  | 'unreadable';
+  | 'unreadable'
+  | 'expired';
 
 export interface UploadOptions {
   encoding?: CsvEncoding;
@@ -76,9 +77,8 @@ const DELIMITER_SAMPLE_BYTES = 65536;
 export class CsvImportService {
   private readonly logger = new Logger(CsvImportService.name);
   /**
-   * Uploads live here under generated names, never under the name the user's file had.
-   * NOTE: an upload whose import is never run, and every failed-rows file, stays here until removed by
-   * hand, because nothing cleans up old import jobs yet.
+   * Uploads live here under generated names, never under the name the user's file had. ImportFilesCleanup
+   * removes them, and the files of failed rows, after IMPORT_KEEP_DAYS.
    */
   readonly uploadDir: string;
 
@@ -173,6 +173,14 @@ export class CsvImportService {
       : null;
     if (!job) throw new NotFoundException();
     return job;
+  }
+
+  /**
+   * Tells whether the job's upload is gone: expired by ImportFilesCleanup, or removed just before the job
+   * was marked.
+   */
+  isExpired(job: ImportJob): boolean {
+    return job.status === 'expired' || (job.status === 'uploaded' && !existsSync(this.pathOf(job)));
   }
 
   settingsOf(job: ImportJob): ImportSettings {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/configuration.js';
 import type { CurrentUser } from '../access/current-user.js';
@@ -183,7 +184,12 @@ export class ImportPageModels {
         })),
       ),
       moreFailures: result.failed > result.failures.length,
-      failedHref: result.failed > 0 ? `/import/${job.module}/${job.id}/failed.csv` : undefined,
+      failedHref:
+        result.failed > 0 && existsSync(this.imports.failedPathOf(job))
+          ? `/import/${job.module}/${job.id}/failed.csv`
+          : undefined,
+      failedFileRemoved: result.failed > 0 && !existsSync(this.imports.failedPathOf(job)),
+      keepDays: this.config.importKeepDays,
     };
   }
 }

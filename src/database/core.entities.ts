@@ -98,7 +98,8 @@ export class ImportJob {
   storedName!: string;
 
   @Column({ type: 'varchar', length: 20 })
-  status!: 'uploaded' | 'running' | 'done';
+  /** 'expired': the upload was removed before it was imported (ImportFilesCleanup). */
+  status!: 'uploaded' | 'running' | 'done' | 'expired';
 
   /** JSON: delimiter, encoding, number and date formats, mapping, defaults, picklist value mapping. */
   @Column({ type: 'text' })
