@@ -30,9 +30,19 @@ function baseKey(key: string): string {
   return key.replace(PLURAL_SUFFIX, '');
 }
 
-/** Lists the `{{name}}` placeholders of a value, sorted, so that two values can be compared. */
+/**
+ * Lists the placeholders of a value with their format (`count, integer`), sorted, so that two values can be
+ * compared.
+ */
 function placeholders(value: string): string[] {
-  return [...value.matchAll(/\{\{\s*([^}\s]+)\s*\}\}/g)].map((match) => match[1]).sort();
+  return [...value.matchAll(/\{\{([^}]+)\}\}/g)]
+    .map((match) =>
+      match[1]
+        .split(',')
+        .map((part) => part.trim())
+        .join(', '),
+    )
+    .sort();
 }
 
 /**
@@ -123,7 +133,23 @@ describe('i18n catalogues', () => {
   });
 
   it('show a count of a million in Italian', () => {
-    expect(translate('it', 'list.count', { count: 1000000 })).toBe('1000000 record');
+    expect(translate('it', 'list.count', { count: 1000000 })).toBe('1.000.000 record');
     expect(translate('it', 'list.count', { count: 1 })).toBe('1 record');
+  });
+
+  it('group the digits of counts', () => {
+    expect(translate('en', 'list.count', { count: 1234567 })).toBe('1,234,567 records');
+    expect(translate('it', 'list.count', { count: 4238 })).toBe('4.238 record');
+  });
+
+  it.each([
+    ['en', english],
+    ['it', italian],
+  ] as const)('format every count in %s', (_locale, catalogue) => {
+    const bare = [...catalogue]
+      .filter(([, value]) => placeholders(String(value)).includes('count'))
+      .map(([key]) => key);
+
+    expect(bare).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import i18next, { i18n as I18nInstance } from 'i18next';
 import { PROJECT_ROOT } from '../paths.js';
-import { Locale, LOCALES } from '../records/values.js';
+import { Decimal } from 'decimal.js';
+import { formatDecimal, Locale, LOCALES } from '../records/values.js';
 
 type Catalogue = Record<string, unknown>;
 
@@ -22,6 +23,12 @@ function createInstance(): I18nInstance {
     // Handlebars escapes the translated text when it is put into a page, so i18next must not escape too.
     interpolation: { escapeValue: false },
     returnNull: false,
+  });
+  // `{{count, integer}}` groups the digits as the language does: 1,234,567 in English, 1.234.567 in Italian.
+  // A value that is not a whole number is shown as it is.
+  instance.services.formatter?.add('integer', (value: unknown, lng: string | undefined) => {
+    const text = String(value);
+    return /^-?\d+$/.test(text) ? formatDecimal(new Decimal(text), toLocale(lng), 0) : text;
   });
   return instance;
 }

@@ -124,7 +124,7 @@ const usernameOf = (fullName: string) => fullName.toLowerCase().replace(/[^a-z0-
       const list = await agent.get('/potentials?sales_stage=Closed%20Won');
 
       expect(list.status).toBe(200);
-      expect(list.text).toContain('<p class="mb-2" id="list-count">4238 records</p>');
+      expect(list.text).toContain('<p class="mb-2" id="list-count">4,238 records</p>');
       expect(list.text).toContain('<span data-total="0">€ 10,005,534.00</span>');
     });
 
@@ -135,7 +135,7 @@ const usernameOf = (fullName: string) => fullName.toLowerCase().replace(/[^a-z0-
         /data-stage="Closed Won"[\s\S]*?<span data-count>([^<]*)<\/span> · <span data-total>([^<]*)</.exec(
           board.text,
         );
-      expect(column?.[1]).toBe('4238 potentials');
+      expect(column?.[1]).toBe('4,238 potentials');
       expect(column?.[2]).toBe('€ 10,005,534.00');
     });
   },
