@@ -32,11 +32,19 @@ export class ListColumnsService {
     moduleName: string,
     permissions: UserPermissions,
   ): Promise<FieldDefinition[]> {
+    return this.resolve(moduleName, permissions, await this.chosen(user.id, moduleName));
+  }
+
+  private resolve(
+    moduleName: string,
+    permissions: UserPermissions,
+    chosen: string[] | undefined,
+  ): FieldDefinition[] {
     const manifest = this.registry.get(moduleName);
     return resolveColumns({
       offered: this.offered(moduleName, permissions),
       nameField: manifest.nameField,
-      chosen: await this.chosen(user.id, moduleName),
+      chosen,
       defaults: defaultColumnNames(manifest),
     });
   }
@@ -103,7 +111,8 @@ export class ListColumnsService {
   ): Promise<Record<string, unknown>> {
     const locale = user.locale;
     const manifest = this.registry.get(moduleName);
-    const shown = await this.columns(user, moduleName, permissions);
+    const chosen = await this.chosen(user.id, moduleName);
+    const shown = this.resolve(moduleName, permissions, chosen);
     const others = this.offered(moduleName, permissions).filter((field) => !shown.includes(field));
     const row = (field: FieldDefinition) => ({
       name: field.name,
@@ -121,7 +130,7 @@ export class ListColumnsService {
       action: `/${moduleName}/columns`,
       listHref: `/${moduleName}${listQuery ? `?${listQuery}` : ''}`,
       listQuery,
-      ownChoice: (await this.chosen(user.id, moduleName)) !== undefined,
+      ownChoice: chosen !== undefined,
       shown: shown.map((field, index) => ({
         ...row(field),
         first: index === 0,
