@@ -263,6 +263,19 @@ describe.each(databaseKinds())('list columns on %s', (kind) => {
       expect(html).toMatch(/<strong>Amount:<\/strong> <span data-total="0">€ 300\.00/);
     });
 
+    it('escapes a field label', async () => {
+      await postForm(admin, EDITOR, `${EDITOR}/custom-fields`, {
+        label_en: '<img src=x onerror=alert(1)>',
+        type: 'text',
+        block: 'info',
+        max_length: '',
+      });
+
+      const chooser = (await anna.get(CHOOSER)).text;
+      expect(chooser).not.toContain('<img src=x');
+      expect(chooser).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+    });
+
     it('opens on every module', async () => {
       for (const [module, nameLabel] of [
         ['accounts', 'Account Name'],
