@@ -16,6 +16,7 @@ import { BUSINESS_MODULES, ModuleRegistry } from './records/module-registry.js';
 import { PicklistsService } from './records/picklists.service.js';
 import { RecordsService } from './records/records.service.js';
 import { RecordViews } from './records/record-views.js';
+import { ListColumnsService } from './records/list-columns.service.js';
 import { UsersController } from './users/users.controller.js';
 import { RolesController } from './roles/roles.controller.js';
 import { SharingController } from './access/sharing.controller.js';
@@ -52,6 +53,7 @@ class CoreModule {
       AdminBoundsService,
       RecordsService,
       RecordViews,
+      ListColumnsService,
       UsersService,
       RolesService,
       UsersImportService,

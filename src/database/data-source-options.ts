@@ -23,6 +23,7 @@ import { Picklists1764900014000 } from './migrations/1764900014000-picklists.js'
 import { Layouts1764900030000 } from './migrations/1764900030000-layouts.js';
 import { CustomFields1764900040000 } from './migrations/1764900040000-custom-fields.js';
 import { FieldProperties1764900050000 } from './migrations/1764900050000-field-properties.js';
+import { ListColumnChoices1764900090000 } from './migrations/1764900090000-list-column-choices.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -41,6 +42,7 @@ import { RecordAssignmentEntity } from '../access/record-assignment.entity.js';
 import { SharingSettingEntity } from '../access/sharing.entity.js';
 import { RoleEntity } from '../roles/role.entity.js';
 import { BusinessModule } from '../records/business-module.js';
+import { ListColumnChoiceEntity } from '../records/list-column-choice.entity.js';
 
 export const CORE_ENTITIES = [
   UserEntity,
@@ -58,6 +60,7 @@ export const CORE_ENTITIES = [
   LayoutFieldEntity,
   LayoutChangeEntity,
   CustomFieldEntity,
+  ListColumnChoiceEntity,
   SessionRow,
   AppSetting,
   RecordSequence,
@@ -78,6 +81,7 @@ export const CORE_MIGRATIONS = [
   Layouts1764900030000,
   CustomFields1764900040000,
   FieldProperties1764900050000,
+  ListColumnChoices1764900090000,
 ];
 
 /**

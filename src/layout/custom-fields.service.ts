@@ -42,6 +42,7 @@ export class CustomFieldsService {
     const texts = cleanTexts({ en: stringOf(form.label_en), it: stringOf(form.label_it) });
     const { type, maxLength } = readCustomFieldForm(form);
     const blockName = stringOf(form.block);
+    const properties = form.list_column === 'on' ? { listColumn: true } : undefined;
     // The label and the block are checked before any DDL, and the layout change checks them again.
     addField(await this.layouts.layout(moduleName), '', blockName, texts);
 
@@ -60,7 +61,7 @@ export class CustomFieldsService {
       user,
       moduleName,
       (layout) => ({
-        layout: addField(layout, row.name, blockName, texts),
+        layout: addField(layout, row.name, blockName, texts, properties),
         action: 'customFieldAdded',
         details: { field: customLabel(texts!, row.name), type: `layout.types.${type}` },
       }),

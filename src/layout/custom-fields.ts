@@ -38,6 +38,8 @@ export interface CustomFieldForm {
   type?: string;
   block?: string;
   max_length?: string;
+  /** `on` when the field is to be a default column of the list. */
+  list_column?: string;
 }
 
 /** Throws unless the name is a custom field's generated name, safe to write into DDL and queries. */
@@ -97,7 +99,6 @@ export function customFieldDefinition(manifest: ModuleManifest, row: CustomField
     block: manifest.blocks[0].name,
     custom: true,
     ...(type === 'text' ? { maxLength: row.maxLength ?? MAX_TEXT_LENGTH } : {}),
-    listColumn: true,
     filter: FILTER_BAR_TYPES.has(type),
   };
 }

@@ -177,6 +177,21 @@ export class LayoutEditorController {
     });
   }
 
+  /** Shows the field in the list by default (`list_column=on`) or leaves it to users who choose it (`off`). */
+  @Post(':module/fields/:field/list-column')
+  async setListColumn(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Body() body: { list_column?: string },
+    @Res() response: Response,
+  ): Promise<void> {
+    if (body.list_column !== 'on' && body.list_column !== 'off') throw new BadRequestException();
+    await this.apply(response, user, moduleName, { form: `field-${fieldName}` }, (edits) =>
+      edits.setListColumn(fieldName, body.list_column === 'on'),
+    );
+  }
+
   @Post(':module/custom-fields')
   async addCustomField(
     @User() user: CurrentUser,

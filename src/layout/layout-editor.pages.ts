@@ -40,6 +40,7 @@ interface LabelInputs {
 interface NewFieldInputs extends LabelInputs {
   maxLength: string;
   maxTextLength: number;
+  listColumn: boolean;
   types: { value: string; label: string; selected: boolean }[];
   blocks: { value: string; label: string; selected: boolean }[];
   typeError?: string;
@@ -162,6 +163,7 @@ export class LayoutEditorPages {
       labelIt: labels.labelIt,
       maxLength: typeof typed.max_length === 'string' ? typed.max_length : String(MAX_TEXT_LENGTH),
       maxTextLength: MAX_TEXT_LENGTH,
+      listColumn: typed.list_column === 'on',
       types: CUSTOM_FIELD_TYPES.map((type) => ({
         value: type,
         label: translate(locale, `layout.types.${type}`),
@@ -218,6 +220,9 @@ export class LayoutEditorPages {
       mandatory: Boolean(field.required),
       // A locked field stays mandatory, and a field that forms never write cannot be asked for.
       mandatoryToggle: !essential && visibilityOf(field) === 'editable',
+      // The name field links each row of the list to its record, so it is always a column.
+      listColumn: Boolean(field.listColumn) || name === shipped.nameField,
+      listColumnToggle: name !== shipped.nameField,
       visibility: translate(locale, `layout.visibility.${visibilityOf(field)}`),
       essential: essential ? translate(locale, essential) : undefined,
       movable: true,
@@ -241,6 +246,7 @@ export class LayoutEditorPages {
       label: translate(locale, field.label),
       type: translate(locale, `layout.types.${field.type}`),
       mandatory: false,
+      listColumn: false,
       visibility: translate(locale, 'layout.visibility.system'),
       essential: translate(locale, 'layout.essential.audit'),
       movable: false,

@@ -114,6 +114,15 @@ export class LayoutEdits {
     });
   }
 
+  /** Makes the field a default column of the list, or takes it out of the default columns. */
+  setListColumn(name: string, listColumn: boolean): LayoutEdit {
+    return (layout) => ({
+      layout: setFieldProperties(this.shipped, layout, name, { listColumn }),
+      action: listColumn ? 'fieldListedByDefault' : 'fieldUnlistedByDefault',
+      details: { field: this.fieldLabel(layout, name) },
+    });
+  }
+
   private blockLabel(layout: ModuleLayout, name: string): string {
     const block = applyLayout(this.shipped, layout).blocks.find((candidate) => candidate.name === name);
     if (!block) throw new LayoutError('blockNotFound');

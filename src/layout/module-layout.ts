@@ -30,6 +30,8 @@ export interface LayoutField {
 export interface FieldProperties {
   /** Forms and imports ask for a value. A record saved empty before keeps working until its next edit. */
   mandatory?: boolean;
+  /** The list shows the field as a column to users who have not chosen their own columns. */
+  listColumn?: boolean;
 }
 
 /** A row of `layout_blocks`. */
@@ -69,7 +71,8 @@ export type LayoutErrorCode =
   | 'columnFailed'
   | 'fieldLocked'
   | 'fieldNotWritable'
-  | 'fieldRestrictedByProfiles';
+  | 'fieldRestrictedByProfiles'
+  | 'fieldAlwaysListed';
 
 /** A layout change that cannot be made; the code names the message in the `layout.errors` catalogue. */
 export class LayoutError extends Error {
@@ -148,7 +151,12 @@ export function applyLayout(manifest: ModuleManifest, layout: ModuleLayout): Mod
       const definition = definitions.get(entry.name)!;
       const served = { ...definition, block: block.name, label: labelOf(entry.texts, definition.label) };
       const mandatory = entry.properties?.mandatory;
-      return mandatory === undefined ? served : { ...served, required: mandatory };
+      const listColumn = entry.properties?.listColumn;
+      return {
+        ...served,
+        ...(mandatory === undefined ? {} : { required: mandatory }),
+        ...(listColumn === undefined ? {} : { listColumn }),
+      };
     }),
   );
   return { ...manifest, blocks, fields };
@@ -310,8 +318,9 @@ export function relabelField(
 }
 
 /**
- * Sets one property of a field. A locked field cannot be made optional, and a field that forms never
- * write (system, read-only by its module, computed) cannot be made mandatory.
+ * Sets one property of a field. A locked field cannot be made optional, and a field that forms never write
+ * (system, read-only by its module, computed) cannot be made mandatory. The name field links each row of
+ * the list to its record, so it stays a list column.
  */
 export function setFieldProperties(
   manifest: ModuleManifest,
@@ -327,6 +336,8 @@ export function setFieldProperties(
   if (changes.mandatory === false && essentialReason(manifest, field)) throw new LayoutError('fieldLocked');
   if (changes.mandatory && (field.system || field.readOnly || field.computed))
     throw new LayoutError('fieldNotWritable');
+  if (changes.listColumn === false && field.name === manifest.nameField)
+    throw new LayoutError('fieldAlwaysListed');
 
   const properties = { ...block.fields[index].properties, ...changes };
   block.fields[index] = { ...block.fields[index], properties };
@@ -342,6 +353,7 @@ export function addField(
   name: string,
   blockName: string,
   texts: LabelTexts | undefined,
+  properties?: FieldProperties,
 ): ModuleLayout {
   if (!texts) throw new LayoutError('labelMissing');
   const result: ModuleLayout = {
@@ -350,6 +362,6 @@ export function addField(
       fields: block.fields.filter((field) => field.name !== name),
     })),
   };
-  findBlock(result, blockName).fields.push({ name, texts });
+  findBlock(result, blockName).fields.push({ name, texts, ...(properties ? { properties } : {}) });
   return result;
 }

@@ -1,10 +1,12 @@
-import { Body, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
 import { PermissionsService, UserPermissions } from '../access/permissions.service.js';
 import { User } from '../auth/current-user.decorator.js';
 import { translate } from '../i18n/i18n.service.js';
 import { formatForDisplay } from './field-codec.js';
+import type { ColumnsForm } from './list-columns.js';
+import { ListColumnsService } from './list-columns.service.js';
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
@@ -82,6 +84,10 @@ function pageLink(
  * module's controller extends this class and adds only what is its own.
  */
 export abstract class RecordPagesController {
+  // Injected as a property so that the business modules' controllers, which pass the constructor's
+  // arguments on, need no change for it.
+  @Inject(ListColumnsService) protected readonly listColumns!: ListColumnsService;
+
   protected constructor(
     protected readonly moduleName: string,
     protected readonly registry: ModuleRegistry,
@@ -133,9 +139,11 @@ export abstract class RecordPagesController {
   ) {
     const manifest = this.manifest;
     const locale = user.locale;
-    const columns = permissions.visible(
-      manifest.name,
-      manifest.fields.filter((field) => field.listColumn),
+    const columns = await this.listColumns.columns(user, manifest.name, permissions);
+    // Each row links to its record from the name field's cell, or from the first cell without it.
+    const linkIndex = Math.max(
+      0,
+      columns.findIndex((field) => field.name === manifest.nameField),
     );
     const totalFields = permissions.visible(
       manifest.name,
@@ -155,15 +163,18 @@ export abstract class RecordPagesController {
         const direction = sorted && result.direction === 'asc' ? 'desc' : 'asc';
         return {
           label: translate(locale, field.label),
+          // The list does not sort on a text area, so its heading is no link.
           href:
-            base +
-            queryString(params, {
-              sort: field.name,
-              dir: direction,
-              page: undefined,
-              after: undefined,
-              before: undefined,
-            }),
+            field.type === 'textarea'
+              ? undefined
+              : base +
+                queryString(params, {
+                  sort: field.name,
+                  dir: direction,
+                  page: undefined,
+                  after: undefined,
+                  before: undefined,
+                }),
           sorted,
           ariaSort: sorted ? (result.direction === 'asc' ? 'ascending' : 'descending') : 'none',
           numeric: field.type === 'currency' || field.type === 'percent' || field.type === 'integer',
@@ -175,7 +186,7 @@ export abstract class RecordPagesController {
         href: `${base}/${record.id}`,
         cells: columns.map((field, index) => ({
           ...this.views.displayCell(field, record.values[field.name] ?? null, result.names, locale),
-          ...(index === 0 ? { href: `${base}/${record.id}` } : {}),
+          ...(index === linkIndex ? { href: `${base}/${record.id}` } : {}),
           numeric: field.type === 'currency' || field.type === 'percent' || field.type === 'integer',
         })),
       })),
@@ -194,6 +205,7 @@ export abstract class RecordPagesController {
         ? `/export/${manifest.name}${queryString(params, { page: undefined, after: undefined, before: undefined })}`
         : undefined,
       importHref: permissions.can(manifest.name, 'import') ? `/import/${manifest.name}` : undefined,
+      columnsHref: `${base}/columns${queryString(params, {})}`,
       newHref: permissions.can(manifest.name, 'create') ? `/${manifest.name}/new` : undefined,
       mass: await this.massActionsModel(user, params, permissions),
       invalidFilters: result.invalidFilters.map((name) => this.filterLabel(locale, name)),
@@ -334,6 +346,47 @@ export abstract class RecordPagesController {
       );
     setFlash(response, 'flash.saved');
     response.redirect(303, `/${this.moduleName}/${result.id}`);
+  }
+
+  /** The column chooser; `params` are the list's search, filters and sort, which the page returns to. */
+  @Get('columns')
+  async columnsPage(
+    @User() user: CurrentUser,
+    @Query() params: QueryParams,
+    @Res() response: Response,
+  ): Promise<void> {
+    const permissions = await this.permissions.require(user, this.moduleName, 'view');
+    const listQuery = queryString(params, {}).replace(/^\?/, '');
+    response.render(
+      'records/columns',
+      await this.listColumns.chooserPage(user, this.moduleName, permissions, listQuery),
+    );
+  }
+
+  /**
+   * Saves the user's columns and returns to the list with its filters, or resets them to the default
+   * columns. A move button saves too and comes back to the chooser at the moved field.
+   */
+  @Post('columns')
+  async saveColumns(
+    @User() user: CurrentUser,
+    @Body() body: ColumnsForm & { list_query?: unknown },
+    @Res() response: Response,
+  ): Promise<void> {
+    const permissions = await this.permissions.require(user, this.moduleName, 'view');
+    const outcome = await this.listColumns.saveForm(user, this.moduleName, body, permissions);
+    // Parsed and written again, so that the redirect stays on this list whatever the field contains.
+    const listQuery = new URLSearchParams(
+      typeof body.list_query === 'string' ? body.list_query : '',
+    ).toString();
+    const query = listQuery ? `?${listQuery}` : '';
+
+    if (outcome.moved) {
+      response.redirect(303, `/${this.moduleName}/columns${query}#column-${outcome.moved}`);
+      return;
+    }
+    setFlash(response, outcome.reset ? 'list.columnsReset' : 'list.columnsSaved');
+    response.redirect(303, `/${this.moduleName}${query}`);
   }
 
   @Get(':id')

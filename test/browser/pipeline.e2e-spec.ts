@@ -358,6 +358,7 @@ describeInChromium('pipeline in Chromium', () => {
 
     const pages: [string, string][] = [
       ['list', '/potentials'],
+      ['list-columns', '/potentials/columns'],
       ['form', '/potentials/new'],
       ['detail', `/potentials/${id}`],
       ['board', '/pipeline'],

@@ -17,13 +17,16 @@ import {
 
 const EDITOR = '/admin/layout/potentials';
 
-/** The custom fields every test here uses, added once through the editor, with their generated names. */
+/**
+ * The custom fields every test here uses, added once through the editor, with their generated names. Fleet
+ * size and Region are ticked as default list columns.
+ */
 const FIELDS = {
-  fleetSize: { label_en: 'Fleet size', type: 'integer', block: 'info' },
+  fleetSize: { label_en: 'Fleet size', type: 'integer', block: 'info', list_column: 'on' },
   contractCode: { label_en: 'Contract code', label_it: 'Codice contratto', type: 'text', max_length: '10' },
   setupFee: { label_en: 'Setup fee', type: 'currency' },
   goLive: { label_en: 'Go-live date', type: 'date' },
-  region: { label_en: 'Region', type: 'picklist' },
+  region: { label_en: 'Region', type: 'picklist', list_column: 'on' },
 } as const;
 
 type FieldKey = keyof typeof FIELDS;
@@ -332,11 +335,12 @@ describe.each(databaseKinds())('custom fields on %s', (kind) => {
       return [...html.matchAll(/<a href="\/potentials\/\d+">([^<]+)<\/a>/g)].map((match) => match[1]);
     }
 
-    it('shows the fields as columns', async () => {
+    it('shows the ticked fields as columns', async () => {
       const html = unescapeHtml((await admin.get('/potentials')).text);
 
-      expect(html).toMatch(/<th[^>]*>\s*<a[^>]*sort=cf_1[^>]*>Fleet size/);
-      expect(html).toContain('North');
+      expect(html).toMatch(new RegExp(`<th[^>]*>\\s*<a[^>]*sort=${names.fleetSize}[^>]*>Fleet size`));
+      expect(html).toMatch(new RegExp(`<th[^>]*>\\s*<a[^>]*sort=${names.region}[^>]*>Region`));
+      expect(html).not.toMatch(new RegExp(`<th[^>]*>\\s*<a[^>]*sort=${names.goLive}[&"]`));
     });
 
     it('sorts on an integer field', async () => {
