@@ -69,7 +69,8 @@ export type LayoutErrorCode =
   | 'columnFailed'
   | 'fieldLocked'
   | 'fieldNotWritable'
-  | 'fieldRestrictedByProfiles';
+  | 'fieldRestrictedByProfiles'
+  | 'fieldPurged';
 
 /** A layout change that cannot be made; the code names the message in the `layout.errors` catalogue. */
 export class LayoutError extends Error {
