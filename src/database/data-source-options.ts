@@ -24,6 +24,7 @@ import { Layouts1764900030000 } from './migrations/1764900030000-layouts.js';
 import { CustomFields1764900040000 } from './migrations/1764900040000-custom-fields.js';
 import { FieldProperties1764900050000 } from './migrations/1764900050000-field-properties.js';
 import { ListColumnChoices1764900090000 } from './migrations/1764900090000-list-column-choices.js';
+import { CustomFieldDeletion1764900100000 } from './migrations/1764900100000-custom-field-deletion.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -82,6 +83,7 @@ export const CORE_MIGRATIONS = [
   CustomFields1764900040000,
   FieldProperties1764900050000,
   ListColumnChoices1764900090000,
+  CustomFieldDeletion1764900100000,
 ];
 
 /**

@@ -65,3 +65,25 @@ export async function addCustomFieldColumn(
     await runner.release();
   }
 }
+
+/**
+ * Drops the column of a custom field from the module's custom-field table, with the values in it. The table
+ * stays, even without custom columns. A column that is already gone, as after an interrupted purge, is
+ * left alone. DDL commits on its own on MariaDB, so this runs outside any transaction.
+ * NOTE: on SQLite, TypeORM's dropColumn copies the whole custom-field table into a new one.
+ */
+export async function dropCustomFieldColumn(
+  dataSource: DataSource,
+  manifest: ModuleManifest,
+  field: FieldDefinition,
+): Promise<void> {
+  const tableName = checkTableName(customFieldTable(manifest));
+  checkCustomFieldName(field.name);
+  const runner = dataSource.createQueryRunner();
+  try {
+    const table = await runner.getTable(tableName);
+    if (table?.findColumnByName(columnOf(field))) await runner.dropColumn(table, columnOf(field));
+  } finally {
+    await runner.release();
+  }
+}

@@ -13,7 +13,7 @@ import {
   readCustomFieldForm,
 } from './custom-fields.js';
 import { CustomFieldEntity, CustomFieldRow } from './layout.entities.js';
-import { LayoutService } from './layout.service.js';
+import { activateCustomField, LayoutService } from './layout.service.js';
 import { addField, cleanTexts, LayoutError } from './module-layout.js';
 import { isUniqueViolation } from '../records/records.service.js';
 
@@ -65,7 +65,7 @@ export class CustomFieldsService {
         action: 'customFieldAdded',
         details: { field: customLabel(texts!, row.name), type: `layout.types.${type}` },
       }),
-      row.name,
+      (manager) => activateCustomField(manager, moduleName, row.name),
     );
     this.logger.log(`Custom field ${moduleName}.${row.name} (${type}) added by user ${user.id}`);
     return row.name;
@@ -93,6 +93,9 @@ export class CustomFieldsService {
         status: 'adding' as const,
         createdById: user.id,
         createdAt: utcNow(),
+        deletedById: null,
+        deletedAt: null,
+        purgedAt: null,
       };
       try {
         const result = await repository.insert(row);

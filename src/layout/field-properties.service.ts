@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../access/current-user.js';
 import { ProfileFieldPermissionEntity } from '../profiles/profile.entity.js';
-import { columnOf, customFieldTable, ModuleManifest } from '../records/manifest.js';
+import { ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
+import { countRecordsByValue } from './field-value-counts.js';
 import { LayoutEdits } from './layout-edits.js';
 import { LayoutService } from './layout.service.js';
 import { LayoutError } from './module-layout.js';
@@ -49,13 +50,6 @@ export class FieldPropertiesService {
   async countEmpty(manifest: ModuleManifest, fieldName: string): Promise<number> {
     const field = manifest.fields.find((candidate) => candidate.name === fieldName);
     if (!field) throw new LayoutError('fieldNotFound');
-    const query = this.dataSource.createQueryBuilder().from(manifest.table, 'r');
-    // A record saved before the module's first custom field has no custom-field row: its value is empty.
-    if (field.custom) query.leftJoin(customFieldTable(manifest), 'cf', 'cf.id = r.id');
-    const row = await query
-      .select('COUNT(*)', 'count')
-      .where(`${field.custom ? 'cf' : 'r'}.${columnOf(field)} IS NULL`)
-      .getRawOne<{ count: number | string }>();
-    return Number(row?.count ?? 0);
+    return countRecordsByValue(this.dataSource, manifest, field, 'empty');
   }
 }

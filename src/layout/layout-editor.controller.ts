@@ -1,4 +1,13 @@
-import { BadRequestException, Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Post,
+  Res,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import type { CurrentUser } from '../access/current-user.js';
 import { User } from '../auth/current-user.decorator.js';
@@ -15,6 +24,13 @@ import { PicklistEditorService } from './picklist-editor.service.js';
 import type { CustomFieldForm } from './custom-fields.js';
 import { CustomFieldsService } from './custom-fields.service.js';
 import { FieldPropertiesService } from './field-properties.service.js';
+import { CustomFieldDeletionService } from './custom-field-deletion.service.js';
+import {
+  DELETED_FIELDS_ANCHOR,
+  deletedFieldsModel,
+  deletionPageModel,
+} from './custom-field-deletion.pages.js';
+import { formatDate } from '../records/values.js';
 
 /** The anchor the page returns to after a change, and a message to show instead of "saved". */
 interface ChangeOutcome {
@@ -40,6 +56,7 @@ export class LayoutEditorController {
     private readonly picklists: PicklistEditorService,
     private readonly customFields: CustomFieldsService,
     private readonly fieldProperties: FieldPropertiesService,
+    private readonly deletion: CustomFieldDeletionService,
   ) {}
 
   @Get()
@@ -60,7 +77,7 @@ export class LayoutEditorController {
     @Param('module') moduleName: string,
     @Res() response: Response,
   ): Promise<void> {
-    response.render('admin/layout', await this.pages.modulePage(user, moduleName));
+    response.render('admin/layout', await this.modulePageModel(user, moduleName));
   }
 
   @Post(':module/blocks')
@@ -205,6 +222,77 @@ export class LayoutEditorController {
     });
   }
 
+  /** Shows the confirmation of a custom field's deletion, with how many records have a value in it. */
+  @Get(':module/fields/:field/delete')
+  async deleteFieldPage(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Res() response: Response,
+  ): Promise<void> {
+    const preview = await this.previewDeletion(moduleName, fieldName);
+    const moduleLabel = translate(user.locale, this.registry.get(moduleName).label);
+    response.render(
+      'admin/layout/field-delete',
+      deletionPageModel(user.locale, moduleName, moduleLabel, preview),
+    );
+  }
+
+  /** Deletes a custom field. Its values stay, out of sight, until the purge. */
+  @Post(':module/fields/:field/delete')
+  async deleteField(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.respond(response, user, moduleName, { form: `field-${fieldName}` }, async () => {
+      const { purgeAfter } = await this.deletion.delete(user, moduleName, fieldName);
+      const date = formatDate(purgeAfter.slice(0, 10), user.locale);
+      return { anchor: DELETED_FIELDS_ANCHOR, flash: { key: 'layout.fieldDeleted', params: { date } } };
+    });
+  }
+
+  @Post(':module/deleted-fields/:field/restore')
+  async restoreField(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.respond(response, user, moduleName, { form: DELETED_FIELDS_ANCHOR }, async () => {
+      await this.deletion.restore(user, moduleName, fieldName);
+      return { anchor: `field-${fieldName}`, flash: { key: 'layout.fieldRestored', params: {} } };
+    });
+  }
+
+  /** Counts the values that deleting the field would hide. Throws NotFound unless it is an active custom field. */
+  private async previewDeletion(moduleName: string, fieldName: string) {
+    try {
+      return await this.deletion.preview(moduleName, fieldName);
+    } catch (error) {
+      if (error instanceof LayoutError) throw new NotFoundException();
+      throw error;
+    }
+  }
+
+  /** Builds the module's editor page with its section of deleted fields. */
+  private async modulePageModel(
+    user: CurrentUser,
+    moduleName: string,
+    failure?: LayoutFailure,
+  ): Promise<Record<string, unknown>> {
+    const page = await this.pages.modulePage(user, moduleName, failure);
+    const deleted = deletedFieldsModel(
+      user.locale,
+      moduleName,
+      await this.deletion.deletedFields(moduleName),
+      failure,
+    );
+    const summary = page.errorSummary as unknown[];
+    return { ...page, deletedFields: deleted.deletedFields, errorSummary: [...summary, ...deleted.summary] };
+  }
+
   /** Makes one edit of the layout and responds as respond() does. */
   private async apply(
     response: Response,
@@ -237,7 +325,7 @@ export class LayoutEditorController {
       outcome = typeof result === 'string' ? { anchor: result } : result;
     } catch (error) {
       if (!(error instanceof LayoutError)) throw error;
-      const page = await this.pages.modulePage(user, moduleName, { ...failure, error });
+      const page = await this.modulePageModel(user, moduleName, { ...failure, error });
       return response.status(error.code.endsWith('NotFound') ? 404 : 422).render('admin/layout', page);
     }
     const flash = outcome.flash ?? { key: 'layout.saved', params: {} };

@@ -216,6 +216,8 @@ export class LayoutEditorPages {
       label: translate(locale, field.label),
       standardLabel: field.custom ? undefined : this.standardLabel(standard.label),
       internalName: field.custom ? name : undefined,
+      // Only custom fields can be deleted, because the module's code reads its standard fields.
+      deleteHref: field.custom ? `/admin/layout/${shipped.name}/fields/${name}/delete` : undefined,
       type: translate(locale, `layout.types.${field.type}`),
       mandatory: Boolean(field.required),
       // A locked field stays mandatory, and a field that forms never write cannot be asked for.

@@ -78,7 +78,9 @@ export const LayoutChangeEntity = new EntitySchema<LayoutChangeRow>({
 /**
  * A custom field an administrator defined for a module. Its label, block and position are in the stored
  * layout like any field's. `status` is 'adding' while its column is being added, and 'active' once the
- * column exists: only active fields are served, so no query names a column before it is there.
+ * column exists: only active fields are served, so no query names a column before it is there. A deleted
+ * field is 'deleted' while its column and values are kept for restoring, 'purging' while its column is
+ * being dropped, and 'purged' afterwards. Its name stays taken in every status.
  */
 export interface CustomFieldRow {
   id: number;
@@ -88,10 +90,15 @@ export interface CustomFieldRow {
   type: string;
   /** Text fields: the longest value, in characters. */
   maxLength: number | null;
-  status: 'adding' | 'active';
+  status: CustomFieldStatus;
   createdById: number;
   createdAt: string;
+  deletedById: number | null;
+  deletedAt: string | null;
+  purgedAt: string | null;
 }
+
+export type CustomFieldStatus = 'adding' | 'active' | 'deleted' | 'purging' | 'purged';
 
 export const CustomFieldEntity = new EntitySchema<CustomFieldRow>({
   name: 'CustomField',
@@ -105,6 +112,9 @@ export const CustomFieldEntity = new EntitySchema<CustomFieldRow>({
     status: { type: 'varchar', length: 20 },
     createdById: { name: 'created_by_id', type: 'int' },
     createdAt: { name: 'created_at', type: 'datetime' },
+    deletedById: { name: 'deleted_by_id', type: 'int', nullable: true },
+    deletedAt: { name: 'deleted_at', type: 'datetime', nullable: true },
+    purgedAt: { name: 'purged_at', type: 'datetime', nullable: true },
   },
   indices: [{ name: 'uq_custom_fields_name', columns: ['module', 'name'], unique: true }],
 });

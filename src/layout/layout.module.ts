@@ -4,10 +4,18 @@ import { LayoutEditorController } from './layout-editor.controller.js';
 import { PicklistsController } from './picklists.controller.js';
 import { CustomFieldsService } from './custom-fields.service.js';
 import { FieldPropertiesService } from './field-properties.service.js';
+import { CustomFieldDeletionService } from './custom-field-deletion.service.js';
+import { Clock } from './clock.js';
 
 /** The Layout Editor: administration pages that arrange, relabel and reshape each module and its picklists. */
 @Module({
   controllers: [LayoutEditorController, PicklistsController],
-  providers: [PicklistEditorService, CustomFieldsService, FieldPropertiesService],
+  providers: [
+    PicklistEditorService,
+    CustomFieldsService,
+    FieldPropertiesService,
+    CustomFieldDeletionService,
+    Clock,
+  ],
 })
 export class LayoutModule {}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In, Not } from 'typeorm';
 import type { CurrentUser } from '../access/current-user.js';
 import { AppSetting } from '../database/core.entities.js';
 import { inTransaction } from '../database/transaction.js';
@@ -76,18 +76,25 @@ export class LayoutService implements OnModuleInit {
   /**
    * Applies one edit to a module's layout in a transaction, with its history entry and a new version stamp,
    * then serves the result. The stamp is written first: its row lock makes concurrent edits wait for each
-   * other on MariaDB, so none builds on a layout that another is replacing. `activate` names a custom field
-   * whose column was just added: it becomes active in the same transaction, so it is served with its label.
+   * other on MariaDB, so none builds on a layout that another is replacing. `prepare` runs next in the same
+   * transaction, before the layout is read. It changes the status of a custom field, such as one whose
+   * column was just added, so that the new layout and the field's status are served together.
    */
-  async change(user: CurrentUser, moduleName: string, edit: LayoutEdit, activate?: string): Promise<void> {
+  async change(
+    user: CurrentUser,
+    moduleName: string,
+    edit: LayoutEdit,
+    prepare?: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
     const shipped = this.registry.shipped(moduleName);
     await inTransaction(this.dataSource, async (manager) => {
       await manager.update(AppSetting, { name: LAYOUT_VERSION_SETTING }, { value: randomUUID() });
-      if (activate)
-        await manager.update(CustomFieldEntity, { module: moduleName, name: activate }, { status: 'active' });
-      const base = withCustomFields(shipped, await manager.findBy(CustomFieldEntity, { module: moduleName }));
+      if (prepare) await prepare(manager);
+      const customFields = await manager.findBy(CustomFieldEntity, { module: moduleName });
+      const base = withCustomFields(shipped, customFields);
       const result = edit(layoutOf(base, await this.storedLayout(manager, moduleName)));
-      await this.store(manager, moduleName, result.layout);
+      const kept = customFields.filter((row) => row.status === 'deleted').map((row) => row.name);
+      await this.store(manager, moduleName, result.layout, kept);
       await manager.insert(LayoutChangeEntity, {
         module: moduleName,
         action: result.action,
@@ -161,10 +168,22 @@ export class LayoutService implements OnModuleInit {
     };
   }
 
-  /** Replaces the module's stored rows with the whole layout, so every block and field has its position. */
-  private async store(manager: EntityManager, moduleName: string, layout: ModuleLayout): Promise<void> {
+  /**
+   * Replaces the module's stored rows with the whole layout, so every block and field has its position.
+   * The rows of `keptFields`, deleted custom fields that are not in the layout, stay as they are, so a
+   * restored field comes back with its block, position, label and properties.
+   */
+  private async store(
+    manager: EntityManager,
+    moduleName: string,
+    layout: ModuleLayout,
+    keptFields: string[],
+  ): Promise<void> {
     const rows = storedRows(layout);
-    await manager.delete(LayoutFieldEntity, { module: moduleName });
+    await manager.delete(
+      LayoutFieldEntity,
+      keptFields.length > 0 ? { module: moduleName, field: Not(In(keptFields)) } : { module: moduleName },
+    );
     await manager.delete(LayoutBlockEntity, { module: moduleName });
     await manager.insert(
       LayoutBlockEntity,
@@ -176,4 +195,13 @@ export class LayoutService implements OnModuleInit {
         rows.fields.map((row) => ({ ...row, module: moduleName })),
       );
   }
+}
+
+/** Makes a custom field whose column was just added active, as a `prepare` step of LayoutService.change. */
+export async function activateCustomField(
+  manager: EntityManager,
+  moduleName: string,
+  name: string,
+): Promise<void> {
+  await manager.update(CustomFieldEntity, { module: moduleName, name }, { status: 'active' });
 }

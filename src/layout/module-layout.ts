@@ -72,7 +72,8 @@ export type LayoutErrorCode =
   | 'fieldLocked'
   | 'fieldNotWritable'
   | 'fieldRestrictedByProfiles'
-  | 'fieldAlwaysListed';
+  | 'fieldAlwaysListed'
+  | 'fieldPurged';
 
 /** A layout change that cannot be made; the code names the message in the `layout.errors` catalogue. */
 export class LayoutError extends Error {

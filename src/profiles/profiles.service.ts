@@ -171,7 +171,15 @@ export class ProfilesService {
         Object.fromEntries(ADMIN_AREAS.map((area) => [ADMIN_AREA_PROPERTIES[area], grid.areas.has(area)])),
       );
       await manager.delete(ProfileModulePermissionEntity, { profileId: id });
-      await manager.delete(ProfileFieldPermissionEntity, { profileId: id });
+      // Only the rows of served fields are replaced. A deleted custom field keeps its row until it is
+      // purged, so restoring it brings back what each profile allowed.
+      for (const manifest of this.registry.all()) {
+        await manager.delete(ProfileFieldPermissionEntity, {
+          profileId: id,
+          module: manifest.name,
+          field: In(manifest.fields.map((field) => field.name)),
+        });
+      }
 
       for (const manifest of this.registry.all()) {
         const allowed = grid.actions.get(manifest.name) ?? new Set(MODULE_ACTIONS);

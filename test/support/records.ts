@@ -106,3 +106,23 @@ export async function createProfileFor(
     throw new Error(`Giving the profile ${name} to role ${roleId} failed with status ${assigned.status}`);
   return profileId;
 }
+
+/**
+ * Adds a custom field through the Layout Editor's form of the module at `editor`, in the block `info`
+ * unless the form names another, and returns its generated name.
+ */
+export async function addCustomField(
+  admin: Agent,
+  editor: string,
+  form: Record<string, string>,
+): Promise<string> {
+  const response = await postForm(admin, editor, `${editor}/custom-fields`, {
+    block: 'info',
+    max_length: '',
+    ...form,
+  });
+  if (response.status !== 303) throw new Error(`Adding a custom field failed with status ${response.status}`);
+  const match = /#field-(cf_\d+)$/.exec(response.headers.location);
+  if (!match) throw new Error(`Unexpected redirect to ${response.headers.location}`);
+  return match[1];
+}
