@@ -123,7 +123,11 @@ export function parseFieldInput(
   }
 }
 
-/** Checks the length of each chosen value of a multi-select picklist. No chosen value is null. */
+/**
+ * Checks the length of each chosen value of a multi-select picklist. No chosen value is null.
+ * NOTE: the total is not checked. MariaDB's TEXT column takes 65,535 bytes, so a record with more than
+ * about 60 long values (255 characters of 4-byte letters each) fails to save with a database error.
+ */
 export function parseMultiValues(values: string[]): ParseResult<FieldValue> {
   const chosen = values.map((value) => value.trim()).filter((value) => value !== '');
   if (chosen.length === 0) return ok(null);
