@@ -94,13 +94,9 @@ export class ModuleRegistry {
     return this.get(name).fields.filter((field) => !field.system && !field.readOnly && !field.computed);
   }
 
-  /**
-   * Fields a mass edit may set: the writable ones, except unique names that no two records may share.
-   * TODO: multi-select picklists are left out because the mass edit form sends one text value, so a
-   * user changes their values one record at a time.
-   */
+  /** Fields a mass edit may set: the writable ones, except unique names that no two records may share. */
   massEditableFields(name: string): FieldDefinition[] {
-    return this.writableFields(name).filter((field) => !field.uniqueKey && field.type !== 'multipicklist');
+    return this.writableFields(name).filter((field) => !field.uniqueKey);
   }
 
   /** Link fields of other modules that point to this one and want a related list on its detail page. */

@@ -5,6 +5,7 @@ import {
   replaceInList,
   splitTypedValues,
   storedValueNeedle,
+  tickedValues,
 } from './multi-values.js';
 
 describe('encodeMultiValues', () => {
@@ -35,6 +36,17 @@ describe('splitTypedValues', () => {
 
   it('splits on semicolons without the vtiger separator', () => {
     expect(splitTypedValues(' North ;South;; ')).toEqual(['North', 'South']);
+  });
+});
+
+describe('tickedValues', () => {
+  it('drops the empty hidden entry', () => {
+    expect(tickedValues(['', 'North', 'South'])).toEqual(['North', 'South']);
+  });
+
+  it('rejects anything but a list of strings', () => {
+    expect(tickedValues('North')).toBeUndefined();
+    expect(tickedValues(['North', { key: 'value' }])).toBeUndefined();
   });
 });
 

@@ -38,6 +38,15 @@ export function splitTypedValues(text: string): string[] {
 }
 
 /**
+ * Returns the values that a form's checkboxes sent, without the empty entry sent before them, or undefined
+ * when the form sent something other than a list of strings.
+ */
+export function tickedValues(raw: unknown): string[] | undefined {
+  if (!Array.isArray(raw) || !raw.every((item) => typeof item === 'string')) return undefined;
+  return raw.filter((item) => item !== '');
+}
+
+/**
  * Returns the values in the picklist's order, without duplicates (compared without regard to case).
  * Values no longer listed keep their place after the listed ones.
  */

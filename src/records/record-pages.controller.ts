@@ -7,7 +7,7 @@ import { translate } from '../i18n/i18n.service.js';
 import { formatForDisplay } from './field-codec.js';
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
-import { CSV_MULTI_SEPARATOR } from './multi-values.js';
+import { CSV_MULTI_SEPARATOR, tickedValues } from './multi-values.js';
 import { PicklistSet, PicklistsService } from './picklists.service.js';
 import { FieldErrors } from './record-validation.js';
 import { setFlash } from '../web/flash.js';
@@ -621,9 +621,9 @@ export abstract class RecordPagesController {
 function stringValues(body: Record<string, unknown>): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) {
+    const ticked = tickedValues(value);
     if (typeof value === 'string') values[key] = value;
-    else if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
-      values[key] = value.filter((item) => item !== '').join(CSV_MULTI_SEPARATOR);
+    else if (ticked) values[key] = ticked.join(CSV_MULTI_SEPARATOR);
   }
   return values;
 }

@@ -1,7 +1,7 @@
 import type { FieldAccess } from '../profiles/profile.entity.js';
 import { FieldDefinition } from './manifest.js';
 import { FieldValue, InputFormat, parseFieldInput, parseMultiValues, RecordValues } from './field-codec.js';
-import { inListOrder } from './multi-values.js';
+import { inListOrder, tickedValues } from './multi-values.js';
 import { PicklistSet } from './picklists.service.js';
 
 export interface FieldError {
@@ -46,7 +46,7 @@ export function parseSubmission(
       continue;
     }
     // A multi-select picklist's checkboxes send one entry a value, after an empty hidden entry.
-    const chosenValues = field.type === 'multipicklist' && isStringArray(raw) ? raw : undefined;
+    const chosenValues = field.type === 'multipicklist' ? tickedValues(raw) : undefined;
     if (raw !== undefined && raw !== null && typeof raw !== 'string' && !chosenValues) {
       errors[field.name] = { code: 'invalidValue' };
       continue;
@@ -60,10 +60,6 @@ export function parseSubmission(
     else errors[field.name] = { code: parsed.error, params: limitsOf(field) };
   }
   return { values, submitted, errors };
-}
-
-function isStringArray(raw: unknown): raw is string[] {
-  return Array.isArray(raw) && raw.every((item) => typeof item === 'string');
 }
 
 function limitsOf(field: FieldDefinition): Record<string, number> {

@@ -182,6 +182,37 @@ describe.each(databaseKinds())('multi-select picklist fields on %s', (kind) => {
     });
   });
 
+  describe('mass edit', () => {
+    it('offers checkboxes for the field', async () => {
+      const id = await createAccount('Acme', 'North');
+
+      const page = await postForm(admin, '/accounts', '/mass/accounts', {
+        action: 'edit',
+        field,
+        ids: String(id),
+      });
+
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(`type="checkbox" id="field-${field}" name="${field}" value="North"`);
+    });
+
+    it('sets the ticked values on every record', async () => {
+      const ids = [await createAccount('Acme', 'North'), await createAccount('Globex', '')];
+
+      const response = await postForm(admin, '/accounts', '/mass/accounts/edit', {
+        field,
+        [field]: ['', 'West', 'South'],
+        ids: ids.map(String),
+      });
+
+      expect(response.status).toBe(303);
+      expect(await storedValues()).toEqual({
+        Acme: '|##|South|##|West|##|',
+        Globex: '|##|South|##|West|##|',
+      });
+    });
+  });
+
   describe('filter', () => {
     it('does not match a value that another starts with', async () => {
       await createAccount('Acme', 'North-East');
