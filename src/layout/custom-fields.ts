@@ -14,6 +14,7 @@ export const CUSTOM_FIELD_TYPES = [
   'phone',
   'url',
   'picklist',
+  'multipicklist',
 ] as const satisfies readonly FieldType[];
 
 export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
@@ -22,7 +23,7 @@ export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
 export const MAX_TEXT_LENGTH = 255;
 
 /** Types that get a control in the list's filter bar. Other types are filtered through the URL only. */
-const FILTER_BAR_TYPES = new Set<string>(['picklist', 'date', 'currency']);
+const FILTER_BAR_TYPES = new Set<string>(['picklist', 'multipicklist', 'date', 'currency']);
 
 /**
  * A custom field's internal name and column: `cf_` and a number. Names and table names go into DDL, where

@@ -5,6 +5,12 @@ import { Picklist, PicklistValue } from '../database/core.entities.js';
 import { inTransaction } from '../database/transaction.js';
 import { columnOf, FieldDefinition, ModuleManifest, tableOf } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
+import {
+  decodeMultiValues,
+  encodeMultiValues,
+  replaceInList,
+  storedValueNeedle,
+} from '../records/multi-values.js';
 import { FieldErrors } from '../records/record-validation.js';
 import { isUniqueViolation } from '../records/records.service.js';
 import {
@@ -14,6 +20,7 @@ import {
   missingOutcome,
   PicklistValueInput,
   removalErrors,
+  Replacement,
   StageOutcome,
 } from './picklist-rules.js';
 
@@ -46,7 +53,7 @@ export type PicklistEditResult =
       /** The value as stored after the change, and before it where a rename or removal changed it. */
       value: string;
       previous: string;
-      /** The value that records of a removed value received. */
+      /** The value that records of a removed value received. Absent when the value was dropped from their lists. */
       replacement?: string;
       /** Records whose value the change rewrote. */
       changedRecords: number;
@@ -63,9 +70,11 @@ export class PicklistEditorService {
     private readonly registry: ModuleRegistry,
   ) {}
 
-  /** Returns the module's picklist fields, in the manifest's order. */
+  /** Returns the module's picklist fields, single and multi-select, in the manifest's order. */
   picklistFields(moduleName: string): FieldDefinition[] {
-    return this.registry.get(moduleName).fields.filter((field) => field.type === 'picklist');
+    return this.registry
+      .get(moduleName)
+      .fields.filter((field) => field.type === 'picklist' || field.type === 'multipicklist');
   }
 
   /** Returns the picklist field, or throws NotFound for a module or field that is not one. */
@@ -112,7 +121,9 @@ export class PicklistEditorService {
     const row = findRow(rows, id);
     const remaining = rows.filter((other) => other.id !== id);
     const recordCount = await this.countHolding(manager, manifest, field, row.value);
-    const blocking = removalErrors(field, remaining, recordCount, remaining[0]?.id ?? null);
+    // The preview assumes a valid replacement, so only the errors that no choice avoids block the page.
+    const anyReplacement = field.type === 'multipicklist' ? 'drop' : (remaining[0]?.id ?? null);
+    const blocking = removalErrors(field, remaining, recordCount, anyReplacement);
     return { value: row.value, recordCount, remaining, blocking };
   }
 
@@ -210,13 +221,14 @@ export class PicklistEditorService {
 
   /**
    * Removes a value. The records that have it get the replacement, which must be one of the remaining
-   * values. Without such records no replacement is needed.
+   * values, or a multi-select picklist drops the value from their lists. Without such records no
+   * replacement is needed.
    */
   async remove(
     moduleName: string,
     fieldName: string,
     id: number,
-    replacementId: number | null,
+    replacementId: Replacement,
   ): Promise<PicklistEditResult> {
     const manifest = this.registry.get(moduleName);
     const field = this.picklistField(moduleName, fieldName);
@@ -231,15 +243,17 @@ export class PicklistEditorService {
       // The rules above ensure a replacement whenever records have the value.
       const replacement =
         holdingCount > 0 ? remaining.find((other) => other.id === replacementId) : undefined;
+      const dropped = holdingCount > 0 && replacementId === 'drop';
       let changedRecords = 0;
-      if (replacement) {
-        changedRecords = await this.rewriteRecords(manager, manifest, field, row.value, replacement.value);
+      if (replacement || dropped) {
+        const value = replacement?.value ?? null;
+        changedRecords = await this.rewriteRecords(manager, manifest, field, row.value, value);
       }
       await manager.delete(PicklistValue, { id });
       await this.renumber(manager, remaining);
-      const moved = replacement
-        ? `${changedRecords} records now hold "${replacement.value}"`
-        : 'no record held it';
+      let moved = 'no record held it';
+      if (replacement) moved = `${changedRecords} records now hold "${replacement.value}"`;
+      if (dropped) moved = `${changedRecords} records no longer hold it`;
       this.logger.log(`Removed "${row.value}" from picklist ${moduleName}.${fieldName}; ${moved}`);
       return {
         ok: true,
@@ -262,7 +276,7 @@ export class PicklistEditorService {
       .createQueryBuilder()
       .select('COUNT(*)', 'count')
       .from(tableOf(manifest, field), 't')
-      .where(holdsValue(`t.${columnOf(field)}`), { value })
+      .where(holdsValue(field, `t.${columnOf(field)}`), { value: searchedValue(field, value) })
       .getRawOne<{ count: number | string }>();
     return Number(row?.count ?? 0);
   }
@@ -326,7 +340,8 @@ export class PicklistEditorService {
   }
 
   /**
-   * Writes `value` into every record that has `previous`, and returns how many changed.
+   * Writes `value` into every record that has `previous`, and returns how many changed. In a multi-select
+   * picklist `previous` is replaced within each record's list, and a null `value` drops it from the list.
    * NOTE: on MariaDB, a record save that read the picklist before this transaction committed can still
    * write `previous` afterwards. That record then shows the old value and requires a listed one when edited.
    */
@@ -335,15 +350,49 @@ export class PicklistEditorService {
     manifest: ModuleManifest,
     field: FieldDefinition,
     previous: string,
-    value: string,
+    value: string | null,
   ): Promise<number> {
+    if (field.type === 'multipicklist') return this.rewriteLists(manager, manifest, field, previous, value);
     const result = await manager
       .createQueryBuilder()
       .update(tableOf(manifest, field))
       .set({ [columnOf(field)]: value })
-      .where(holdsValue(columnOf(field)), { value: previous })
+      .where(holdsValue(field, columnOf(field)), { value: previous })
       .execute();
     return result.affected ?? 0;
+  }
+
+  /**
+   * Rewrites the lists of a multi-select picklist that contain `previous`, one record at a time, so that a
+   * replacement the record already has is not added twice and a list left empty becomes null.
+   */
+  private async rewriteLists(
+    manager: EntityManager,
+    manifest: ModuleManifest,
+    field: FieldDefinition,
+    previous: string,
+    value: string | null,
+  ): Promise<number> {
+    const table = tableOf(manifest, field);
+    const column = columnOf(field);
+    const rows = await manager
+      .createQueryBuilder()
+      .select('t.id', 'id')
+      .addSelect(`t.${column}`, 'stored')
+      .from(table, 't')
+      .where(holdsValue(field, `t.${column}`), { value: storedValueNeedle(previous) })
+      .getRawMany<{ id: number | string; stored: string }>();
+
+    for (const row of rows) {
+      const rewritten = replaceInList(decodeMultiValues(row.stored), previous, value);
+      await manager
+        .createQueryBuilder()
+        .update(table)
+        .set({ [column]: encodeMultiValues(rewritten) })
+        .where('id = :id', { id: Number(row.id) })
+        .execute();
+    }
+    return rows.length;
   }
 
   private logLine(
@@ -361,12 +410,20 @@ export class PicklistEditorService {
 }
 
 /**
- * Returns the condition for records whose column has the `:value` parameter. Records store the listed spelling,
- * and LOWER on both sides also catches a value stored in another case (SQLite compares case-sensitively,
- * MariaDB's collation does not). The column name comes from the registry, never from the request.
+ * Returns the condition for records whose column has the `:value` parameter: equal to it, or for a
+ * multi-select picklist containing it with its delimiters (searchedValue()). Records store the listed
+ * spelling, and LOWER on both sides also catches a value stored in another case (SQLite compares
+ * case-sensitively, MariaDB's collation does not). The column name comes from the registry, never from the
+ * request.
  */
-function holdsValue(column: string): string {
+function holdsValue(field: FieldDefinition, column: string): string {
+  if (field.type === 'multipicklist') return `INSTR(LOWER(${column}), LOWER(:value)) > 0`;
   return `LOWER(${column}) = LOWER(:value)`;
+}
+
+/** Returns the `:value` parameter of holdsValue() for a value of the field. */
+function searchedValue(field: FieldDefinition, value: string): string {
+  return field.type === 'multipicklist' ? storedValueNeedle(value) : value;
 }
 
 /** Returns the row with the id, or throws NotFound for a value of another picklist or one removed meanwhile. */

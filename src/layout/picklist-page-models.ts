@@ -2,7 +2,7 @@ import { translate } from '../i18n/i18n.service.js';
 import { FieldError, FieldErrors } from '../records/record-validation.js';
 import { Locale } from '../records/values.js';
 import { EditorValue, RemovalPreview } from './picklist-editor.service.js';
-import { PicklistValueInput, STAGE_OUTCOMES } from './picklist-rules.js';
+import { PicklistValueInput, Replacement, STAGE_OUTCOMES } from './picklist-rules.js';
 
 /** The typed values and errors that the picklist page shows again after a failed change. */
 export interface PicklistPageState {
@@ -104,8 +104,9 @@ export function picklistPageModel(locale: Locale, values: EditorValue[], state: 
 export function removalPageModel(
   locale: Locale,
   preview: RemovalPreview,
-  replacementId: number | null,
+  replacementId: Replacement,
   failedErrors: FieldErrors | undefined,
+  multiple: boolean,
 ) {
   const errors = failedErrors ?? preview.blocking;
   return {
@@ -121,6 +122,16 @@ export function removalPageModel(
         label: value.value,
         selected: value.id === replacementId,
       })),
+      // A multi-select picklist may simply lose the value: the records keep their other values.
+      ...(multiple
+        ? [
+            {
+              value: 'drop',
+              label: translate(locale, 'picklists.dropFromRecords'),
+              selected: replacementId === 'drop',
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -3,6 +3,7 @@ import { checkValueInput, ListedValue, missingOutcome, removalErrors } from './p
 
 const leadSource: FieldDefinition = { name: 'lead_source', type: 'picklist', label: 'l', block: 'info' };
 const requiredType: FieldDefinition = { ...leadSource, name: 'type', required: true };
+const regions: FieldDefinition = { ...leadSource, name: 'cf_1', type: 'multipicklist' };
 const salesStage: FieldDefinition = {
   ...leadSource,
   name: 'sales_stage',
@@ -90,6 +91,19 @@ describe('missingOutcome', () => {
   });
 });
 
+describe('checkValueInput on a multi-select picklist', () => {
+  it('rejects a value that contains the delimiter', () => {
+    expect(checkValueInput(regions, { value: 'North|##|South' }, [])).toEqual({
+      ok: false,
+      errors: { value: { code: 'valueHasDelimiter', params: { delimiter: '|##|' } } },
+    });
+  });
+
+  it('accepts the delimiter in a single picklist', () => {
+    expect(checkValueInput(leadSource, { value: 'North|##|South' }, []).ok).toBe(true);
+  });
+});
+
 describe('removalErrors', () => {
   const partner: ListedValue = { id: 7, value: 'Partner', outcome: null };
 
@@ -113,6 +127,17 @@ describe('removalErrors', () => {
       replacement: { code: 'replacementRequired', params: { count: 2 } },
     });
     expect(removalErrors(leadSource, [partner], 2, 7)).toEqual({});
+  });
+
+  it('accepts dropping the value from a multi-select picklist', () => {
+    expect(removalErrors(regions, [], 3, 'drop')).toEqual({});
+    expect(removalErrors(regions, [partner], 3, 'drop')).toEqual({});
+  });
+
+  it('rejects dropping the value from a single picklist', () => {
+    expect(removalErrors(leadSource, [partner], 2, 'drop')).toEqual({
+      replacement: { code: 'replacementRequired', params: { count: 2 } },
+    });
   });
 
   it('rejects removing the only lost stage', () => {

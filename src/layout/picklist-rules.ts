@@ -1,5 +1,6 @@
 import { COLUMN_LENGTH } from '../records/entity-schema.js';
 import { FieldDefinition } from '../records/manifest.js';
+import { MULTI_VALUE_DELIMITER } from '../records/multi-values.js';
 import { FieldErrors } from '../records/record-validation.js';
 
 export type StageOutcome = 'open' | 'won' | 'lost';
@@ -57,6 +58,8 @@ export function checkValueInput(
   else if (value.length > maxLength) errors.value = { code: 'valueTooLong', params: { max: maxLength } };
   else if (others.some((other) => valueKey(other.value) === valueKey(value)))
     errors.value = { code: 'valueTaken', params: { value } };
+  else if (field.type === 'multipicklist' && value.includes(MULTI_VALUE_DELIMITER))
+    errors.value = { code: 'valueHasDelimiter', params: { delimiter: MULTI_VALUE_DELIMITER } };
 
   let probability: number | null = null;
   let outcome: StageOutcome | null = null;
@@ -86,15 +89,22 @@ export function missingOutcome(stages: ListedValue[]): StageOutcome | undefined 
 }
 
 /**
+ * The choice for records that have a removed value: the id of a remaining value, `drop` to take the value
+ * out of their lists (multi-select picklists only), or null when none was chosen.
+ */
+export type Replacement = number | 'drop' | null;
+
+/**
  * Checks the removal of a value from a picklist whose other values are `remaining`. A required picklist
  * keeps at least one value, and a pipeline keeps a stage of each outcome. When records have the value,
- * the replacement must be one of the remaining values. Returns the errors, keyed `value` or `replacement`.
+ * the replacement must be one of the remaining values, or for a multi-select picklist `drop`. Returns the
+ * errors, keyed `value` or `replacement`.
  */
 export function removalErrors(
   field: FieldDefinition,
   remaining: ListedValue[],
   holdingCount: number,
-  replacementId: number | null,
+  replacementId: Replacement,
 ): FieldErrors {
   if (field.required && remaining.length === 0) return { value: { code: 'lastValue' } };
 
@@ -102,6 +112,7 @@ export function removalErrors(
   if (missing) return { value: { code: 'outcomeMissing', params: { outcome: missing } } };
 
   if (holdingCount === 0) return {};
+  if (field.type === 'multipicklist' && replacementId === 'drop') return {};
   if (remaining.length === 0) return { replacement: { code: 'noReplacementLeft' } };
   if (!remaining.some((value) => value.id === replacementId))
     return { replacement: { code: 'replacementRequired', params: { count: holdingCount } } };

@@ -12,7 +12,7 @@ import { Locale } from '../records/values.js';
 import { setFlash } from '../web/flash.js';
 import { PicklistEditorService, ValuePosition } from './picklist-editor.service.js';
 import { picklistPageModel, PicklistPageState, removalPageModel } from './picklist-page-models.js';
-import { maxValueLength, PicklistValueInput } from './picklist-rules.js';
+import { maxValueLength, PicklistValueInput, Replacement } from './picklist-rules.js';
 
 type FormBody = Record<string, unknown>;
 
@@ -20,6 +20,11 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 
 function inputFrom(body: FormBody): PicklistValueInput {
   return { value: text(body.value), probability: text(body.probability), outcome: text(body.outcome) };
+}
+
+function replacementFrom(raw: string): Replacement {
+  if (raw === 'drop') return 'drop';
+  return /^\d{1,10}$/.test(raw) ? Number(raw) : null;
 }
 
 function positionFrom(raw: string): ValuePosition {
@@ -55,6 +60,7 @@ export class PicklistsController {
         label: translate(user.locale, field.label),
         required: Boolean(field.required),
         pipelineStages: Boolean(field.pipelineStages),
+        multiple: field.type === 'multipicklist',
         valueCount: counts.get(field.name) ?? 0,
       })),
     });
@@ -149,14 +155,18 @@ export class PicklistsController {
     @Body() body: FormBody,
     @Res() response: Response,
   ): Promise<void> {
-    const replacement = text(body.replacement);
-    const replacementId = /^\d{1,10}$/.test(replacement) ? Number(replacement) : null;
+    const replacementId = replacementFrom(text(body.replacement));
     const result = await this.editor.remove(moduleName, fieldName, id, replacementId);
     if (!result.ok) {
       const status = response.status(422);
       return this.renderRemoval(status, user, moduleName, fieldName, id, replacementId, result.errors);
     }
-    if (result.replacement === undefined)
+    if (result.replacement === undefined && result.changedRecords > 0)
+      setFlash(response, 'picklists.flash.removedFromRecords', {
+        value: result.value,
+        count: result.changedRecords,
+      });
+    else if (result.replacement === undefined)
       setFlash(response, 'picklists.flash.removedUnused', { value: result.value });
     else
       setFlash(response, 'picklists.flash.removed', {
@@ -193,7 +203,7 @@ export class PicklistsController {
     moduleName: string,
     fieldName: string,
     id: number,
-    replacementId: number | null,
+    replacementId: Replacement,
     failedErrors: FieldErrors | undefined,
   ): Promise<void> {
     const field = this.editor.picklistField(moduleName, fieldName);
@@ -202,7 +212,7 @@ export class PicklistsController {
       title: 'picklists.title',
       ...this.headingOf(user.locale, moduleName, field),
       id,
-      ...removalPageModel(user.locale, preview, replacementId, failedErrors),
+      ...removalPageModel(user.locale, preview, replacementId, failedErrors, field.type === 'multipicklist'),
     });
   }
 
@@ -215,6 +225,7 @@ export class PicklistsController {
         name: field.name,
         label: translate(locale, field.label),
         pipelineStages: Boolean(field.pipelineStages),
+        multiple: field.type === 'multipicklist',
         maxLength: maxValueLength(field),
       },
       picklistPath: this.picklistPath(moduleName, field.name),

@@ -14,6 +14,7 @@ export const COLUMN_LENGTH = { text: 255, recordNumber: 30 } as const;
 export function columnOptions(field: FieldDefinition): EntitySchemaColumnOptions {
   switch (field.type) {
     case 'textarea':
+    case 'multipicklist':
       return { type: 'text', nullable: true };
     case 'integer':
     case 'percent':

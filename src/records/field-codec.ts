@@ -1,6 +1,12 @@
 import { Decimal } from 'decimal.js';
 import { FieldDefinition } from './manifest.js';
 import {
+  CSV_MULTI_SEPARATOR,
+  decodeMultiValues,
+  encodeMultiValues,
+  splitTypedValues,
+} from './multi-values.js';
+import {
   centsToMoney,
   DateFormat,
   formatDate,
@@ -20,9 +26,10 @@ import {
  * Conversion of one field's value between what a person types, what the code handles, what the
  * database stores and what a page or a CSV file shows. The value in code is:
  * text types: string; integer, percent, link, user: number; currency: Decimal; date: YYYY-MM-DD;
- * datetime: YYYY-MM-DD HH:MM:SS in UTC; owner: a user's id, or `group:<id>` for a group. Empty is null.
+ * datetime: YYYY-MM-DD HH:MM:SS in UTC; owner: a user's id, or `group:<id>` for a group; multipicklist: the
+ * non-empty array of its values. Empty is null.
  */
-export type FieldValue = string | number | Decimal | null;
+export type FieldValue = string | number | Decimal | string[] | null;
 export type RecordValues = Record<string, FieldValue>;
 
 export interface InputFormat {
@@ -79,6 +86,7 @@ export function parseFieldInput(
 ): ParseResult<FieldValue> {
   const text = field.type === 'textarea' ? raw.replace(/\r\n?/g, '\n').trim() : raw.trim();
   if (text === '') return ok(null);
+  if (field.type === 'multipicklist') return parseMultiValues(splitTypedValues(text));
 
   switch (field.type) {
     case 'text':
@@ -115,6 +123,18 @@ export function parseFieldInput(
   }
 }
 
+/**
+ * Checks the length of each chosen value of a multi-select picklist. No chosen value is null.
+ * NOTE: the total is not checked. MariaDB's TEXT column takes 65,535 bytes, so a record with more than
+ * about 60 long values (255 characters of 4-byte letters each) fails to save with a database error.
+ */
+export function parseMultiValues(values: string[]): ParseResult<FieldValue> {
+  const chosen = values.map((value) => value.trim()).filter((value) => value !== '');
+  if (chosen.length === 0) return ok(null);
+  if (chosen.some((value) => value.length > TEXT_MAX_LENGTH)) return fail('tooLong');
+  return ok(chosen);
+}
+
 function parseWholeNumber(
   field: FieldDefinition,
   text: string,
@@ -145,6 +165,7 @@ function parseCurrency(field: FieldDefinition, text: string, format: InputFormat
 export function toColumn(field: FieldDefinition, value: FieldValue): string | number | null {
   if (value === null) return null;
   if (field.type === 'currency') return moneyToCents(value as Decimal);
+  if (field.type === 'multipicklist') return encodeMultiValues(value as string[]);
   return value as string | number;
 }
 
@@ -167,6 +188,10 @@ export function fromColumn(field: FieldDefinition, stored: unknown): FieldValue 
       return String(raw).slice(0, 10);
     case 'datetime':
       return String(raw).slice(0, 19);
+    case 'multipicklist': {
+      const values = decodeMultiValues(String(raw));
+      return values.length > 0 ? values : null;
+    }
     default:
       return String(raw);
   }
@@ -182,12 +207,14 @@ export function formatForDisplay(field: FieldDefinition, value: FieldValue, loca
     case 'percent':
       return `${String(value)} %`;
     case 'integer':
-      return formatDecimal(new Decimal(value), locale, 0);
+      return formatDecimal(new Decimal(value as number), locale, 0);
     case 'date':
       return formatDate(value as string, locale);
     case 'datetime':
       // Stored and shown in UTC, because users have no time zone setting yet, so the label makes that plain.
       return `${formatDateTime(value as string, locale)} UTC`;
+    case 'multipicklist':
+      return (value as string[]).join(', ');
     default:
       return String(value);
   }
@@ -202,6 +229,8 @@ export function formatForInput(field: FieldDefinition, value: FieldValue, locale
       return formatDecimal(value as Decimal, locale);
     case 'date':
       return formatDate(value as string, locale);
+    case 'multipicklist':
+      return (value as string[]).join(CSV_MULTI_SEPARATOR);
     default:
       return String(value);
   }
@@ -211,5 +240,6 @@ export function formatForInput(field: FieldDefinition, value: FieldValue, locale
 export function formatForCsv(field: FieldDefinition, value: FieldValue): string {
   if (value === null) return '';
   if (field.type === 'currency') return (value as Decimal).toFixed(2);
+  if (field.type === 'multipicklist') return (value as string[]).join(CSV_MULTI_SEPARATOR);
   return String(value);
 }

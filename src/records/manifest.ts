@@ -15,6 +15,7 @@ export type FieldType =
   | 'date'
   | 'datetime'
   | 'picklist'
+  | 'multipicklist'
   | 'link'
   | 'user'
   | 'owner'

@@ -21,6 +21,7 @@ import { PicklistsService } from './picklists.service.js';
 import { FieldError, parseSubmission } from './record-validation.js';
 import { RecordViews } from './record-views.js';
 import { RecordsService } from './records.service.js';
+import { CSV_MULTI_SEPARATOR, tickedValues } from './multi-values.js';
 import { DATE_FORMAT_OF, NUMBER_FORMAT_OF } from './values.js';
 
 type Body = Record<string, unknown>;
@@ -104,14 +105,16 @@ export class MassActionsController {
     if (!ids) return;
 
     // A value that cannot be read would fail on every record in the same way, so it is rejected once, here.
-    const value = typeof body[field.name] === 'string' ? (body[field.name] as string) : '';
+    const raw = body[field.name];
+    const ticked = field.type === 'multipicklist' ? tickedValues(raw) : undefined;
+    const value = ticked ?? (typeof raw === 'string' ? raw : '');
     const error = this.valueError(user, field, value);
     if (error) {
       return this.renderEditPage(response.status(422), user, manifest, {
         selection,
         count: ids.length,
         field,
-        value,
+        value: ticked ? ticked.join(CSV_MULTI_SEPARATOR) : (value as string),
         error,
       });
     }
@@ -156,7 +159,11 @@ export class MassActionsController {
   }
 
   /** Returns the error of a value that no record could take, or undefined for a readable value. */
-  private valueError(user: CurrentUser, field: FieldDefinition, value: string): FieldError | undefined {
+  private valueError(
+    user: CurrentUser,
+    field: FieldDefinition,
+    value: string | string[],
+  ): FieldError | undefined {
     const parsed = parseSubmission([field], { [field.name]: value }, formatOf(user));
     if (parsed.errors[field.name]) return parsed.errors[field.name];
     if (field.required && parsed.values[field.name] === null) return { code: 'required' };

@@ -31,7 +31,8 @@ export interface MassOutcome {
   refused: { id: number; refusal: MassRefusal }[];
 }
 
-export type MassChange = { kind: 'update'; input: Record<string, string> } | { kind: 'delete' };
+/** A change to many records. An update's input is the form text of each field (a list for a multi-select picklist). */
+export type MassChange = { kind: 'update'; input: Record<string, string | string[]> } | { kind: 'delete' };
 
 /**
  * Applies one change to many records, each through the same rules as a single save or delete, and

@@ -9,7 +9,8 @@ import type { ColumnsForm } from './list-columns.js';
 import { ListColumnsService } from './list-columns.service.js';
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
-import { PicklistsService } from './picklists.service.js';
+import { CSV_MULTI_SEPARATOR, tickedValues } from './multi-values.js';
+import { PicklistSet, PicklistsService } from './picklists.service.js';
 import { FieldErrors } from './record-validation.js';
 import { setFlash } from '../web/flash.js';
 import { RecordIdPipe } from './record-id.pipe.js';
@@ -261,7 +262,9 @@ export abstract class RecordPagesController {
     for (const field of filterFields) {
       const label = translate(locale, field.label);
       const current = typeof params[field.name] === 'string' ? (params[field.name] as string) : '';
-      if (field.type === 'picklist' || field.type === 'user' || field.type === 'owner') {
+      if (field.type === 'multipicklist') {
+        controls.push(this.multiValueFilter(user, field, label, params[field.name], picklists));
+      } else if (field.type === 'picklist' || field.type === 'user' || field.type === 'owner') {
         let choices: { value: string; label: string }[] = [];
         if (field.type === 'picklist')
           choices = picklists.values(field.name).map((entry) => ({ value: entry.value, label: entry.value }));
@@ -301,6 +304,37 @@ export abstract class RecordPagesController {
       }
     }
     return controls;
+  }
+
+  /**
+   * Builds the filter of a multi-select picklist: a list box where several values may be chosen, and the list
+   * keeps the records that have any of them. Chosen values no longer listed stay visible as chosen.
+   */
+  private multiValueFilter(
+    user: CurrentUser,
+    field: FieldDefinition,
+    label: string,
+    param: string | string[] | undefined,
+    picklists: PicklistSet,
+  ) {
+    const params = Array.isArray(param) ? param : [param ?? ''];
+    const chosen = params.filter((value) => value !== '');
+    const listed = picklists.values(field.name).map((entry) => entry.value);
+    const unlisted = chosen.filter((value) => !listed.includes(value));
+    return {
+      name: field.name,
+      label,
+      multiple: true,
+      hint: translate(user.locale, 'list.anyOfHint'),
+      options: [
+        ...listed.map((value) => ({ value, label: value, selected: chosen.includes(value) })),
+        ...unlisted.map((value) => ({
+          value,
+          label: translate(user.locale, 'list.notOffered', { value }),
+          selected: true,
+        })),
+      ],
+    };
   }
 
   @Get('new')
@@ -644,9 +678,17 @@ export abstract class RecordPagesController {
   }
 }
 
+/**
+ * Returns the form's values as text, to show them again. The ticked values of a multi-select picklist are
+ * joined with ` |##| `, the form text of that field, which the picklist editor keeps out of every value.
+ */
 function stringValues(body: Record<string, unknown>): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(body)) if (typeof value === 'string') values[key] = value;
+  for (const [key, value] of Object.entries(body)) {
+    const ticked = tickedValues(value);
+    if (typeof value === 'string') values[key] = value;
+    else if (ticked) values[key] = ticked.join(CSV_MULTI_SEPARATOR);
+  }
   return values;
 }
 

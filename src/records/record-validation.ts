@@ -1,6 +1,7 @@
 import type { FieldAccess } from '../profiles/profile.entity.js';
 import { FieldDefinition } from './manifest.js';
-import { FieldValue, InputFormat, parseFieldInput, RecordValues } from './field-codec.js';
+import { FieldValue, InputFormat, parseFieldInput, parseMultiValues, RecordValues } from './field-codec.js';
+import { inListOrder, tickedValues } from './multi-values.js';
 import { PicklistSet } from './picklists.service.js';
 
 export interface FieldError {
@@ -44,13 +45,17 @@ export function parseSubmission(
       errors[field.name] = { code: 'notWritableForProfile' };
       continue;
     }
-    if (raw !== undefined && raw !== null && typeof raw !== 'string') {
+    // A multi-select picklist's checkboxes send one entry a value, after an empty hidden entry.
+    const chosenValues = field.type === 'multipicklist' ? tickedValues(raw) : undefined;
+    if (raw !== undefined && raw !== null && typeof raw !== 'string' && !chosenValues) {
       errors[field.name] = { code: 'invalidValue' };
       continue;
     }
 
     submitted.add(field.name);
-    const parsed = parseFieldInput(field, raw ?? '', format);
+    const parsed = chosenValues
+      ? parseMultiValues(chosenValues)
+      : parseFieldInput(field, typeof raw === 'string' ? raw : '', format);
     if (parsed.ok) values[field.name] = parsed.value;
     else errors[field.name] = { code: parsed.error, params: limitsOf(field) };
   }
@@ -69,8 +74,9 @@ function limitsOf(field: FieldDefinition): Record<string, number> {
 
 /**
  * Checks the merged values: required fields are filled and picklist values are listed. A picklist
- * value typed in another case is replaced by the listed spelling. Fields in `emptyAllowed` may stay empty
- * although required.
+ * value typed in another case is replaced by the listed spelling. The values of a multi-select picklist
+ * are put in the list's order without duplicates, and the first unlisted one is reported. Fields in
+ * `emptyAllowed` may stay empty although required.
  */
 export function checkValues(
   writable: FieldDefinition[],
@@ -91,6 +97,18 @@ export function checkValues(
       const entry = picklists.match(field.name, value);
       if (entry) values[field.name] = entry.value;
       else errors[field.name] = { code: 'notInList', params: { value } };
+    }
+    if (field.type === 'multipicklist' && Array.isArray(value)) {
+      const unlisted = value.find((typed) => !picklists.match(field.name, typed));
+      if (unlisted !== undefined) {
+        errors[field.name] = { code: 'notInList', params: { value: unlisted } };
+        continue;
+      }
+      const listed = picklists.values(field.name).map((entry) => entry.value);
+      values[field.name] = inListOrder(
+        value.map((typed) => picklists.match(field.name, typed)!.value),
+        listed,
+      );
     }
   }
 }

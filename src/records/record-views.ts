@@ -14,6 +14,7 @@ import {
 import { GroupsService } from '../groups/groups.service.js';
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
+import { MULTI_VALUE_DELIMITER } from './multi-values.js';
 import { PicklistSet, PicklistsService } from './picklists.service.js';
 import { FieldErrors } from './record-validation.js';
 import { LinkNames, RecordsService, linkedNameOf, StoredRecord } from './records.service.js';
@@ -48,7 +49,7 @@ export interface OptionSection {
 export interface FormField {
   name: string;
   label: string;
-  kind: 'text' | 'textarea' | 'select' | 'email' | 'url' | 'tel' | 'number';
+  kind: 'text' | 'textarea' | 'select' | 'checkboxes' | 'email' | 'url' | 'tel' | 'number';
   value: string;
   required: boolean;
   error?: string;
@@ -178,7 +179,11 @@ export class RecordViews {
             ...(formField.options ?? []),
             ...(formField.optionSections ?? []).flatMap((section) => section.options),
           ];
-          formField.displayValue = options.find((option) => option.selected)?.label ?? formField.value;
+          const selected = options.filter((option) => option.selected && option.value !== '');
+          formField.displayValue =
+            formField.kind === 'checkboxes'
+              ? selected.map((option) => option.label).join(', ')
+              : (selected[0]?.label ?? formField.value);
         }
         fields.push(formField);
       }
@@ -237,6 +242,15 @@ export class RecordViews {
             value,
           ),
         };
+      case 'multipicklist':
+        return {
+          ...base,
+          kind: 'checkboxes',
+          options: this.checkboxOptions(
+            picklists.values(field.name).map((e) => e.value),
+            value,
+          ),
+        };
       case 'user': {
         const users = await this.users.listAssignable(user);
         return {
@@ -272,6 +286,24 @@ export class RecordViews {
       { value: '', label: '', selected: selected === '' },
       ...[...known, ...values].map((value) => ({ value, label: value, selected: value === selected })),
     ];
+  }
+
+  /**
+   * Builds the checkboxes of a multi-select picklist. `chosen` is the form's text of the field, the values
+   * joined with ` |##| `. A chosen value no longer listed is kept as a checked box after the listed ones,
+   * as a single picklist keeps it in its drop-down, so the user sees it and unticks it to save the record.
+   */
+  private checkboxOptions(values: string[], chosen: string): SelectOption[] {
+    const selected = chosen
+      .split(MULTI_VALUE_DELIMITER)
+      .map((value) => value.trim())
+      .filter((value) => value !== '');
+    const isSelected = (value: string) =>
+      selected.some((other) => other.toLowerCase() === value.toLowerCase());
+    const unlisted = selected.filter(
+      (value) => !values.some((listed) => listed.toLowerCase() === value.toLowerCase()),
+    );
+    return [...values, ...unlisted].map((value) => ({ value, label: value, selected: isSelected(value) }));
   }
 
   private idOptions(targets: { id: number; name: string }[], selected: string) {

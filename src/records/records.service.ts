@@ -31,6 +31,7 @@ import {
 import { GroupEntity } from '../groups/group.entity.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
+import { inListOrder, storedValueNeedle } from './multi-values.js';
 import { SaveSource } from './record-hooks.js';
 import { checkValues, FieldErrors, parseSubmission } from './record-validation.js';
 import { applyAfterCursor, decodeCursor, encodeCursor, SortValue } from './keyset.js';
@@ -171,7 +172,31 @@ export class RecordsService {
     this.selectStoredColumns(query, manifest);
     const row = await query.getRawOne<Record<string, unknown>>();
     if (!row) throw new NotFoundException();
-    return this.toRecord(manifest, row);
+    const [record] = await this.inListOrder(manifest, [this.toRecord(manifest, row)], manager);
+    return record;
+  }
+
+  /**
+   * Puts the values of each multi-select picklist in the list's current order, which an administrator may
+   * have changed since the record was saved.
+   */
+  private async inListOrder(
+    manifest: ModuleManifest,
+    records: StoredRecord[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<StoredRecord[]> {
+    const fields = manifest.fields.filter((field) => field.type === 'multipicklist');
+    if (fields.length === 0 || records.length === 0) return records;
+
+    const picklists = await this.picklists.forModule(manifest.name, manager);
+    for (const field of fields) {
+      const listed = picklists.values(field.name).map((entry) => entry.value);
+      for (const record of records) {
+        const values = record.values[field.name];
+        if (Array.isArray(values)) record.values[field.name] = inListOrder(values, listed);
+      }
+    }
+    return records;
   }
 
   /**
@@ -262,7 +287,10 @@ export class RecordsService {
     const hasMore = rows.length > pageSize;
     const pageRows = rows.slice(0, pageSize);
     if (before) pageRows.reverse();
-    const records = pageRows.map((row) => this.toRecord(manifest, row));
+    const records = await this.inListOrder(
+      manifest,
+      pageRows.map((row) => this.toRecord(manifest, row)),
+    );
 
     const cursorOf = (row: Record<string, unknown> | undefined) =>
       row
@@ -308,7 +336,10 @@ export class RecordsService {
     this.applySort(query, manifest, sort, direction);
     query.offset(offset).limit(limit);
     const rows = await query.getRawMany<Record<string, unknown>>();
-    return rows.map((row) => this.toRecord(manifest, row));
+    return this.inListOrder(
+      manifest,
+      rows.map((row) => this.toRecord(manifest, row)),
+    );
   }
 
   /**
@@ -476,6 +507,8 @@ export class RecordsService {
       if (wanted.length > 0) {
         if (wanted.includes('__empty__')) {
           query.andWhere(`${column} IS NULL`);
+        } else if (field.type === 'multipicklist') {
+          this.applyMultiValueFilter(query, column, wanted, ++index);
         } else if (field.type === 'owner') {
           this.applyOwnerFilter(query, field, wanted, invalid, ++index);
         } else {
@@ -496,6 +529,29 @@ export class RecordsService {
         else query.andWhere(`${column} ${operator} :f${++index}`, { [`f${index}`]: value });
       }
     }
+  }
+
+  /**
+   * Keeps the records that have any of the wanted values of a multi-select picklist. Each value is looked for
+   * with its delimiters, so "North" does not match "North-East". LOWER on both sides matches without
+   * regard to case on SQLite too, as MariaDB's collation does. The column comes from the registry.
+   */
+  private applyMultiValueFilter(
+    query: SelectQueryBuilder<ObjectLiteral>,
+    column: string,
+    wanted: string[],
+    index: number,
+  ): void {
+    query.andWhere(
+      new Brackets((where) => {
+        wanted.forEach((value, position) => {
+          const parameter = `mv${index}_${position}`;
+          where.orWhere(`INSTR(LOWER(${column}), LOWER(:${parameter})) > 0`, {
+            [parameter]: storedValueNeedle(value.trim()),
+          });
+        });
+      }),
+    );
   }
 
   /** Keeps the records assigned to one of the wanted users (ids) or groups (`group:<id>`). */
