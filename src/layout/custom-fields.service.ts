@@ -40,12 +40,12 @@ export class CustomFieldsService {
   async add(user: CurrentUser, moduleName: string, form: CustomFieldForm): Promise<string> {
     const base = this.registry.base(moduleName);
     const texts = cleanTexts({ en: stringOf(form.label_en), it: stringOf(form.label_it) });
-    const { type, maxLength } = readCustomFieldForm(form);
+    const { type, maxLength, decimalPlaces } = readCustomFieldForm(form);
     const blockName = stringOf(form.block);
     // The label and the block are checked before any DDL, and the layout change checks them again.
     addField(await this.layouts.layout(moduleName), '', blockName, texts);
 
-    const row = await this.reserve(user, moduleName, type, maxLength);
+    const row = await this.reserve(user, moduleName, { type, maxLength, decimalPlaces });
     try {
       await addCustomFieldColumn(this.dataSource, base, customFieldDefinition(base, row));
     } catch (error) {
@@ -74,8 +74,7 @@ export class CustomFieldsService {
   private async reserve(
     user: CurrentUser,
     moduleName: string,
-    type: string,
-    maxLength: number | null,
+    definition: Pick<CustomFieldRow, 'type' | 'maxLength' | 'decimalPlaces'>,
   ): Promise<CustomFieldRow> {
     const repository = this.dataSource.getRepository(CustomFieldEntity);
     // Two administrators adding a field at once compute the same next name. The unique index stops the
@@ -87,8 +86,7 @@ export class CustomFieldsService {
       const row = {
         module: moduleName,
         name,
-        type,
-        maxLength,
+        ...definition,
         status: 'adding' as const,
         createdById: user.id,
         createdAt: utcNow(),

@@ -5,6 +5,7 @@ import type { CurrentUser } from '../access/current-user.js';
 import { ProfileFieldPermissionEntity } from '../profiles/profile.entity.js';
 import { columnOf, customFieldTable, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
+import { valueTypeOf } from '../records/value-types.js';
 import { LayoutEdits } from './layout-edits.js';
 import { LayoutService } from './layout.service.js';
 import { LayoutError } from './module-layout.js';
@@ -52,9 +53,10 @@ export class FieldPropertiesService {
     const query = this.dataSource.createQueryBuilder().from(manifest.table, 'r');
     // A record saved before the module's first custom field has no custom-field row: its value is empty.
     if (field.custom) query.leftJoin(customFieldTable(manifest), 'cf', 'cf.id = r.id');
+    const column = `${field.custom ? 'cf' : 'r'}.${columnOf(field)}`;
     const row = await query
       .select('COUNT(*)', 'count')
-      .where(`${field.custom ? 'cf' : 'r'}.${columnOf(field)} IS NULL`)
+      .where(valueTypeOf(field)?.blankCondition?.(column) ?? `${column} IS NULL`)
       .getRawOne<{ count: number | string }>();
     return Number(row?.count ?? 0);
   }

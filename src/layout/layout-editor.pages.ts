@@ -4,7 +4,13 @@ import { translate } from '../i18n/i18n.service.js';
 import { AUDIT_FIELDS, FieldDefinition, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { formatDateTime, Locale, LOCALES } from '../records/values.js';
-import { CUSTOM_FIELD_TYPES, CustomFieldForm, MAX_TEXT_LENGTH } from './custom-fields.js';
+import {
+  CUSTOM_FIELD_TYPES,
+  CustomFieldForm,
+  DEFAULT_DECIMAL_PLACES,
+  MAX_TEXT_LENGTH,
+} from './custom-fields.js';
+import { MAX_DECIMAL_PLACES } from '../records/value-types.js';
 import type { LabelForm } from './layout-edits.js';
 import { LayoutService } from './layout.service.js';
 import {
@@ -40,10 +46,13 @@ interface LabelInputs {
 interface NewFieldInputs extends LabelInputs {
   maxLength: string;
   maxTextLength: number;
+  decimalPlaces: string;
+  maxDecimalPlaces: number;
   types: { value: string; label: string; selected: boolean }[];
   blocks: { value: string; label: string; selected: boolean }[];
   typeError?: string;
   lengthError?: string;
+  placesError?: string;
 }
 
 /** Builds the Layout Editor's page of a module from its stored layout. */
@@ -162,6 +171,9 @@ export class LayoutEditorPages {
       labelIt: labels.labelIt,
       maxLength: typeof typed.max_length === 'string' ? typed.max_length : String(MAX_TEXT_LENGTH),
       maxTextLength: MAX_TEXT_LENGTH,
+      decimalPlaces:
+        typeof typed.decimal_places === 'string' ? typed.decimal_places : String(DEFAULT_DECIMAL_PLACES),
+      maxDecimalPlaces: MAX_DECIMAL_PLACES,
       types: CUSTOM_FIELD_TYPES.map((type) => ({
         value: type,
         label: translate(locale, `layout.types.${type}`),
@@ -186,6 +198,8 @@ export class LayoutEditorPages {
         return { ...form, typeError: message, errorTarget: 'new-field-type' };
       case 'lengthInvalid':
         return { ...form, lengthError: message, errorTarget: 'new-field-length' };
+      case 'placesInvalid':
+        return { ...form, placesError: message, errorTarget: 'new-field-places' };
       default:
         return { ...form, actionError: message, errorTarget: 'new-field' };
     }

@@ -66,6 +66,7 @@ export type LayoutErrorCode =
   | 'labelTooLong'
   | 'typeInvalid'
   | 'lengthInvalid'
+  | 'placesInvalid'
   | 'columnFailed'
   | 'fieldLocked'
   | 'fieldNotWritable'

@@ -5,7 +5,7 @@ import { PermissionsService } from '../access/permissions.service.js';
 import { User } from '../auth/current-user.decorator.js';
 import { translate } from '../i18n/i18n.service.js';
 import { UsersService } from '../users/users.service.js';
-import { InputFormat, readOwner } from './field-codec.js';
+import { formText, InputFormat, readOwner } from './field-codec.js';
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 import {
   MassActionsService,
@@ -104,7 +104,8 @@ export class MassActionsController {
     if (!ids) return;
 
     // A value that cannot be read would fail on every record in the same way, so it is rejected once, here.
-    const value = typeof body[field.name] === 'string' ? (body[field.name] as string) : '';
+    const submitted = formText(field, body[field.name]);
+    const value = typeof submitted === 'string' ? submitted : '';
     const error = this.valueError(user, field, value);
     if (error) {
       return this.renderEditPage(response.status(422), user, manifest, {

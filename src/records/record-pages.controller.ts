@@ -238,9 +238,19 @@ export abstract class RecordPagesController {
     for (const field of filterFields) {
       const label = translate(locale, field.label);
       const current = typeof params[field.name] === 'string' ? (params[field.name] as string) : '';
-      if (field.type === 'picklist' || field.type === 'user' || field.type === 'owner') {
+      if (
+        field.type === 'picklist' ||
+        field.type === 'user' ||
+        field.type === 'owner' ||
+        field.type === 'checkbox'
+      ) {
         let choices: { value: string; label: string }[] = [];
-        if (field.type === 'picklist')
+        if (field.type === 'checkbox')
+          choices = [
+            { value: '1', label: translate(locale, 'common.yes') },
+            { value: '0', label: translate(locale, 'common.no') },
+          ];
+        else if (field.type === 'picklist')
           choices = picklists.values(field.name).map((entry) => ({ value: entry.value, label: entry.value }));
         else if (field.type === 'user')
           choices = (await this.users.listActive()).map((u) => ({ value: String(u.id), label: u.fullName }));
@@ -250,7 +260,10 @@ export abstract class RecordPagesController {
         // visible as chosen, rather than the drop-down reading "Any" over a filtered list.
         const offered = [...choices, ...(optionSections ?? []).flatMap((section) => section.options)];
         if (current !== '' && !offered.some((choice) => choice.value === current)) {
-          const name = field.type === 'picklist' ? undefined : await this.views.ownerName(current);
+          const name =
+            field.type === 'picklist' || field.type === 'checkbox'
+              ? undefined
+              : await this.views.ownerName(current);
           choices.push({
             value: current,
             label: translate(locale, 'list.notOffered', { value: name ?? current }),
@@ -266,12 +279,12 @@ export abstract class RecordPagesController {
           ],
           optionSections,
         });
-      } else if (field.type === 'date' || field.type === 'currency') {
+      } else if (RANGE_INPUT_TYPES[field.type]) {
         controls.push({
           name: field.name,
           label,
           range: true,
-          inputType: field.type === 'date' ? 'date' : 'text',
+          inputType: RANGE_INPUT_TYPES[field.type],
           from: typeof params[`${field.name}_from`] === 'string' ? params[`${field.name}_from`] : '',
           to: typeof params[`${field.name}_to`] === 'string' ? params[`${field.name}_to`] : '',
         });
@@ -580,13 +593,31 @@ export abstract class RecordPagesController {
   }
 }
 
+/**
+ * Returns the submitted text of each field, to fill the form in again. A ticked checkbox sends its hidden
+ * "0" and then "1", so the last of repeated values is kept.
+ */
 function stringValues(body: Record<string, unknown>): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(body)) if (typeof value === 'string') values[key] = value;
+  for (const [key, value] of Object.entries(body)) {
+    const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+    if (typeof last === 'string') values[key] = last;
+  }
   return values;
 }
 
+/**
+ * The input type of each end of a range in the filter bar, by field type. Number ranges are plain text,
+ * because the URL takes them with a dot in every language, as parseFilterValue reads them.
+ */
+const RANGE_INPUT_TYPES: Partial<Record<FieldDefinition['type'], string>> = {
+  date: 'date',
+  time: 'time',
+  currency: 'text',
+  decimal: 'text',
+};
+
 /** Returns true when the field holds a number, which tables align to the right. */
 function isNumeric(field: FieldDefinition): boolean {
-  return field.type === 'currency' || field.type === 'percent' || field.type === 'integer';
+  return ['currency', 'percent', 'integer', 'decimal'].includes(field.type);
 }

@@ -1,7 +1,8 @@
 import type { FieldAccess } from '../profiles/profile.entity.js';
 import { FieldDefinition } from './manifest.js';
-import { FieldValue, InputFormat, parseFieldInput, RecordValues } from './field-codec.js';
+import { FieldValue, formText, InputFormat, parseFieldInput, RecordValues } from './field-codec.js';
 import { PicklistSet } from './picklists.service.js';
+import { valueTypeOf } from './value-types.js';
 
 export interface FieldError {
   /** Key under `errors.` in the i18n catalogues. */
@@ -34,7 +35,7 @@ export function parseSubmission(
 
   for (const field of allFields) {
     if (!(field.name in input)) continue;
-    const raw = input[field.name];
+    const raw = formText(field, input[field.name]);
 
     if (field.system || field.readOnly || field.computed) {
       errors[field.name] = { code: 'notWritable' };
@@ -52,7 +53,8 @@ export function parseSubmission(
     submitted.add(field.name);
     const parsed = parseFieldInput(field, raw ?? '', format);
     if (parsed.ok) values[field.name] = parsed.value;
-    else errors[field.name] = { code: parsed.error, params: limitsOf(field) };
+    else
+      errors[field.name] = { code: parsed.error, params: { ...limitsOf(field), value: (raw ?? '').trim() } };
   }
   return { values, submitted, errors };
 }
@@ -64,6 +66,8 @@ function limitsOf(field: FieldDefinition): Record<string, number> {
   if (field.min !== undefined) limits.min = field.min;
   if (field.max !== undefined) limits.max = field.max;
   if (field.type === 'percent') Object.assign(limits, { min: field.min ?? 0, max: field.max ?? 100 });
+  // Named count so that the catalogues choose the plural form by it.
+  if (field.decimalPlaces !== undefined) limits.count = field.decimalPlaces;
   return limits;
 }
 
@@ -81,8 +85,9 @@ export function checkValues(
     if (errors[field.name]) continue;
     const value: FieldValue | undefined = values[field.name];
 
-    if (field.required && (value === null || value === undefined)) {
-      errors[field.name] = { code: 'required' };
+    const valueType = valueTypeOf(field);
+    if (field.required && (value === null || value === undefined || valueType?.isBlank?.(value))) {
+      errors[field.name] = { code: valueType?.requiredCode ?? 'required' };
       continue;
     }
     if (field.type === 'picklist' && typeof value === 'string') {
