@@ -228,7 +228,7 @@ export class LayoutEditorPages {
       label: translate(locale, field.label),
       standardLabel: field.custom ? undefined : this.standardLabel(standard.label),
       internalName: field.custom ? name : undefined,
-      type: translate(locale, `layout.types.${field.type}`),
+      type: typeLabel(locale, field),
       mandatory: Boolean(field.required),
       // A locked field stays mandatory, and a field that forms never write cannot be asked for.
       mandatoryToggle: !essential && visibilityOf(field) === 'editable',
@@ -277,4 +277,11 @@ function visibilityOf(field: FieldDefinition): string {
   if (field.system) return 'system';
   if (field.readOnly) return 'readOnly';
   return 'editable';
+}
+
+/** Returns the name of a field's type, with the decimal places of a decimal field, which cannot change. */
+function typeLabel(locale: Locale, field: FieldDefinition): string {
+  const type = translate(locale, `layout.types.${field.type}`);
+  if (field.decimalPlaces === undefined) return type;
+  return translate(locale, 'layout.typeWithPlaces', { type, count: field.decimalPlaces });
 }

@@ -154,6 +154,13 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
       ]);
     });
 
+    it('shows the decimal places beside the type', async () => {
+      const page = unescapeHtml((await admin.get(EDITOR)).text);
+      const row = page.slice(page.indexOf(`id="field-${names.rate}"`));
+
+      expect(row.slice(0, row.indexOf('</tr>'))).toContain('Decimal number, 3 decimal places');
+    });
+
     it('rejects seven decimal places and keeps the label', async () => {
       const response = await postForm(admin, EDITOR, `${EDITOR}/custom-fields`, {
         label_en: 'Precise rate',
