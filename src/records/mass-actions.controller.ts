@@ -18,7 +18,7 @@ import {
 import { MAX_LISTED_REFUSALS, storedMassResult, storeMassResult, summariseOutcome } from './mass-result.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
-import { FieldError, parseSubmission } from './record-validation.js';
+import { FieldError, missingError, parseSubmission } from './record-validation.js';
 import { RecordViews } from './record-views.js';
 import { RecordsService } from './records.service.js';
 import { DATE_FORMAT_OF, NUMBER_FORMAT_OF } from './values.js';
@@ -160,8 +160,7 @@ export class MassActionsController {
   private valueError(user: CurrentUser, field: FieldDefinition, value: string): FieldError | undefined {
     const parsed = parseSubmission([field], { [field.name]: value }, formatOf(user));
     if (parsed.errors[field.name]) return parsed.errors[field.name];
-    if (field.required && parsed.values[field.name] === null) return { code: 'required' };
-    return undefined;
+    return missingError(field, parsed.values[field.name]);
   }
 
   /** Resolves the selection, or renders why it cannot be used and returns undefined. */

@@ -85,9 +85,9 @@ export function checkValues(
     if (errors[field.name]) continue;
     const value: FieldValue | undefined = values[field.name];
 
-    const valueType = valueTypeOf(field);
-    if (field.required && (value === null || value === undefined || valueType?.isBlank?.(value))) {
-      errors[field.name] = { code: valueType?.requiredCode ?? 'required' };
+    const missing = missingError(field, value);
+    if (missing) {
+      errors[field.name] = missing;
       continue;
     }
     if (field.type === 'picklist' && typeof value === 'string') {
@@ -96,4 +96,15 @@ export function checkValues(
       else errors[field.name] = { code: 'notInList', params: { value } };
     }
   }
+}
+
+/**
+ * Returns the error of a mandatory field left unfilled, or undefined. A checkbox counts as unfilled when it
+ * is not ticked, so its error asks for the tick.
+ */
+export function missingError(field: FieldDefinition, value: FieldValue | undefined): FieldError | undefined {
+  if (!field.required) return undefined;
+  const valueType = valueTypeOf(field);
+  if (value !== null && value !== undefined && !valueType?.isBlank?.(value)) return undefined;
+  return { code: valueType?.requiredCode ?? 'required' };
 }

@@ -407,6 +407,29 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
       }
     });
 
+    it('mass edit rejects unticking a mandatory box', async () => {
+      const id = await createRecord(testApp, 'potentials', {
+        ...POTENTIAL,
+        expected_close_date: '2027-06-30',
+        [names.signed]: 'yes',
+      });
+      const path = `/admin/layout/potentials/fields/${names.signed}/mandatory`;
+      await postForm(admin, EDITOR, path, { mandatory: 'on' });
+      try {
+        const response = await postBrowserForm(admin, '/potentials', '/mass/potentials/edit', [
+          ['field', names.signed],
+          ['ids', String(id)],
+          [names.signed, '0'],
+        ]);
+
+        expect(response.status).toBe(422);
+        expect(response.text).toContain('This box must be ticked.');
+        expect((await storedValues())['Fleet renewal'][names.signed]).toBe('1');
+      } finally {
+        await postForm(admin, EDITOR, path, { mandatory: 'off' });
+      }
+    });
+
     it('mass edit ticks the box of every selected record', async () => {
       const ids = [];
       for (const name of ['Alpha', 'Bravo'])
