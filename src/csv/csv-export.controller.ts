@@ -18,7 +18,7 @@ type QueryParams = Record<string, string | string[] | undefined>;
 
 /** Records read and written per step, so that a long list is never held in memory at once. */
 const EXPORT_SLICE = 1000;
-const NUMERIC_TYPES = new Set(['currency', 'integer', 'percent']);
+const NUMERIC_TYPES = new Set(['currency', 'integer', 'percent', 'decimal']);
 
 /**
  * Exports a module's list, with the list page's search, filters and sort, as CSV: every registry field,

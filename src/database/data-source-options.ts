@@ -23,6 +23,7 @@ import { Picklists1764900014000 } from './migrations/1764900014000-picklists.js'
 import { Layouts1764900030000 } from './migrations/1764900030000-layouts.js';
 import { CustomFields1764900040000 } from './migrations/1764900040000-custom-fields.js';
 import { FieldProperties1764900050000 } from './migrations/1764900050000-field-properties.js';
+import { DecimalPlaces1764900060000 } from './migrations/1764900060000-decimal-places.js';
 import { ListColumnChoices1764900090000 } from './migrations/1764900090000-list-column-choices.js';
 import { CustomFieldDeletion1764900100000 } from './migrations/1764900100000-custom-field-deletion.js';
 import {
@@ -82,6 +83,7 @@ export const CORE_MIGRATIONS = [
   Layouts1764900030000,
   CustomFields1764900040000,
   FieldProperties1764900050000,
+  DecimalPlaces1764900060000,
   ListColumnChoices1764900090000,
   CustomFieldDeletion1764900100000,
 ];

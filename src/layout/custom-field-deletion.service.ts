@@ -61,6 +61,7 @@ interface DeletedRow {
   name: string;
   type: string;
   maxLength: number | null;
+  decimalPlaces: number | null;
   status: CustomFieldRow['status'];
   deletedAt: string;
   deletedBy: string | null;
@@ -337,6 +338,7 @@ export class CustomFieldDeletionService implements OnApplicationBootstrap, OnApp
       .addSelect('f.name', 'name')
       .addSelect('f.type', 'type')
       .addSelect('f.max_length', 'maxLength')
+      .addSelect('f.decimal_places', 'decimalPlaces')
       .addSelect('f.status', 'status')
       .addSelect('f.deleted_at', 'deletedAt')
       .addSelect('u.full_name', 'deletedBy')
@@ -352,6 +354,7 @@ export class CustomFieldDeletionService implements OnApplicationBootstrap, OnApp
       ...row,
       id: Number(row.id),
       maxLength: row.maxLength === null ? null : Number(row.maxLength),
+      decimalPlaces: row.decimalPlaces === null ? null : Number(row.decimalPlaces),
       deletedAt: String(row.deletedAt).slice(0, 19),
     }));
   }
@@ -374,6 +377,7 @@ function definitionRow(row: DeletedRow): CustomFieldRow {
     name: row.name,
     type: row.type,
     maxLength: row.maxLength,
+    decimalPlaces: row.decimalPlaces,
     status: row.status,
     createdById: 0,
     createdAt: '',

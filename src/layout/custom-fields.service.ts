@@ -40,13 +40,13 @@ export class CustomFieldsService {
   async add(user: CurrentUser, moduleName: string, form: CustomFieldForm): Promise<string> {
     const base = this.registry.base(moduleName);
     const texts = cleanTexts({ en: stringOf(form.label_en), it: stringOf(form.label_it) });
-    const { type, maxLength } = readCustomFieldForm(form);
+    const { type, maxLength, decimalPlaces } = readCustomFieldForm(form);
     const blockName = stringOf(form.block);
     const properties = form.list_column === 'on' ? { listColumn: true } : undefined;
     // The label and the block are checked before any DDL, and the layout change checks them again.
     addField(await this.layouts.layout(moduleName), '', blockName, texts);
 
-    const row = await this.reserve(user, moduleName, type, maxLength);
+    const row = await this.reserve(user, moduleName, { type, maxLength, decimalPlaces });
     try {
       await addCustomFieldColumn(this.dataSource, base, customFieldDefinition(base, row));
     } catch (error) {
@@ -75,8 +75,7 @@ export class CustomFieldsService {
   private async reserve(
     user: CurrentUser,
     moduleName: string,
-    type: string,
-    maxLength: number | null,
+    definition: Pick<CustomFieldRow, 'type' | 'maxLength' | 'decimalPlaces'>,
   ): Promise<CustomFieldRow> {
     const repository = this.dataSource.getRepository(CustomFieldEntity);
     // Two administrators adding a field at once compute the same next name. The unique index stops the
@@ -88,8 +87,7 @@ export class CustomFieldsService {
       const row = {
         module: moduleName,
         name,
-        type,
-        maxLength,
+        ...definition,
         status: 'adding' as const,
         createdById: user.id,
         createdAt: utcNow(),

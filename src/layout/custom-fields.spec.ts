@@ -39,15 +39,48 @@ describe('identifier checks', () => {
 
 describe('readCustomFieldForm', () => {
   it('gives a text field 255 characters by default', () => {
-    expect(readCustomFieldForm({ type: 'text', max_length: ' ' })).toEqual({ type: 'text', maxLength: 255 });
+    expect(readCustomFieldForm({ type: 'text', max_length: ' ' })).toMatchObject({
+      type: 'text',
+      maxLength: 255,
+    });
   });
 
   it('reads the length of a text field only', () => {
-    expect(readCustomFieldForm({ type: 'text', max_length: '40' })).toEqual({ type: 'text', maxLength: 40 });
+    expect(readCustomFieldForm({ type: 'text', max_length: '40' })).toMatchObject({
+      type: 'text',
+      maxLength: 40,
+    });
     expect(readCustomFieldForm({ type: 'integer', max_length: '40' })).toEqual({
       type: 'integer',
       maxLength: null,
+      decimalPlaces: null,
     });
+  });
+
+  it('gives a decimal field 2 places by default', () => {
+    expect(readCustomFieldForm({ type: 'decimal', decimal_places: '' })).toEqual({
+      type: 'decimal',
+      maxLength: null,
+      decimalPlaces: 2,
+    });
+  });
+
+  it.each([
+    ['0', 0],
+    ['6', 6],
+    [' 3 ', 3],
+  ])('reads the decimal places %j', (places, expected) => {
+    expect(readCustomFieldForm({ type: 'decimal', decimal_places: places }).decimalPlaces).toBe(expected);
+  });
+
+  it.each(['7', '-1', '1.5', 'two', '10'])('rejects the decimal places %j', (places) => {
+    expect(() => readCustomFieldForm({ type: 'decimal', decimal_places: places })).toThrow(
+      new LayoutError('placesInvalid'),
+    );
+  });
+
+  it('reads decimal places for decimal fields only', () => {
+    expect(readCustomFieldForm({ type: 'integer', decimal_places: '7' }).decimalPlaces).toBeNull();
   });
 
   it.each(['0', '256', '1.5', 'ten', '-3'])('rejects the length %j', (length) => {

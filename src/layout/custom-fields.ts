@@ -1,6 +1,7 @@
 import { FieldDefinition, FieldType, ModuleManifest } from '../records/manifest.js';
 import { CustomFieldRow } from './layout.entities.js';
 import { LayoutError } from './module-layout.js';
+import { MAX_DECIMAL_PLACES } from '../records/value-types.js';
 
 /** The types an administrator may give a custom field. */
 export const CUSTOM_FIELD_TYPES = [
@@ -9,12 +10,16 @@ export const CUSTOM_FIELD_TYPES = [
   'integer',
   'currency',
   'percent',
+  'decimal',
   'date',
+  'time',
+  'checkbox',
   'email',
   'phone',
   'url',
   'picklist',
   'multipicklist',
+  'user',
 ] as const satisfies readonly FieldType[];
 
 export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
@@ -22,8 +27,20 @@ export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
 /** The maximum length of a custom text field, and its default, in characters. */
 export const MAX_TEXT_LENGTH = 255;
 
+/** The decimal places of a decimal field when the form leaves them empty. */
+export const DEFAULT_DECIMAL_PLACES = 2;
+
 /** Types that get a control in the list's filter bar. Other types are filtered through the URL only. */
-const FILTER_BAR_TYPES = new Set<string>(['picklist', 'multipicklist', 'date', 'currency']);
+const FILTER_BAR_TYPES = new Set<string>([
+  'picklist',
+  'multipicklist',
+  'date',
+  'currency',
+  'decimal',
+  'time',
+  'checkbox',
+  'user',
+]);
 
 /**
  * A custom field's internal name and column: `cf_` and a number. Names and table names go into DDL, where
@@ -41,6 +58,7 @@ export interface CustomFieldForm {
   max_length?: string;
   /** `on` when the field is to be a default column of the list. */
   list_column?: string;
+  decimal_places?: string;
 }
 
 /** Throws unless the name is a custom field's generated name, safe to write into DDL and queries. */
@@ -71,20 +89,38 @@ export function isCustomFieldType(type: string | undefined): type is CustomField
   return (CUSTOM_FIELD_TYPES as readonly string[]).includes(type ?? '');
 }
 
-/** Reads the type and length of the form; a length is read for text fields only. */
+/**
+ * Reads the type, length and decimal places of the form. A length is read for text fields only, and decimal
+ * places for decimal fields only. Each is null for the other types.
+ */
 export function readCustomFieldForm(form: CustomFieldForm): {
   type: CustomFieldType;
   maxLength: number | null;
+  decimalPlaces: number | null;
 } {
   if (!isCustomFieldType(form.type)) throw new LayoutError('typeInvalid');
-  if (form.type !== 'text') return { type: form.type, maxLength: null };
+  const type = form.type;
+  const maxLength = type === 'text' ? readMaxLength(form.max_length) : null;
+  const decimalPlaces = type === 'decimal' ? readDecimalPlaces(form.decimal_places) : null;
+  return { type, maxLength, decimalPlaces };
+}
 
-  const text = typeof form.max_length === 'string' ? form.max_length.trim() : '';
-  if (text === '') return { type: form.type, maxLength: MAX_TEXT_LENGTH };
+function readMaxLength(raw: string | undefined): number {
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  if (text === '') return MAX_TEXT_LENGTH;
   const maxLength = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
   if (!(maxLength >= 1 && maxLength <= MAX_TEXT_LENGTH))
     throw new LayoutError('lengthInvalid', { max: MAX_TEXT_LENGTH });
-  return { type: form.type, maxLength };
+  return maxLength;
+}
+
+function readDecimalPlaces(raw: string | undefined): number {
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  if (text === '') return DEFAULT_DECIMAL_PLACES;
+  const places = /^\d$/.test(text) ? Number(text) : NaN;
+  if (!(places >= 0 && places <= MAX_DECIMAL_PLACES))
+    throw new LayoutError('placesInvalid', { max: MAX_DECIMAL_PLACES });
+  return places;
 }
 
 /**
@@ -100,6 +136,7 @@ export function customFieldDefinition(manifest: ModuleManifest, row: CustomField
     block: manifest.blocks[0].name,
     custom: true,
     ...(type === 'text' ? { maxLength: row.maxLength ?? MAX_TEXT_LENGTH } : {}),
+    ...(type === 'decimal' ? { decimalPlaces: row.decimalPlaces ?? DEFAULT_DECIMAL_PLACES } : {}),
     filter: FILTER_BAR_TYPES.has(type),
   };
 }

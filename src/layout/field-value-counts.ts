@@ -1,9 +1,11 @@
 import { DataSource } from 'typeorm';
 import { columnOf, customFieldTable, FieldDefinition, ModuleManifest } from '../records/manifest.js';
+import { valueTypeOf } from '../records/value-types.js';
 
 /**
  * Counts the module's records, in every user's scope, whose value of the field is empty or filled. Forms
- * store an empty value as NULL, so only NULL counts as empty.
+ * store an empty value as NULL, so NULL counts as empty, and so does an unticked checkbox when the count is
+ * of records that leave a mandatory field unfilled. A filled value is any stored one.
  */
 export async function countRecordsByValue(
   dataSource: DataSource,
@@ -17,7 +19,11 @@ export async function countRecordsByValue(
   const column = `${field.custom ? 'cf' : 'r'}.${columnOf(field)}`;
   const row = await query
     .select('COUNT(*)', 'count')
-    .where(`${column} ${which === 'empty' ? 'IS NULL' : 'IS NOT NULL'}`)
+    .where(
+      which === 'empty'
+        ? (valueTypeOf(field)?.blankCondition?.(column) ?? `${column} IS NULL`)
+        : `${column} IS NOT NULL`,
+    )
     .getRawOne<{ count: number | string }>();
   return Number(row?.count ?? 0);
 }

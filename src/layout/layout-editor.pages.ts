@@ -4,7 +4,13 @@ import { translate } from '../i18n/i18n.service.js';
 import { AUDIT_FIELDS, FieldDefinition, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { formatDateTime, Locale, LOCALES } from '../records/values.js';
-import { CUSTOM_FIELD_TYPES, CustomFieldForm, MAX_TEXT_LENGTH } from './custom-fields.js';
+import {
+  CUSTOM_FIELD_TYPES,
+  CustomFieldForm,
+  DEFAULT_DECIMAL_PLACES,
+  MAX_TEXT_LENGTH,
+} from './custom-fields.js';
+import { MAX_DECIMAL_PLACES } from '../records/value-types.js';
 import type { LabelForm } from './layout-edits.js';
 import { LayoutService } from './layout.service.js';
 import {
@@ -41,10 +47,13 @@ interface NewFieldInputs extends LabelInputs {
   maxLength: string;
   maxTextLength: number;
   listColumn: boolean;
+  decimalPlaces: string;
+  maxDecimalPlaces: number;
   types: { value: string; label: string; selected: boolean }[];
   blocks: { value: string; label: string; selected: boolean }[];
   typeError?: string;
   lengthError?: string;
+  placesError?: string;
 }
 
 /** Builds the Layout Editor's page of a module from its stored layout. */
@@ -164,6 +173,9 @@ export class LayoutEditorPages {
       maxLength: typeof typed.max_length === 'string' ? typed.max_length : String(MAX_TEXT_LENGTH),
       maxTextLength: MAX_TEXT_LENGTH,
       listColumn: typed.list_column === 'on',
+      decimalPlaces:
+        typeof typed.decimal_places === 'string' ? typed.decimal_places : String(DEFAULT_DECIMAL_PLACES),
+      maxDecimalPlaces: MAX_DECIMAL_PLACES,
       types: CUSTOM_FIELD_TYPES.map((type) => ({
         value: type,
         label: translate(locale, `layout.types.${type}`),
@@ -188,6 +200,8 @@ export class LayoutEditorPages {
         return { ...form, typeError: message, errorTarget: 'new-field-type' };
       case 'lengthInvalid':
         return { ...form, lengthError: message, errorTarget: 'new-field-length' };
+      case 'placesInvalid':
+        return { ...form, placesError: message, errorTarget: 'new-field-places' };
       default:
         return { ...form, actionError: message, errorTarget: 'new-field' };
     }
@@ -218,7 +232,7 @@ export class LayoutEditorPages {
       internalName: field.custom ? name : undefined,
       // Only custom fields can be deleted, because the module's code reads its standard fields.
       deleteHref: field.custom ? `/admin/layout/${shipped.name}/fields/${name}/delete` : undefined,
-      type: translate(locale, `layout.types.${field.type}`),
+      type: typeLabel(locale, field),
       mandatory: Boolean(field.required),
       // A locked field stays mandatory, and a field that forms never write cannot be asked for.
       mandatoryToggle: !essential && visibilityOf(field) === 'editable',
@@ -271,4 +285,11 @@ function visibilityOf(field: FieldDefinition): string {
   if (field.system) return 'system';
   if (field.readOnly) return 'readOnly';
   return 'editable';
+}
+
+/** Returns the name of a field's type, with the decimal places of a decimal field, which cannot change. */
+function typeLabel(locale: Locale, field: FieldDefinition): string {
+  const type = translate(locale, `layout.types.${field.type}`);
+  if (field.decimalPlaces === undefined) return type;
+  return translate(locale, 'layout.typeWithPlaces', { type, count: field.decimalPlaces });
 }

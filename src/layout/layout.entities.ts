@@ -90,6 +90,8 @@ export interface CustomFieldRow {
   type: string;
   /** Text fields: the longest value, in characters. */
   maxLength: number | null;
+  /** Decimal fields: the number of decimal places. */
+  decimalPlaces: number | null;
   status: CustomFieldStatus;
   createdById: number;
   createdAt: string;
@@ -109,6 +111,7 @@ export const CustomFieldEntity = new EntitySchema<CustomFieldRow>({
     name: { type: 'varchar', length: 64 },
     type: { type: 'varchar', length: 20 },
     maxLength: { name: 'max_length', type: 'int', nullable: true },
+    decimalPlaces: { name: 'decimal_places', type: 'int', nullable: true },
     status: { type: 'varchar', length: 20 },
     createdById: { name: 'created_by_id', type: 'int' },
     createdAt: { name: 'created_at', type: 'datetime' },

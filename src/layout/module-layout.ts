@@ -68,6 +68,7 @@ export type LayoutErrorCode =
   | 'labelTooLong'
   | 'typeInvalid'
   | 'lengthInvalid'
+  | 'placesInvalid'
   | 'columnFailed'
   | 'fieldLocked'
   | 'fieldNotWritable'

@@ -6,12 +6,15 @@ import {
 } from 'typeorm';
 
 import { AUDIT_FIELDS, columnOf, FieldDefinition, ModuleManifest, OWNER_GROUP_COLUMN } from './manifest.js';
+import { valueTypeOf } from './value-types.js';
 
 /** Lengths of the varchar columns that the record engine creates; migrations use the same. */
 export const COLUMN_LENGTH = { text: 255, recordNumber: 30 } as const;
 
 /** Returns the column of a field as the record engine creates it, for entities and for custom fields. */
 export function columnOptions(field: FieldDefinition): EntitySchemaColumnOptions {
+  const valueType = valueTypeOf(field);
+  if (valueType) return valueType.column;
   switch (field.type) {
     case 'textarea':
     case 'multipicklist':

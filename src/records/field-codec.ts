@@ -21,15 +21,17 @@ import {
   parseMoney,
   ParseResult,
 } from './values.js';
+import { valueTypeOf } from './value-types.js';
 
 /**
  * Conversion of one field's value between what a person types, what the code handles, what the
  * database stores and what a page or a CSV file shows. The value in code is:
- * text types: string; integer, percent, link, user: number; currency: Decimal; date: YYYY-MM-DD;
- * datetime: YYYY-MM-DD HH:MM:SS in UTC; owner: a user's id, or `group:<id>` for a group; multipicklist: the
- * non-empty array of its values. Empty is null.
+ * text types: string; integer, percent, link, user: number; currency, decimal: Decimal; date: YYYY-MM-DD;
+ * time: HH:MM; checkbox: boolean; datetime: YYYY-MM-DD HH:MM:SS in UTC; owner: a user's id, or
+ * `group:<id>` for a group; multipicklist: the non-empty array of its values. Empty is null, except for a
+ * checkbox, where it is false.
  */
-export type FieldValue = string | number | Decimal | string[] | null;
+export type FieldValue = string | number | boolean | Decimal | string[] | null;
 export type RecordValues = Record<string, FieldValue>;
 
 export interface InputFormat {
@@ -85,6 +87,8 @@ export function parseFieldInput(
   format: InputFormat,
 ): ParseResult<FieldValue> {
   const text = field.type === 'textarea' ? raw.replace(/\r\n?/g, '\n').trim() : raw.trim();
+  const valueType = valueTypeOf(field);
+  if (valueType) return valueType.parse(field, text, format);
   if (text === '') return ok(null);
   if (field.type === 'multipicklist') return parseMultiValues(splitTypedValues(text));
 
@@ -119,6 +123,9 @@ export function parseFieldInput(
       if (field.type === 'owner' && !format.referencesByName && GROUP_OWNER.test(text)) return ok(text);
       return text.length > TEXT_MAX_LENGTH ? fail('tooLong') : ok(text);
     case 'datetime':
+    case 'decimal':
+    case 'time':
+    case 'checkbox':
       return fail('notWritable');
   }
 }
@@ -163,6 +170,8 @@ function parseCurrency(field: FieldDefinition, text: string, format: InputFormat
 
 /** Converts a value in code into what its column stores. */
 export function toColumn(field: FieldDefinition, value: FieldValue): string | number | null {
+  const valueType = valueTypeOf(field);
+  if (valueType) return valueType.toColumn(field, value);
   if (value === null) return null;
   if (field.type === 'currency') return moneyToCents(value as Decimal);
   if (field.type === 'multipicklist') return encodeMultiValues(value as string[]);
@@ -171,8 +180,10 @@ export function toColumn(field: FieldDefinition, value: FieldValue): string | nu
 
 /** Converts what a driver returned for the column into the value in code. */
 export function fromColumn(field: FieldDefinition, stored: unknown): FieldValue {
-  if (stored === null || stored === undefined) return null;
   // Drivers return strings, numbers (SQLite integers) or bigint; nothing else reaches a record column.
+  const valueType = valueTypeOf(field);
+  if (valueType) return valueType.fromColumn(field, (stored ?? null) as string | number | bigint | null);
+  if (stored === null || stored === undefined) return null;
   const raw = stored as string | number | bigint;
 
   switch (field.type) {
@@ -200,6 +211,8 @@ export function fromColumn(field: FieldDefinition, stored: unknown): FieldValue 
 /** Formats a value for a page. Links and users are shown by name, which the caller looks up. */
 export function formatForDisplay(field: FieldDefinition, value: FieldValue, locale: Locale): string {
   if (value === null) return '';
+  const valueType = valueTypeOf(field);
+  if (valueType) return valueType.display(field, value, locale);
 
   switch (field.type) {
     case 'currency':
@@ -223,6 +236,8 @@ export function formatForDisplay(field: FieldDefinition, value: FieldValue, loca
 /** Formats a value the way a form field shows it for editing: what the user would type. */
 export function formatForInput(field: FieldDefinition, value: FieldValue, locale: Locale): string {
   if (value === null) return '';
+  const valueType = valueTypeOf(field);
+  if (valueType) return valueType.input(field, value, locale);
 
   switch (field.type) {
     case 'currency':
@@ -239,7 +254,19 @@ export function formatForInput(field: FieldDefinition, value: FieldValue, locale
 /** Formats a value for a CSV file: plain machine-readable numbers and ISO dates in any locale. */
 export function formatForCsv(field: FieldDefinition, value: FieldValue): string {
   if (value === null) return '';
+  const valueType = valueTypeOf(field);
+  if (valueType) return valueType.csv(field, value);
   if (field.type === 'currency') return (value as Decimal).toFixed(2);
   if (field.type === 'multipicklist') return (value as string[]).join(CSV_MULTI_SEPARATOR);
   return String(value);
+}
+
+/**
+ * Reads a form's value of a field as text. A checkbox comes with a hidden input of the same name before it,
+ * so that an unticked box still sends "0". A ticked one sends both, and the last value is the box's.
+ */
+export function formText(field: FieldDefinition, raw: unknown): unknown {
+  if (field.type !== 'checkbox' || !Array.isArray(raw)) return raw;
+  const texts = raw.filter((item): item is string => typeof item === 'string');
+  return texts.length === raw.length ? texts[texts.length - 1] : raw;
 }

@@ -12,7 +12,10 @@ export type FieldType =
   | 'integer'
   | 'percent'
   | 'currency'
+  | 'decimal'
   | 'date'
+  | 'time'
+  | 'checkbox'
   | 'datetime'
   | 'picklist'
   | 'multipicklist'
@@ -42,6 +45,8 @@ export interface FieldDefinition {
   /** Shown on forms but only the module's own logic changes it (effective close date). */
   readOnly?: boolean;
   maxLength?: number;
+  /** Decimal fields: the number of decimal places, which the value always has. */
+  decimalPlaces?: number;
   min?: number;
   max?: number;
   /** Picklist fields: the values seeded on first start; administrators edit them afterwards. */

@@ -5,7 +5,7 @@ import { PermissionsService } from '../access/permissions.service.js';
 import { User } from '../auth/current-user.decorator.js';
 import { translate } from '../i18n/i18n.service.js';
 import { UsersService } from '../users/users.service.js';
-import { InputFormat, readOwner } from './field-codec.js';
+import { formText, InputFormat, readOwner } from './field-codec.js';
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 import {
   MassActionsService,
@@ -18,7 +18,7 @@ import {
 import { MAX_LISTED_REFUSALS, storedMassResult, storeMassResult, summariseOutcome } from './mass-result.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
-import { FieldError, parseSubmission } from './record-validation.js';
+import { FieldError, missingError, parseSubmission } from './record-validation.js';
 import { RecordViews } from './record-views.js';
 import { RecordsService } from './records.service.js';
 import { CSV_MULTI_SEPARATOR, tickedValues } from './multi-values.js';
@@ -107,7 +107,8 @@ export class MassActionsController {
     // A value that cannot be read would fail on every record in the same way, so it is rejected once, here.
     const raw = body[field.name];
     const ticked = field.type === 'multipicklist' ? tickedValues(raw) : undefined;
-    const value = ticked ?? (typeof raw === 'string' ? raw : '');
+    const submitted = formText(field, raw);
+    const value = ticked ?? (typeof submitted === 'string' ? submitted : '');
     const error = this.valueError(user, field, value);
     if (error) {
       return this.renderEditPage(response.status(422), user, manifest, {
@@ -166,8 +167,7 @@ export class MassActionsController {
   ): FieldError | undefined {
     const parsed = parseSubmission([field], { [field.name]: value }, formatOf(user));
     if (parsed.errors[field.name]) return parsed.errors[field.name];
-    if (field.required && parsed.values[field.name] === null) return { code: 'required' };
-    return undefined;
+    return missingError(field, parsed.values[field.name]);
   }
 
   /** Resolves the selection, or renders why it cannot be used and returns undefined. */

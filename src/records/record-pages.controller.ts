@@ -264,9 +264,19 @@ export abstract class RecordPagesController {
       const current = typeof params[field.name] === 'string' ? (params[field.name] as string) : '';
       if (field.type === 'multipicklist') {
         controls.push(this.multiValueFilter(user, field, label, params[field.name], picklists));
-      } else if (field.type === 'picklist' || field.type === 'user' || field.type === 'owner') {
+      } else if (
+        field.type === 'picklist' ||
+        field.type === 'user' ||
+        field.type === 'owner' ||
+        field.type === 'checkbox'
+      ) {
         let choices: { value: string; label: string }[] = [];
-        if (field.type === 'picklist')
+        if (field.type === 'checkbox')
+          choices = [
+            { value: '1', label: translate(locale, 'common.yes') },
+            { value: '0', label: translate(locale, 'common.no') },
+          ];
+        else if (field.type === 'picklist')
           choices = picklists.values(field.name).map((entry) => ({ value: entry.value, label: entry.value }));
         else if (field.type === 'user')
           choices = (await this.users.listActive()).map((u) => ({ value: String(u.id), label: u.fullName }));
@@ -276,7 +286,10 @@ export abstract class RecordPagesController {
         // visible as chosen, rather than the drop-down reading "Any" over a filtered list.
         const offered = [...choices, ...(optionSections ?? []).flatMap((section) => section.options)];
         if (current !== '' && !offered.some((choice) => choice.value === current)) {
-          const name = field.type === 'picklist' ? undefined : await this.views.ownerName(current);
+          const name =
+            field.type === 'picklist' || field.type === 'checkbox'
+              ? undefined
+              : await this.views.ownerName(current);
           choices.push({
             value: current,
             label: translate(locale, 'list.notOffered', { value: name ?? current }),
@@ -292,12 +305,12 @@ export abstract class RecordPagesController {
           ],
           optionSections,
         });
-      } else if (field.type === 'date' || field.type === 'currency') {
+      } else if (RANGE_INPUT_TYPES[field.type]) {
         controls.push({
           name: field.name,
           label,
           range: true,
-          inputType: field.type === 'date' ? 'date' : 'text',
+          inputType: RANGE_INPUT_TYPES[field.type],
           from: typeof params[`${field.name}_from`] === 'string' ? params[`${field.name}_from`] : '',
           to: typeof params[`${field.name}_to`] === 'string' ? params[`${field.name}_to`] : '',
         });
@@ -374,7 +387,7 @@ export abstract class RecordPagesController {
         response.status(422),
         user,
         null,
-        stringValues(body),
+        stringValues(body, this.manifest.fields),
         result.errors,
         permissions,
       );
@@ -566,7 +579,7 @@ export abstract class RecordPagesController {
     );
     if (!result.ok) {
       // A read-only field keeps its stored value in the form, as the disabled box shows it.
-      const values = stringValues(body);
+      const values = stringValues(body, this.manifest.fields);
       const record = await this.records.findVisible(this.moduleName, user, id);
       const stored = this.views.inputValues(this.manifest, record, user.locale);
       for (const field of this.registry.writableFields(this.moduleName)) {
@@ -679,20 +692,41 @@ export abstract class RecordPagesController {
 }
 
 /**
- * Returns the form's values as text, to show them again. The ticked values of a multi-select picklist are
- * joined with ` |##| `, the form text of that field, which the picklist editor keeps out of every value.
+ * Returns the submitted text of each field, to fill the form in again. The ticked values of a multi-select
+ * picklist are joined with ` |##| `, the form text of that field, which the picklist editor keeps out of
+ * every value. A ticked checkbox sends its hidden "0" and then "1", so the last of repeated values is kept.
  */
-function stringValues(body: Record<string, unknown>): Record<string, string> {
+function stringValues(body: Record<string, unknown>, fields: FieldDefinition[]): Record<string, string> {
+  const multiSelect = new Set(
+    fields.filter((field) => field.type === 'multipicklist').map((field) => field.name),
+  );
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) {
-    const ticked = tickedValues(value);
-    if (typeof value === 'string') values[key] = value;
-    else if (ticked) values[key] = ticked.join(CSV_MULTI_SEPARATOR);
+    if (typeof value === 'string') {
+      values[key] = value;
+    } else if (multiSelect.has(key)) {
+      const ticked = tickedValues(value);
+      if (ticked) values[key] = ticked.join(CSV_MULTI_SEPARATOR);
+    } else if (Array.isArray(value)) {
+      const last: unknown = value[value.length - 1];
+      if (typeof last === 'string') values[key] = last;
+    }
   }
   return values;
 }
 
+/**
+ * The input type of each end of a range in the filter bar, by field type. Number ranges are plain text,
+ * because the URL takes them with a dot in every language, as parseFilterValue reads them.
+ */
+const RANGE_INPUT_TYPES: Partial<Record<FieldDefinition['type'], string>> = {
+  date: 'date',
+  time: 'time',
+  currency: 'text',
+  decimal: 'text',
+};
+
 /** Returns true when the field holds a number, which tables align to the right. */
 function isNumeric(field: FieldDefinition): boolean {
-  return field.type === 'currency' || field.type === 'percent' || field.type === 'integer';
+  return ['currency', 'percent', 'integer', 'decimal'].includes(field.type);
 }

@@ -1,8 +1,16 @@
 import type { FieldAccess } from '../profiles/profile.entity.js';
 import { FieldDefinition } from './manifest.js';
-import { FieldValue, InputFormat, parseFieldInput, parseMultiValues, RecordValues } from './field-codec.js';
+import {
+  FieldValue,
+  formText,
+  InputFormat,
+  parseFieldInput,
+  parseMultiValues,
+  RecordValues,
+} from './field-codec.js';
 import { inListOrder, tickedValues } from './multi-values.js';
 import { PicklistSet } from './picklists.service.js';
+import { valueTypeOf } from './value-types.js';
 
 export interface FieldError {
   /** Key under `errors.` in the i18n catalogues. */
@@ -35,7 +43,7 @@ export function parseSubmission(
 
   for (const field of allFields) {
     if (!(field.name in input)) continue;
-    const raw = input[field.name];
+    const raw = formText(field, input[field.name]);
 
     if (field.system || field.readOnly || field.computed) {
       errors[field.name] = { code: 'notWritable' };
@@ -57,7 +65,11 @@ export function parseSubmission(
       ? parseMultiValues(chosenValues)
       : parseFieldInput(field, typeof raw === 'string' ? raw : '', format);
     if (parsed.ok) values[field.name] = parsed.value;
-    else errors[field.name] = { code: parsed.error, params: limitsOf(field) };
+    else
+      errors[field.name] = {
+        code: parsed.error,
+        params: { ...limitsOf(field), value: typeof raw === 'string' ? raw.trim() : '' },
+      };
   }
   return { values, submitted, errors };
 }
@@ -69,6 +81,8 @@ function limitsOf(field: FieldDefinition): Record<string, number> {
   if (field.min !== undefined) limits.min = field.min;
   if (field.max !== undefined) limits.max = field.max;
   if (field.type === 'percent') Object.assign(limits, { min: field.min ?? 0, max: field.max ?? 100 });
+  // Named count so that the catalogues choose the plural form by it.
+  if (field.decimalPlaces !== undefined) limits.count = field.decimalPlaces;
   return limits;
 }
 
@@ -89,8 +103,9 @@ export function checkValues(
     if (errors[field.name]) continue;
     const value: FieldValue | undefined = values[field.name];
 
-    if (field.required && (value === null || value === undefined) && !emptyAllowed.has(field.name)) {
-      errors[field.name] = { code: 'required' };
+    const missing = emptyAllowed.has(field.name) ? undefined : missingError(field, value);
+    if (missing) {
+      errors[field.name] = missing;
       continue;
     }
     if (field.type === 'picklist' && typeof value === 'string') {
@@ -111,4 +126,15 @@ export function checkValues(
       );
     }
   }
+}
+
+/**
+ * Returns the error of a mandatory field left unfilled, or undefined. A checkbox counts as unfilled when it
+ * is not ticked, so its error asks for the tick.
+ */
+export function missingError(field: FieldDefinition, value: FieldValue | undefined): FieldError | undefined {
+  if (!field.required) return undefined;
+  const valueType = valueTypeOf(field);
+  if (value !== null && value !== undefined && !valueType?.isBlank?.(value)) return undefined;
+  return { code: valueType?.requiredCode ?? 'required' };
 }

@@ -19,6 +19,7 @@ import { PicklistSet, PicklistsService } from './picklists.service.js';
 import { FieldErrors } from './record-validation.js';
 import { LinkNames, RecordsService, linkedNameOf, StoredRecord } from './records.service.js';
 import { formatDate, Locale } from './values.js';
+import { readCheckbox } from './value-types.js';
 
 /** The example in a date field's hint. Its day is above 12, so the order of day and month is plain. */
 const DATE_HINT_EXAMPLE = '2027-06-30';
@@ -49,7 +50,7 @@ export interface OptionSection {
 export interface FormField {
   name: string;
   label: string;
-  kind: 'text' | 'textarea' | 'select' | 'checkboxes' | 'email' | 'url' | 'tel' | 'number';
+  kind: 'text' | 'textarea' | 'select' | 'checkboxes' | 'email' | 'url' | 'tel' | 'number' | 'checkbox';
   value: string;
   required: boolean;
   error?: string;
@@ -63,6 +64,8 @@ export interface FormField {
   readOnly?: boolean;
   /** The value as the disabled box of a read-only field shows it (a select's option label). */
   displayValue?: string;
+  /** Checkboxes: the box is ticked. */
+  checked?: boolean;
 }
 
 /** The record that an edit form changes, with the names of the records it links to. */
@@ -183,7 +186,7 @@ export class RecordViews {
           formField.displayValue =
             formField.kind === 'checkboxes'
               ? selected.map((option) => option.label).join(', ')
-              : (selected[0]?.label ?? formField.value);
+              : (selected[0]?.label ?? formField.displayValue ?? formField.value);
         }
         fields.push(formField);
       }
@@ -233,6 +236,23 @@ export class RecordViews {
       case 'integer':
       case 'percent':
         return { ...base, inputMode: 'numeric' };
+      case 'decimal': {
+        const count = field.decimalPlaces ?? 0;
+        const hint = count === 0 ? 'form.wholeNumberHint' : 'form.decimalHint';
+        return {
+          ...base,
+          inputMode: count === 0 ? 'numeric' : 'decimal',
+          hint: translate(locale, hint, { count }),
+        };
+      }
+      case 'time':
+        return { ...base, hint: translate(locale, 'form.timeHint') };
+      case 'checkbox': {
+        // A stored record and a submitted form both give "1" for a ticked box and "0" for an unticked one.
+        const checked = readCheckbox(value) === true;
+        const displayValue = translate(locale, checked ? 'common.yes' : 'common.no');
+        return { ...base, kind: 'checkbox', checked, displayValue };
+      }
       case 'picklist':
         return {
           ...base,
@@ -328,16 +348,18 @@ export class RecordViews {
 }
 
 /**
- * Adds the stored target of a link field to its choices when the picker leaves it out, because the user
- * may not see that record or its module. The form then shows its name, and saving the form keeps the link.
- * Only the stored target is added, never an id from the request, so the form reveals no other record's name.
+ * Adds the stored target of a link or user field to its choices when the picker leaves it out, because the
+ * user may not see that record or its module, or the linked user was deactivated. The form then shows its
+ * name, and saving the form keeps the link. Only the stored target is added, never an id from the request,
+ * so the form reveals no other record's name.
  */
 function keepStoredLink(formField: FormField, field: FieldDefinition, stored: StoredLinks): void {
   const id = stored.record.values[field.name];
-  if (field.type !== 'link' || typeof id !== 'number' || !formField.options) return;
+  if (field.type !== 'link' && field.type !== 'user') return;
+  if (typeof id !== 'number' || !formField.options) return;
   if (formField.options.some((option) => option.value === String(id))) return;
 
-  const name = stored.names.get(field.link!)?.get(id)?.name ?? `#${id}`;
+  const name = stored.names.get(field.type === 'user' ? 'users' : field.link!)?.get(id)?.name ?? `#${id}`;
   // After the empty choice, which always comes first.
   formField.options.splice(1, 0, {
     value: String(id),

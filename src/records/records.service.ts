@@ -36,6 +36,7 @@ import { SaveSource } from './record-hooks.js';
 import { checkValues, FieldErrors, parseSubmission } from './record-validation.js';
 import { applyAfterCursor, decodeCursor, encodeCursor, SortValue } from './keyset.js';
 import { centsToMoney, localToday, parseDate, utcNow, weightedAmount } from './values.js';
+import { valueTypeOf } from './value-types.js';
 
 export interface StoredRecord {
   id: number;
@@ -423,7 +424,8 @@ export class RecordsService {
     } else if (field.type === 'link' || field.type === 'user') {
       const target =
         field.type === 'user' ? { table: 'users', column: 'full_name' } : this.nameColumnOf(field.link!);
-      query.leftJoin(target.table, 'sort_target', `sort_target.id = ${ALIAS}.${field.name}`);
+      // A custom user field's column is on the custom-field table, so the join goes through columnRef.
+      query.leftJoin(target.table, 'sort_target', `sort_target.id = ${columnRef(field)}`);
       expression = `sort_target.${target.column}`;
     } else if (field.computed) {
       expression = this.sumExpression(manifest, field);
@@ -432,7 +434,7 @@ export class RecordsService {
       // Module and field names come from the manifests and are plain identifiers, never request text.
       expression = `(SELECT pv.sort_order FROM picklist_values pv WHERE pv.module = '${manifest.name}' AND pv.field = '${field.name}' AND pv.value = ${columnRef(field)})`;
     } else {
-      expression = columnRef(field);
+      expression = comparedColumn(field);
     }
     query.addSelect(expression, 'sort_value');
     query.orderBy('sort_value', order).addOrderBy(`${ALIAS}.id`, order);
@@ -444,7 +446,10 @@ export class RecordsService {
     if (stored === null || stored === undefined) return null;
     const raw = stored as string | number;
     const field = this.registry.field(manifest.name, sort)!;
-    const numeric = field.computed || ['currency', 'integer', 'percent', 'picklist'].includes(field.type);
+    const numeric =
+      field.computed ||
+      ['currency', 'integer', 'percent', 'picklist'].includes(field.type) ||
+      valueTypeOf(field)?.numericSort;
     return numeric ? Number(raw) : String(raw);
   }
 
@@ -498,7 +503,7 @@ export class RecordsService {
 
     for (const field of this.registry.fields(manifest.name)) {
       if (field.computed || field.type === 'textarea' || hidden.has(field.name)) continue;
-      const column = columnRef(field);
+      const column = comparedColumn(field);
 
       const exact = filters[field.name];
       const wanted = (Array.isArray(exact) ? exact : exact === undefined ? [] : [exact]).filter(
@@ -1025,6 +1030,12 @@ function columnRef(field: FieldDefinition): string {
   return `${field.custom ? CUSTOM_ALIAS : ALIAS}.${columnOf(field)}`;
 }
 
+/** Returns the SQL expression that filters and sorts compare for a field: its column, or what its type makes of it. */
+function comparedColumn(field: FieldDefinition): string {
+  const column = columnRef(field);
+  return valueTypeOf(field)?.compared?.(column) ?? column;
+}
+
 /** Finds the linked record, user or group of a link, user or owner value among the names looked up. */
 export function linkedNameOf(
   field: FieldDefinition,
@@ -1049,6 +1060,8 @@ export function nameKey(name: string): string {
 
 /** Reads a filter value from a URL: ids, ISO dates and plain numbers with a dot. */
 function parseFilterValue(field: FieldDefinition, raw: string): string | number | undefined {
+  const valueType = valueTypeOf(field);
+  if (valueType) return valueType.filterValue(field, raw);
   switch (field.type) {
     case 'currency':
       return /^\d{1,12}(\.\d{1,2})?$/.test(raw) ? new Decimal(raw).times(100).toFixed(0) : undefined;
@@ -1079,7 +1092,10 @@ function keptEmpty(
   if (previous === null || (source !== 'board' && source !== 'mass')) return new Set();
   return new Set(
     Object.entries(previous)
-      .filter(([name, value]) => (value === null || value === undefined) && !submitted.has(name))
+      // An unticked checkbox (false) leaves a mandatory checkbox unfilled, as an empty value does.
+      .filter(
+        ([name, value]) => (value === null || value === undefined || value === false) && !submitted.has(name),
+      )
       .map(([name]) => name),
   );
 }
