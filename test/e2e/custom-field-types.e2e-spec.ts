@@ -15,10 +15,10 @@ const EDITOR = '/admin/layout/potentials';
 
 /** The custom fields of the types under test, added once through the editor, with their generated names. */
 const FIELDS = {
-  rate: { label_en: 'Discount rate', type: 'decimal', decimal_places: '3' },
-  callTime: { label_en: 'Call time', type: 'time' },
-  signed: { label_en: 'Contract signed', type: 'checkbox' },
-  reviewer: { label_en: 'Reviewer', type: 'user' },
+  rate: { label_en: 'Discount rate', type: 'decimal', decimal_places: '3', list_column: 'on' },
+  callTime: { label_en: 'Call time', type: 'time', list_column: 'on' },
+  signed: { label_en: 'Contract signed', type: 'checkbox', list_column: 'on' },
+  reviewer: { label_en: 'Reviewer', type: 'user', list_column: 'on' },
 } as const;
 
 type FieldKey = keyof typeof FIELDS;
