@@ -159,9 +159,12 @@ export class PermissionsService {
   ) {}
 
   forUser(user: CurrentUser, manager?: EntityManager): Promise<UserPermissions> {
-    // A user without a role is system work (scripts), which acts with the administrator's rights.
+    // A user without a role is system work (scripts), which acts with the administrator's rights. Fields the
+    // Layout Editor made read-only are read-only for them too.
     if (user.isAdmin || user.roleId === undefined || user.roleId === null)
-      return Promise.resolve(UserPermissions.unrestricted());
+      return Promise.resolve(
+        new UserPermissions(null, withLayoutReadOnly(new Map(), this.registry.all()), true, null),
+      );
 
     const cached = this.cache.get(user);
     if (cached) return cached;
@@ -242,7 +245,12 @@ export class PermissionsService {
       this.registry.all(),
       (moduleName) => moduleAccess.can(moduleName, 'view'),
     );
-    return new UserPermissions(actions, fields, hasProfiles, unionOfAreas(moduleRows));
+    return new UserPermissions(
+      actions,
+      withLayoutReadOnly(fields, this.registry.all()),
+      hasProfiles,
+      unionOfAreas(moduleRows),
+    );
   }
 }
 
@@ -269,9 +277,28 @@ function withUnviewableLinksReadOnly(
   manifests: ModuleManifest[],
   canView: (moduleName: string) => boolean,
 ): Map<string, Map<string, FieldAccess>> {
+  return withReadOnly(fields, manifests, (field) => field.type === 'link' && !canView(field.link!));
+}
+
+/**
+ * Makes every field that the Layout Editor made read-only for everyone read-only, unless a profile hides
+ * it. Forms, imports and mass edits then refuse it through the same checks as a profile's read-only field.
+ */
+function withLayoutReadOnly(
+  fields: Map<string, Map<string, FieldAccess>>,
+  manifests: ModuleManifest[],
+): Map<string, Map<string, FieldAccess>> {
+  return withReadOnly(fields, manifests, (field) => Boolean(field.readOnlyForAll));
+}
+
+/** Adds the fields that match to the restricted fields as read-only. A hidden field stays hidden. */
+function withReadOnly(
+  fields: Map<string, Map<string, FieldAccess>>,
+  manifests: ModuleManifest[],
+  matches: (field: FieldDefinition) => boolean,
+): Map<string, Map<string, FieldAccess>> {
   for (const manifest of manifests) {
-    for (const field of manifest.fields) {
-      if (field.type !== 'link' || canView(field.link!)) continue;
+    for (const field of manifest.fields.filter(matches)) {
       const moduleFields = fields.get(manifest.name) ?? new Map<string, FieldAccess>();
       if (moduleFields.get(field.name) !== 'hidden') moduleFields.set(field.name, 'readonly');
       fields.set(manifest.name, moduleFields);

@@ -4,10 +4,11 @@ import { LayoutEditorController } from './layout-editor.controller.js';
 import { PicklistsController } from './picklists.controller.js';
 import { CustomFieldsService } from './custom-fields.service.js';
 import { FieldPropertiesService } from './field-properties.service.js';
+import { FieldPropertiesPages } from './field-properties.pages.js';
 
 /** The Layout Editor: administration pages that arrange, relabel and reshape each module and its picklists. */
 @Module({
   controllers: [LayoutEditorController, PicklistsController],
-  providers: [PicklistEditorService, CustomFieldsService, FieldPropertiesService],
+  providers: [PicklistEditorService, CustomFieldsService, FieldPropertiesService, FieldPropertiesPages],
 })
 export class LayoutModule {}

@@ -80,24 +80,38 @@ export class LayoutService implements OnModuleInit {
    * whose column was just added: it becomes active in the same transaction, so it is served with its label.
    */
   async change(user: CurrentUser, moduleName: string, edit: LayoutEdit, activate?: string): Promise<void> {
+    await inTransaction(this.dataSource, (manager) =>
+      this.changeIn(manager, user, moduleName, edit, activate),
+    );
+    await this.reload();
+  }
+
+  /**
+   * Applies one edit as change() does, inside the caller's transaction, so that the edit commits or rolls
+   * back with the caller's other writes. The caller reloads the layouts after the commit (refreshIfChanged).
+   */
+  async changeIn(
+    manager: EntityManager,
+    user: CurrentUser,
+    moduleName: string,
+    edit: LayoutEdit,
+    activate?: string,
+  ): Promise<void> {
     const shipped = this.registry.shipped(moduleName);
-    await inTransaction(this.dataSource, async (manager) => {
-      await manager.update(AppSetting, { name: LAYOUT_VERSION_SETTING }, { value: randomUUID() });
-      if (activate)
-        await manager.update(CustomFieldEntity, { module: moduleName, name: activate }, { status: 'active' });
-      const base = withCustomFields(shipped, await manager.findBy(CustomFieldEntity, { module: moduleName }));
-      const result = edit(layoutOf(base, await this.storedLayout(manager, moduleName)));
-      await this.store(manager, moduleName, result.layout);
-      await manager.insert(LayoutChangeEntity, {
-        module: moduleName,
-        action: result.action,
-        details: JSON.stringify(result.details),
-        changedById: user.id,
-        changedAt: utcNow(),
-      });
+    await manager.update(AppSetting, { name: LAYOUT_VERSION_SETTING }, { value: randomUUID() });
+    if (activate)
+      await manager.update(CustomFieldEntity, { module: moduleName, name: activate }, { status: 'active' });
+    const base = withCustomFields(shipped, await manager.findBy(CustomFieldEntity, { module: moduleName }));
+    const result = edit(layoutOf(base, await this.storedLayout(manager, moduleName)));
+    await this.store(manager, moduleName, result.layout);
+    await manager.insert(LayoutChangeEntity, {
+      module: moduleName,
+      action: result.action,
+      details: JSON.stringify(result.details),
+      changedById: user.id,
+      changedAt: utcNow(),
     });
     this.logger.log(`Layout of ${moduleName} changed by user ${user.id}`);
-    await this.reload();
   }
 
   /** Lists the module's layout changes, newest first, with the full name of who made each. */

@@ -99,7 +99,7 @@ export class PicklistsController {
     @Res() response: Response,
   ): Promise<void> {
     const input = inputFrom(body);
-    const result = await this.editor.update(moduleName, fieldName, id, input);
+    const result = await this.editor.update(user, moduleName, fieldName, id, input);
     if (!result.ok) {
       const state = { form: id, input, errors: result.errors };
       return this.renderPicklist(response.status(422), user, moduleName, fieldName, state);
@@ -151,7 +151,7 @@ export class PicklistsController {
   ): Promise<void> {
     const replacement = text(body.replacement);
     const replacementId = /^\d{1,10}$/.test(replacement) ? Number(replacement) : null;
-    const result = await this.editor.remove(moduleName, fieldName, id, replacementId);
+    const result = await this.editor.remove(user, moduleName, fieldName, id, replacementId);
     if (!result.ok) {
       const status = response.status(422);
       return this.renderRemoval(status, user, moduleName, fieldName, id, replacementId, result.errors);

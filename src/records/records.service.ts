@@ -32,7 +32,7 @@ import { GroupEntity } from '../groups/group.entity.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
 import { SaveSource } from './record-hooks.js';
-import { checkValues, FieldErrors, parseSubmission } from './record-validation.js';
+import { applyDefaults, checkValues, FieldErrors, parseSubmission } from './record-validation.js';
 import { applyAfterCursor, decodeCursor, encodeCursor, SortValue } from './keyset.js';
 import { centsToMoney, localToday, parseDate, utcNow, weightedAmount } from './values.js';
 
@@ -615,6 +615,7 @@ export class RecordsService {
       // A new record without an assignee belongs to the user who creates it.
       const owner = this.registry.ownerField(moduleName);
       if (owner && previous === null && (values[owner.name] ?? null) === null) values[owner.name] = user.id;
+      if (previous === null) applyDefaults(manifest.fields, values, submitted);
 
       const picklists = await this.picklists.forModule(moduleName, manager);
       const today = localToday();
