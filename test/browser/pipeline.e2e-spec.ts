@@ -372,6 +372,8 @@ describeInChromium('pipeline in Chromium', () => {
       ['layout', '/admin/layout'],
       ['picklists', '/admin/layout/potentials/picklists'],
       ['picklist', '/admin/layout/potentials/picklists/sales_stage'],
+      ['quick-create', '/potentials/quick-create'],
+      ['field-properties', '/admin/layout/potentials/fields/next_step'],
     ];
     for (const [name, path] of pages) {
       await page.goto(`${baseUrl}${path}`);
