@@ -64,3 +64,32 @@ describe('UserPermissions.excessOver', () => {
     expect(UserPermissions.unrestricted().excessOver(none, MODULES)).toHaveLength(2 + MODULES.length * 6);
   });
 });
+
+describe('UserPermissions with fields read-only for everybody', () => {
+  const readOnlyForAll = new Map([['potentials', new Set(['amount'])]]);
+  const bound = new UserPermissions(
+    null,
+    new Map([['potentials', new Map<string, FieldAccess>([['amount', 'readonly']])]]),
+    true,
+    null,
+    readOnlyForAll,
+  );
+
+  it('counts no excess for leaving them editable', () => {
+    expect(permissions({}).excessOver(bound, MODULES)).toEqual([]);
+  });
+
+  it('still counts a field the bound hides', () => {
+    const hiding = new UserPermissions(
+      null,
+      new Map([['potentials', new Map<string, FieldAccess>([['amount', 'hidden']])]]),
+      true,
+      null,
+      readOnlyForAll,
+    );
+
+    expect(permissions({}).excessOver(hiding, MODULES)).toEqual([
+      { kind: 'field', module: 'potentials', field: 'amount', access: 'hidden' },
+    ]);
+  });
+});

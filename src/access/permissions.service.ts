@@ -46,6 +46,11 @@ export class UserPermissions {
     private readonly hasProfiles = true,
     /** Administration areas allowed, or null for every area. */
     private readonly areas: ReadonlySet<AdminArea> | null = new Set(),
+    /**
+     * Fields per module that the Layout Editor made read-only for everybody. They are also in `fields`,
+     * but no profile grants more by leaving them editable, so excessOver() passes over them.
+     */
+    private readonly readOnlyForAll: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
   ) {}
 
   /** Permissions of an administrator or of system work: everything is allowed. */
@@ -115,6 +120,7 @@ export class UserPermissions {
       }
       if (!this.hasProfiles) continue;
       for (const [field, boundAccess] of bound.restrictedFields(module)) {
+        if (boundAccess === 'readonly' && bound.readOnlyForAll.get(module)?.has(field)) continue;
         const access = this.restrictedFields(module).get(field);
         const looser = access === undefined || (boundAccess === 'hidden' && access === 'readonly');
         if (looser) excess.push({ kind: 'field', module, field, access: boundAccess });
@@ -159,9 +165,14 @@ export class PermissionsService {
   ) {}
 
   forUser(user: CurrentUser, manager?: EntityManager): Promise<UserPermissions> {
-    // A user without a role is system work (scripts), which acts with the administrator's rights.
-    if (user.isAdmin || user.roleId === undefined || user.roleId === null)
-      return Promise.resolve(UserPermissions.unrestricted());
+    // A user without a role is system work (scripts), which acts with the administrator's rights. Fields the
+    // Layout Editor made read-only are read-only for them too.
+    if (user.isAdmin || user.roleId === undefined || user.roleId === null) {
+      const readOnlyForAll = readOnlyForAllOf(this.registry.all());
+      return Promise.resolve(
+        new UserPermissions(null, withLayoutReadOnly(new Map(), readOnlyForAll), true, null, readOnlyForAll),
+      );
+    }
 
     const cached = this.cache.get(user);
     if (cached) return cached;
@@ -242,7 +253,14 @@ export class PermissionsService {
       this.registry.all(),
       (moduleName) => moduleAccess.can(moduleName, 'view'),
     );
-    return new UserPermissions(actions, fields, hasProfiles, unionOfAreas(moduleRows));
+    const readOnlyForAll = readOnlyForAllOf(this.registry.all());
+    return new UserPermissions(
+      actions,
+      withLayoutReadOnly(fields, readOnlyForAll),
+      hasProfiles,
+      unionOfAreas(moduleRows),
+      readOnlyForAll,
+    );
   }
 }
 
@@ -276,6 +294,33 @@ function withUnviewableLinksReadOnly(
       if (moduleFields.get(field.name) !== 'hidden') moduleFields.set(field.name, 'readonly');
       fields.set(manifest.name, moduleFields);
     }
+  }
+  return fields;
+}
+
+/** Lists the fields per module that the Layout Editor made read-only for everybody. */
+function readOnlyForAllOf(manifests: ModuleManifest[]): Map<string, Set<string>> {
+  const fields = new Map<string, Set<string>>();
+  for (const manifest of manifests) {
+    const names = manifest.fields.filter((field) => field.readOnlyForAll).map((field) => field.name);
+    if (names.length > 0) fields.set(manifest.name, new Set(names));
+  }
+  return fields;
+}
+
+/**
+ * Makes the fields that the Layout Editor made read-only for everybody read-only, unless a profile hides
+ * them. Forms, imports and mass edits then reject them through the same checks as a profile's read-only
+ * field.
+ */
+function withLayoutReadOnly(
+  fields: Map<string, Map<string, FieldAccess>>,
+  readOnlyForAll: Map<string, Set<string>>,
+): Map<string, Map<string, FieldAccess>> {
+  for (const [moduleName, names] of readOnlyForAll) {
+    const moduleFields = fields.get(moduleName) ?? new Map<string, FieldAccess>();
+    for (const name of names) if (moduleFields.get(name) !== 'hidden') moduleFields.set(name, 'readonly');
+    fields.set(moduleName, moduleFields);
   }
   return fields;
 }

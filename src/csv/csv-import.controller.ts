@@ -256,7 +256,10 @@ export class CsvImportController {
     return { settings: read, rejectedFields: [...new Set(rejectedFields)] };
   }
 
-  /** Checks that no field takes two columns and that required fields have one (the assigned user defaults to the importer). */
+  /**
+   * Checks that no field takes two columns and that required fields have one, unless they have a default
+   * (the assigned user defaults to the importer).
+   */
   private checkMapping(
     job: ImportJob,
     settings: ImportSettings,
@@ -266,15 +269,19 @@ export class CsvImportController {
     const errors: MappingError[] = [];
     const label = (name: string) => translate(user.locale, this.registry.field(job.module, name)!.label);
 
-    for (const name of rejectedFields)
-      errors.push({ key: 'profiles.errors.notImportable', params: { field: label(name) } });
+    for (const name of rejectedFields) {
+      const readOnlyForAll = this.registry.field(job.module, name)?.readOnlyForAll;
+      const key = readOnlyForAll ? 'csv.errors.readOnlyNotImportable' : 'profiles.errors.notImportable';
+      errors.push({ key, params: { field: label(name) } });
+    }
 
     const mapped = settings.mapping.filter(Boolean);
     for (const name of new Set(mapped.filter((name, index) => mapped.indexOf(name) !== index)))
       errors.push({ key: 'csv.errors.mappedTwice', params: { field: label(name) } });
 
     for (const field of this.registry.writableFields(job.module)) {
-      if (field.required && field.name !== 'assigned_user_id' && !settings.mapping.includes(field.name))
+      const filled = field.name === 'assigned_user_id' || field.defaultValue !== undefined;
+      if (field.required && !filled && !settings.mapping.includes(field.name))
         errors.push({ key: 'csv.errors.requiredNotMapped', params: { field: label(field.name) } });
     }
     return errors;

@@ -11,7 +11,7 @@ import { GroupEntity } from '../groups/group.entity.js';
 import { FieldDefinition, hasCustomFields, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { PicklistsService } from '../records/picklists.service.js';
-import { checkValues, FieldErrors, parseSubmission } from '../records/record-validation.js';
+import { applyDefaults, checkValues, FieldErrors, parseSubmission } from '../records/record-validation.js';
 import { nameKey, RecordsService } from '../records/records.service.js';
 import { utcNow } from '../records/values.js';
 import { CsvReadError, CsvRow, readCsvRows } from './csv-file.js';
@@ -146,6 +146,9 @@ export class RecordImporter {
 
     const owner = this.registry.ownerField(run.manifest.name);
     if (owner && (values[owner.name] ?? null) === null) values[owner.name] = run.user.id;
+    // Unlike a form, an import fills in the default for an empty cell too, because a file cannot tell a
+    // cleared value from one never typed. A column's own default from the mapping page came first.
+    applyDefaults(run.manifest.fields, values, new Set(Object.keys(errors)));
 
     this.registry.hooksOf(run.manifest.name)?.beforeSave({
       isNew: true,
@@ -425,6 +428,7 @@ export class RecordImporter {
       const values: RecordValues = { [nameField.name]: name };
       const owner = this.registry.ownerField(target.name);
       if (owner) values[owner.name] = run.user.id;
+      applyDefaults(target.fields, values, new Set([nameField.name]));
       const errors: FieldErrors = {};
       this.registry.hooksOf(target.name)?.beforeSave({
         isNew: true,

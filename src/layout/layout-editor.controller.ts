@@ -31,6 +31,8 @@ import {
   deletionPageModel,
 } from './custom-field-deletion.pages.js';
 import { formatDate } from '../records/values.js';
+import { FieldPropertiesPages, PropertyFailure } from './field-properties.pages.js';
+import type { HelpTextForm } from './layout-edits.js';
 
 /** The anchor the page returns to after a change, and a message to show instead of "saved". */
 interface ChangeOutcome {
@@ -57,6 +59,7 @@ export class LayoutEditorController {
     private readonly customFields: CustomFieldsService,
     private readonly fieldProperties: FieldPropertiesService,
     private readonly deletion: CustomFieldDeletionService,
+    private readonly propertiesPages: FieldPropertiesPages,
   ) {}
 
   @Get()
@@ -178,8 +181,7 @@ export class LayoutEditorController {
     @Body() body: { mandatory?: string },
     @Res() response: Response,
   ): Promise<void> {
-    if (body.mandatory !== 'on' && body.mandatory !== 'off') throw new BadRequestException();
-    const mandatory = body.mandatory === 'on';
+    const mandatory = onOrOff(body.mandatory);
     await this.respond(response, user, moduleName, { form: `field-${fieldName}` }, async () => {
       const { emptyRecords } = await this.fieldProperties.setMandatory(
         user,
@@ -206,6 +208,88 @@ export class LayoutEditorController {
     if (body.list_column !== 'on' && body.list_column !== 'off') throw new BadRequestException();
     await this.apply(response, user, moduleName, { form: `field-${fieldName}` }, (edits) =>
       edits.setListColumn(fieldName, body.list_column === 'on'),
+    );
+  }
+
+  /** The page of one field's properties: default value, help text, read-only and quick create. */
+  @Get(':module/fields/:field')
+  async fieldPage(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Res() response: Response,
+  ): Promise<void> {
+    try {
+      response.render(
+        'admin/layout-field',
+        await this.propertiesPages.fieldPage(user, moduleName, fieldName),
+      );
+    } catch (error) {
+      if (error instanceof LayoutError && error.code === 'fieldNotFound') throw new NotFoundException();
+      throw error;
+    }
+  }
+
+  @Post(':module/fields/:field/default')
+  async setDefaultValue(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Body() body: Record<string, unknown>,
+    @Res() response: Response,
+  ): Promise<void> {
+    // The input is named after the field, as on a record's form.
+    const text = typeof body[fieldName] === 'string' ? body[fieldName] : '';
+    await this.respondOnField(response, user, moduleName, fieldName, { form: 'default', values: body }, () =>
+      this.fieldProperties.setDefaultValue(user, moduleName, fieldName, text),
+    );
+  }
+
+  @Post(':module/fields/:field/help')
+  async setHelpText(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Body() body: HelpTextForm,
+    @Res() response: Response,
+  ): Promise<void> {
+    await this.respondOnField(
+      response,
+      user,
+      moduleName,
+      fieldName,
+      { form: 'help', values: { ...body } },
+      () => this.layouts.change(user, moduleName, this.edits(moduleName).setHelpText(fieldName, body)),
+    );
+  }
+
+  /** Makes a field read-only for every user (`read_only=on`) or editable again (`read_only=off`). */
+  @Post(':module/fields/:field/read-only')
+  async setReadOnly(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Body() body: { read_only?: string },
+    @Res() response: Response,
+  ): Promise<void> {
+    const readOnly = onOrOff(body.read_only);
+    await this.respondOnField(response, user, moduleName, fieldName, { form: 'readOnly' }, () =>
+      this.layouts.change(user, moduleName, this.edits(moduleName).setReadOnly(fieldName, readOnly)),
+    );
+  }
+
+  /** Puts a field on the quick create form (`quick_create=on`) or takes it off (`quick_create=off`). */
+  @Post(':module/fields/:field/quick-create')
+  async setQuickCreate(
+    @User() user: CurrentUser,
+    @Param('module') moduleName: string,
+    @Param('field') fieldName: string,
+    @Body() body: { quick_create?: string },
+    @Res() response: Response,
+  ): Promise<void> {
+    const quickCreate = onOrOff(body.quick_create);
+    await this.respondOnField(response, user, moduleName, fieldName, { form: 'quickCreate' }, () =>
+      this.layouts.change(user, moduleName, this.edits(moduleName).setQuickCreate(fieldName, quickCreate)),
     );
   }
 
@@ -293,6 +377,35 @@ export class LayoutEditorController {
     return { ...page, deletedFields: deleted.deletedFields, errorSummary: [...summary, ...deleted.summary] };
   }
 
+  /**
+   * Makes one change of a field's properties and returns to the field's page, or shows the page again
+   * with the error beside the form that caused it and the typed values kept.
+   */
+  private async respondOnField(
+    response: Response,
+    user: CurrentUser,
+    moduleName: string,
+    fieldName: string,
+    failure: Omit<PropertyFailure, 'error'>,
+    change: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await change();
+    } catch (error) {
+      if (!(error instanceof LayoutError)) throw error;
+      if (error.code === 'fieldNotFound') throw new NotFoundException();
+      const page = await this.propertiesPages.fieldPage(user, moduleName, fieldName, { ...failure, error });
+      return response.status(422).render('admin/layout-field', page);
+    }
+    setFlash(response, 'layout.saved', {});
+    response.redirect(303, `/admin/layout/${moduleName}/fields/${fieldName}`);
+  }
+
+  /** Returns the edits of a module's layout, as the Layout Editor arranges it. */
+  private edits(moduleName: string): LayoutEdits {
+    return new LayoutEdits(this.registry.base(moduleName));
+  }
+
   /** Makes one edit of the layout and responds as respond() does. */
   private async apply(
     response: Response,
@@ -302,8 +415,7 @@ export class LayoutEditorController {
     change: (edits: LayoutEdits) => LayoutEdit,
   ): Promise<void> {
     await this.respond(response, user, moduleName, failure, async () => {
-      const edits = new LayoutEdits(this.registry.base(moduleName));
-      await this.layouts.change(user, moduleName, change(edits));
+      await this.layouts.change(user, moduleName, change(this.edits(moduleName)));
       return failure.form;
     });
   }
@@ -332,4 +444,10 @@ export class LayoutEditorController {
     setFlash(response, flash.key, flash.params);
     response.redirect(303, `/admin/layout/${moduleName}#${outcome.anchor}`);
   }
+}
+
+/** Reads an on/off switch of the editor's forms. Any other value is a bad request. */
+function onOrOff(value: string | undefined): boolean {
+  if (value !== 'on' && value !== 'off') throw new BadRequestException();
+  return value === 'on';
 }

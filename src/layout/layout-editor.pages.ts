@@ -241,6 +241,16 @@ export class LayoutEditorPages {
       listColumnToggle: name !== shipped.nameField,
       visibility: translate(locale, `layout.visibility.${visibilityOf(field)}`),
       essential: essential ? translate(locale, essential) : undefined,
+      propertiesHref:
+        visibilityOf(field) === 'editable' ? `/admin/layout/${shipped.name}/fields/${name}` : undefined,
+      propertyBadges: [
+        field.defaultValue !== undefined ? 'layout.badges.defaultValue' : undefined,
+        field.helpText ? 'layout.badges.helpText' : undefined,
+        field.readOnlyForAll ? 'layout.badges.readOnly' : undefined,
+        field.quickCreate ? 'layout.badges.quickCreate' : undefined,
+      ]
+        .filter((key): key is string => key !== undefined)
+        .map((key) => translate(locale, key)),
       movable: true,
       first: position === 0,
       last: position === block.fields.length - 1,

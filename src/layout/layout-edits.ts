@@ -1,9 +1,11 @@
 import { BadRequestException } from '@nestjs/common';
+import { customLabel, LabelTexts } from '../i18n/i18n.service.js';
 import { ModuleManifest } from '../records/manifest.js';
 import { LayoutEdit } from './layout.service.js';
 import {
   addBlock,
   applyLayout,
+  cleanHelpTexts,
   cleanTexts,
   deleteBlock,
   Direction,
@@ -16,6 +18,12 @@ import {
   renameBlock,
   setFieldProperties,
 } from './module-layout.js';
+
+/** The help text inputs of the field properties page, one a locale. */
+export interface HelpTextForm {
+  help_en?: string;
+  help_it?: string;
+}
 
 /** The label inputs of the editor's forms, one a locale. */
 export interface LabelForm {
@@ -119,6 +127,46 @@ export class LayoutEdits {
     return (layout) => ({
       layout: setFieldProperties(this.shipped, layout, name, { listColumn }),
       action: listColumn ? 'fieldListedByDefault' : 'fieldUnlistedByDefault',
+      details: { field: this.fieldLabel(layout, name) },
+    });
+  }
+
+  /**
+   * Sets or clears (undefined) a field's default value, written as a CSV file writes it. `shown` is the
+   * value as the history shows it in each language.
+   */
+  setDefaultValue(name: string, value: string | undefined, shown: LabelTexts): LayoutEdit {
+    return (layout) => ({
+      layout: setFieldProperties(this.shipped, layout, name, { defaultValue: value }),
+      action: value === undefined ? 'fieldDefaultCleared' : 'fieldDefaultSet',
+      details: {
+        field: this.fieldLabel(layout, name),
+        ...(value === undefined ? {} : { value: customLabel(shown) }),
+      },
+    });
+  }
+
+  setHelpText(name: string, form: HelpTextForm): LayoutEdit {
+    const texts = cleanHelpTexts({ en: stringOf(form.help_en), it: stringOf(form.help_it) });
+    return (layout) => ({
+      layout: setFieldProperties(this.shipped, layout, name, { helpText: texts }),
+      action: texts ? 'fieldHelpTextSet' : 'fieldHelpTextCleared',
+      details: { field: this.fieldLabel(layout, name) },
+    });
+  }
+
+  setReadOnly(name: string, readOnly: boolean): LayoutEdit {
+    return (layout) => ({
+      layout: setFieldProperties(this.shipped, layout, name, { readOnly }),
+      action: readOnly ? 'fieldMadeReadOnly' : 'fieldMadeEditable',
+      details: { field: this.fieldLabel(layout, name) },
+    });
+  }
+
+  setQuickCreate(name: string, quickCreate: boolean): LayoutEdit {
+    return (layout) => ({
+      layout: setFieldProperties(this.shipped, layout, name, { quickCreate }),
+      action: quickCreate ? 'fieldAddedToQuickCreate' : 'fieldRemovedFromQuickCreate',
       details: { field: this.fieldLabel(layout, name) },
     });
   }

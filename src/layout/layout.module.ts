@@ -6,6 +6,7 @@ import { CustomFieldsService } from './custom-fields.service.js';
 import { FieldPropertiesService } from './field-properties.service.js';
 import { CustomFieldDeletionService } from './custom-field-deletion.service.js';
 import { Clock } from './clock.js';
+import { FieldPropertiesPages } from './field-properties.pages.js';
 
 /** The Layout Editor: administration pages that arrange, relabel and reshape each module and its picklists. */
 @Module({
@@ -14,6 +15,7 @@ import { Clock } from './clock.js';
     PicklistEditorService,
     CustomFieldsService,
     FieldPropertiesService,
+    FieldPropertiesPages,
     CustomFieldDeletionService,
     Clock,
   ],

@@ -86,25 +86,39 @@ export class LayoutService implements OnModuleInit {
     edit: LayoutEdit,
     prepare?: (manager: EntityManager) => Promise<void>,
   ): Promise<void> {
-    const shipped = this.registry.shipped(moduleName);
-    await inTransaction(this.dataSource, async (manager) => {
-      await manager.update(AppSetting, { name: LAYOUT_VERSION_SETTING }, { value: randomUUID() });
-      if (prepare) await prepare(manager);
-      const customFields = await manager.findBy(CustomFieldEntity, { module: moduleName });
-      const base = withCustomFields(shipped, customFields);
-      const result = edit(layoutOf(base, await this.storedLayout(manager, moduleName)));
-      const kept = customFields.filter((row) => row.status === 'deleted').map((row) => row.name);
-      await this.store(manager, moduleName, result.layout, kept);
-      await manager.insert(LayoutChangeEntity, {
-        module: moduleName,
-        action: result.action,
-        details: JSON.stringify(result.details),
-        changedById: user.id,
-        changedAt: utcNow(),
-      });
-    });
+    await inTransaction(this.dataSource, (manager) =>
+      this.changeIn(manager, user, moduleName, edit, prepare),
+    );
     this.logger.log(`Layout of ${moduleName} changed by user ${user.id}`);
     await this.reload();
+  }
+
+  /**
+   * Applies one edit as change() does, inside the caller's transaction, so that the edit commits or rolls
+   * back with the caller's other writes. The caller reloads the layouts after the commit (refreshIfChanged).
+   */
+  async changeIn(
+    manager: EntityManager,
+    user: CurrentUser,
+    moduleName: string,
+    edit: LayoutEdit,
+    prepare?: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
+    const shipped = this.registry.shipped(moduleName);
+    await manager.update(AppSetting, { name: LAYOUT_VERSION_SETTING }, { value: randomUUID() });
+    if (prepare) await prepare(manager);
+    const customFields = await manager.findBy(CustomFieldEntity, { module: moduleName });
+    const base = withCustomFields(shipped, customFields);
+    const result = edit(layoutOf(base, await this.storedLayout(manager, moduleName)));
+    const kept = customFields.filter((row) => row.status === 'deleted').map((row) => row.name);
+    await this.store(manager, moduleName, result.layout, kept);
+    await manager.insert(LayoutChangeEntity, {
+      module: moduleName,
+      action: result.action,
+      details: JSON.stringify(result.details),
+      changedById: user.id,
+      changedAt: utcNow(),
+    });
   }
 
   /** Lists the module's layout changes, newest first, with the full name of who made each. */

@@ -1,6 +1,8 @@
 import { customLabel, translate } from '../i18n/i18n.service.js';
 import { ModuleManifest } from '../records/manifest.js';
 import {
+  cleanHelpTexts,
+  MAX_HELP_TEXT_LENGTH,
   addBlock,
   applyLayout,
   cleanTexts,
@@ -230,6 +232,60 @@ describe('setFieldProperties', () => {
   it('rejects an unknown field', () => {
     expect(codeOf(() => setFieldProperties(manifest, shipped(), 'nothing', { mandatory: true }))).toBe(
       'fieldNotFound',
+    );
+  });
+
+  it('serves the other properties', () => {
+    const layout = setFieldProperties(manifest, shipped(), 'next_step', {
+      defaultValue: 'Call',
+      helpText: { it: 'Chiamare' },
+      readOnly: true,
+      quickCreate: true,
+    });
+
+    const field = served(layoutOf(manifest, storedRows(layout)), 'next_step');
+
+    expect(field.defaultValue).toBe('Call');
+    expect(translate('en', field.helpText!)).toBe('Chiamare');
+    expect(field.readOnlyForAll).toBe(true);
+    expect(field.quickCreate).toBe(true);
+  });
+
+  it('clears a default value', () => {
+    const layout = setFieldProperties(manifest, shipped(), 'amount', { defaultValue: '10.00' });
+
+    const cleared = setFieldProperties(manifest, layout, 'amount', { defaultValue: undefined });
+
+    expect(served(layoutOf(manifest, storedRows(cleared)), 'amount').defaultValue).toBeUndefined();
+  });
+
+  it('keeps the name field editable', () => {
+    expect(codeOf(() => setFieldProperties(manifest, shipped(), 'title', { readOnly: true }))).toBe(
+      'fieldLockedEditable',
+    );
+  });
+
+  it('rejects a mandatory read-only field', () => {
+    const mandatory = setFieldProperties(manifest, shipped(), 'next_step', { mandatory: true });
+    const readOnly = setFieldProperties(manifest, shipped(), 'next_step', { readOnly: true });
+
+    expect(codeOf(() => setFieldProperties(manifest, mandatory, 'next_step', { readOnly: true }))).toBe(
+      'readOnlyMandatory',
+    );
+    expect(codeOf(() => setFieldProperties(manifest, readOnly, 'next_step', { mandatory: true }))).toBe(
+      'readOnlyMandatory',
+    );
+  });
+});
+
+describe('cleanHelpTexts', () => {
+  it('trims the texts and leaves out empty ones', () => {
+    expect(cleanHelpTexts({ en: '  Ask first \r\n twice ', it: ' ' })).toEqual({ en: 'Ask first \n twice' });
+  });
+
+  it('rejects a text over the limit', () => {
+    expect(codeOf(() => cleanHelpTexts({ it: 'x'.repeat(MAX_HELP_TEXT_LENGTH + 1) }))).toBe(
+      'helpTextTooLong',
     );
   });
 });

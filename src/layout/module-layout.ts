@@ -32,6 +32,14 @@ export interface FieldProperties {
   mandatory?: boolean;
   /** The list shows the field as a column to users who have not chosen their own columns. */
   listColumn?: boolean;
+  /** The value of new records that leave the field empty, written as a CSV file writes it. */
+  defaultValue?: string;
+  /** Text shown under the field on forms, by locale. */
+  helpText?: LabelTexts;
+  /** No user may change the field, and forms show it disabled. */
+  readOnly?: boolean;
+  /** The quick create form shows the field. */
+  quickCreate?: boolean;
 }
 
 /** A row of `layout_blocks`. */
@@ -60,6 +68,27 @@ export interface StoredLayout {
 /** The maximum length of a block or field label, in characters. */
 export const MAX_LABEL_LENGTH = 100;
 
+/** The maximum length of a field's help text in each language, in characters. */
+export const MAX_HELP_TEXT_LENGTH = 500;
+
+/**
+ * The types whose fields take a default value. A link, user or owner default would name one record or
+ * user for everybody, often one outside a user's reach, and a new record's owner already defaults to its
+ * creator. Date and time values and record numbers are set by the system.
+ */
+const DEFAULT_VALUE_TYPES = new Set<string>([
+  'text',
+  'textarea',
+  'email',
+  'phone',
+  'url',
+  'integer',
+  'percent',
+  'currency',
+  'date',
+  'picklist',
+]);
+
 export type LayoutErrorCode =
   | 'blockNotFound'
   | 'fieldNotFound'
@@ -74,7 +103,13 @@ export type LayoutErrorCode =
   | 'fieldNotWritable'
   | 'fieldRestrictedByProfiles'
   | 'fieldAlwaysListed'
-  | 'fieldPurged';
+  | 'fieldPurged'
+  | 'fieldLockedEditable'
+  | 'propertiesNotOffered'
+  | 'readOnlyMandatory'
+  | 'defaultNotOffered'
+  | 'defaultInvalid'
+  | 'helpTextTooLong';
 
 /** A layout change that cannot be made; the code names the message in the `layout.errors` catalogue. */
 export class LayoutError extends Error {
@@ -152,16 +187,22 @@ export function applyLayout(manifest: ModuleManifest, layout: ModuleLayout): Mod
     block.fields.map((entry): FieldDefinition => {
       const definition = definitions.get(entry.name)!;
       const served = { ...definition, block: block.name, label: labelOf(entry.texts, definition.label) };
-      const mandatory = entry.properties?.mandatory;
-      const listColumn = entry.properties?.listColumn;
-      return {
-        ...served,
-        ...(mandatory === undefined ? {} : { required: mandatory }),
-        ...(listColumn === undefined ? {} : { listColumn }),
-      };
+      return { ...served, ...definitionOf(entry.properties ?? {}) };
     }),
   );
   return { ...manifest, blocks, fields };
+}
+
+/** Returns the parts of a field definition that the properties set; a property left out sets nothing. */
+function definitionOf(properties: FieldProperties): Partial<FieldDefinition> {
+  const definition: Partial<FieldDefinition> = {};
+  if (properties.mandatory !== undefined) definition.required = properties.mandatory;
+  if (properties.defaultValue !== undefined) definition.defaultValue = properties.defaultValue;
+  if (properties.helpText) definition.helpText = customLabel(properties.helpText);
+  if (properties.readOnly) definition.readOnlyForAll = true;
+  if (properties.quickCreate) definition.quickCreate = true;
+  if (properties.listColumn !== undefined) definition.listColumn = properties.listColumn;
+  return definition;
 }
 
 function labelOf(texts: LabelTexts | undefined, key: string | undefined): string {
@@ -220,6 +261,28 @@ export function cleanTexts(input: Partial<Record<string, string>>): LabelTexts |
     if (text) texts[locale] = text;
   }
   return Object.keys(texts).length > 0 ? texts : undefined;
+}
+
+/** Cleans the help texts typed on the form, as cleanTexts() cleans a label, with their own length limit. */
+export function cleanHelpTexts(input: Partial<Record<string, string>>): LabelTexts | undefined {
+  const texts: LabelTexts = {};
+  for (const locale of LOCALES) {
+    const text = (input[locale] ?? '').replace(/\r\n?/g, '\n').trim();
+    if (text.length > MAX_HELP_TEXT_LENGTH)
+      throw new LayoutError('helpTextTooLong', { max: MAX_HELP_TEXT_LENGTH });
+    if (text) texts[locale] = text;
+  }
+  return Object.keys(texts).length > 0 ? texts : undefined;
+}
+
+/** Tells whether a form ever writes the field, so that the Layout Editor offers its properties. */
+export function isFormField(field: FieldDefinition): boolean {
+  return !field.system && !field.readOnly && !field.computed;
+}
+
+/** Tells whether the field's type takes a default value. */
+export function takesDefaultValue(field: FieldDefinition): boolean {
+  return isFormField(field) && DEFAULT_VALUE_TYPES.has(field.type);
 }
 
 /** Tells whether the block contains the audit fields every record has, which the layout does not move. */
@@ -320,9 +383,11 @@ export function relabelField(
 }
 
 /**
- * Sets one property of a field. A locked field cannot be made optional, and a field that forms never write
- * (system, read-only by its module, computed) cannot be made mandatory. The name field links each row of
- * the list to its record, so it stays a list column.
+ * Sets properties of a field. A locked field cannot be made optional or read-only, and a field that forms
+ * never write (system, read-only by its module, computed) takes none of them but the list column. A
+ * read-only field cannot be mandatory: nobody could fill in a record that has it empty. Default values are
+ * checked against the field's type and picklist by the caller, because that needs the picklists; only the
+ * type is checked here. The name field links each row of the list to its record, so it stays a list column.
  */
 export function setFieldProperties(
   manifest: ModuleManifest,
@@ -335,13 +400,20 @@ export function setFieldProperties(
   const field = manifest.fields.find((candidate) => candidate.name === name);
   if (!field) throw new LayoutError('fieldNotFound');
 
-  if (changes.mandatory === false && essentialReason(manifest, field)) throw new LayoutError('fieldLocked');
-  if (changes.mandatory && (field.system || field.readOnly || field.computed))
-    throw new LayoutError('fieldNotWritable');
+  const essential = essentialReason(manifest, field);
+  if (changes.mandatory === false && essential) throw new LayoutError('fieldLocked');
+  if (changes.readOnly && essential) throw new LayoutError('fieldLockedEditable');
+  if (changes.mandatory && !isFormField(field)) throw new LayoutError('fieldNotWritable');
+  const others = Object.keys(changes).filter((key) => key !== 'mandatory' && key !== 'listColumn');
+  if (others.length > 0 && !isFormField(field)) throw new LayoutError('propertiesNotOffered');
+  if (changes.defaultValue !== undefined && !takesDefaultValue(field))
+    throw new LayoutError('defaultNotOffered');
   if (changes.listColumn === false && field.name === manifest.nameField)
     throw new LayoutError('fieldAlwaysListed');
 
   const properties = { ...block.fields[index].properties, ...changes };
+  if (properties.readOnly && (properties.mandatory ?? field.required))
+    throw new LayoutError('readOnlyMandatory');
   block.fields[index] = { ...block.fields[index], properties };
   return result;
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { CurrentUser } from '../access/current-user.js';
 import { Picklist, PicklistValue } from '../database/core.entities.js';
 import { inTransaction } from '../database/transaction.js';
 import { columnOf, FieldDefinition, ModuleManifest, tableOf } from '../records/manifest.js';
@@ -13,6 +14,8 @@ import {
 } from '../records/multi-values.js';
 import { FieldErrors } from '../records/record-validation.js';
 import { isUniqueViolation } from '../records/records.service.js';
+import { FieldPropertiesService } from './field-properties.service.js';
+import { LayoutService } from './layout.service.js';
 import {
   checkValueInput,
   CheckedValue,
@@ -68,6 +71,8 @@ export class PicklistEditorService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: ModuleRegistry,
+    private readonly fieldProperties: FieldPropertiesService,
+    private readonly layouts: LayoutService,
   ) {}
 
   /** Returns the module's picklist fields, single and multi-select, in the manifest's order. */
@@ -159,9 +164,11 @@ export class PicklistEditorService {
 
   /**
    * Renames a value and, for pipeline stages, sets its probability and outcome. A rename rewrites every
-   * record of the module that has the old value, in the same transaction.
+   * record of the module that has the old value, and the field's default value when it is the old value,
+   * in the same transaction.
    */
   async update(
+    user: CurrentUser,
     moduleName: string,
     fieldName: string,
     id: number,
@@ -191,6 +198,12 @@ export class PicklistEditorService {
       let changedRecords = 0;
       if (checked.value !== row.value) {
         changedRecords = await this.rewriteRecords(manager, manifest, field, row.value, checked.value);
+        await this.fieldProperties.followPicklistValue(manager, user, {
+          moduleName,
+          fieldName,
+          previous: row.value,
+          value: checked.value,
+        });
       }
       await manager.update(PicklistValue, { id }, checked);
       this.logLine(moduleName, fieldName, row.value, checked, changedRecords);
@@ -222,9 +235,11 @@ export class PicklistEditorService {
   /**
    * Removes a value. The records that have it get the replacement, which must be one of the remaining
    * values, or a multi-select picklist drops the value from their lists. Without such records no
-   * replacement is needed.
+   * replacement is needed. A default value that was the removed value becomes the chosen replacement, or
+   * is cleared when none was chosen.
    */
   async remove(
+    user: CurrentUser,
     moduleName: string,
     fieldName: string,
     id: number,
@@ -251,6 +266,12 @@ export class PicklistEditorService {
       }
       await manager.delete(PicklistValue, { id });
       await this.renumber(manager, remaining);
+      await this.fieldProperties.followPicklistValue(manager, user, {
+        moduleName,
+        fieldName,
+        previous: row.value,
+        value: remaining.find((other) => other.id === replacementId)?.value,
+      });
       let moved = 'no record held it';
       if (replacement) moved = `${changedRecords} records now hold "${replacement.value}"`;
       if (dropped) moved = `${changedRecords} records no longer hold it`;
@@ -293,10 +314,13 @@ export class PicklistEditorService {
     work: (manager: EntityManager, rows: PicklistValue[]) => Promise<PicklistEditResult>,
   ): Promise<PicklistEditResult> {
     try {
-      return await inTransaction(this.dataSource, async (manager) => {
+      const result = await inTransaction(this.dataSource, async (manager) => {
         await this.lockPicklist(manager, moduleName, fieldName);
         return work(manager, await this.listedRows(manager, moduleName, fieldName));
       });
+      // A default value that followed the edit is served from now on.
+      await this.layouts.refreshIfChanged();
+      return result;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       this.logger.warn(`Rejected a value of ${moduleName}.${fieldName} that the unique index matched`);

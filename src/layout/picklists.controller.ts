@@ -105,7 +105,7 @@ export class PicklistsController {
     @Res() response: Response,
   ): Promise<void> {
     const input = inputFrom(body);
-    const result = await this.editor.update(moduleName, fieldName, id, input);
+    const result = await this.editor.update(user, moduleName, fieldName, id, input);
     if (!result.ok) {
       const state = { form: id, input, errors: result.errors };
       return this.renderPicklist(response.status(422), user, moduleName, fieldName, state);
@@ -156,7 +156,7 @@ export class PicklistsController {
     @Res() response: Response,
   ): Promise<void> {
     const replacementId = replacementFrom(text(body.replacement));
-    const result = await this.editor.remove(moduleName, fieldName, id, replacementId);
+    const result = await this.editor.remove(user, moduleName, fieldName, id, replacementId);
     if (!result.ok) {
       const status = response.status(422);
       return this.renderRemoval(status, user, moduleName, fieldName, id, replacementId, result.errors);

@@ -78,6 +78,20 @@ export interface FieldDefinition {
    * table (customFieldTable()), one row per record with the record's id, not in the module's own table.
    */
   custom?: boolean;
+  /**
+   * The value a new record takes when a form or an import leaves the field empty, written as a CSV file
+   * writes it (ISO date, dot decimal). The Layout Editor sets it, and applyDefaults() applies it.
+   */
+  defaultValue?: string;
+  /** Help text shown under the field on forms: a customLabel() text, set in the Layout Editor. */
+  helpText?: string;
+  /**
+   * Made read-only for every user in the Layout Editor. PermissionsService treats it as a profile's
+   * read-only field for everyone, so forms, imports and mass edits refuse it the same way.
+   */
+  readOnlyForAll?: boolean;
+  /** The quick create form shows the field, besides the mandatory and essential ones. */
+  quickCreate?: boolean;
   /** Computed fields are shown and sorted but never stored: amount × percent / 100. */
   computed?: { kind: 'weighted'; amount: string; percent: string };
 }

@@ -4,14 +4,15 @@ import type { CurrentUser } from '../access/current-user.js';
 import { PermissionsService, UserPermissions } from '../access/permissions.service.js';
 import { User } from '../auth/current-user.decorator.js';
 import { translate } from '../i18n/i18n.service.js';
-import { formatForDisplay } from './field-codec.js';
+import { essentialReason } from '../layout/module-layout.js';
+import { formatForDisplay, formatForInput } from './field-codec.js';
 import type { ColumnsForm } from './list-columns.js';
 import { ListColumnsService } from './list-columns.service.js';
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
 import { CSV_MULTI_SEPARATOR, tickedValues } from './multi-values.js';
 import { PicklistSet, PicklistsService } from './picklists.service.js';
-import { FieldErrors } from './record-validation.js';
+import { defaultValueOf, FieldErrors } from './record-validation.js';
 import { setFlash } from '../web/flash.js';
 import { RecordIdPipe } from './record-id.pipe.js';
 import { RecordViews } from './record-views.js';
@@ -208,6 +209,9 @@ export abstract class RecordPagesController {
       importHref: permissions.can(manifest.name, 'import') ? `/import/${manifest.name}` : undefined,
       columnsHref: `${base}/columns${queryString(params, {})}`,
       newHref: permissions.can(manifest.name, 'create') ? `/${manifest.name}/new` : undefined,
+      quickCreateHref: permissions.can(manifest.name, 'create')
+        ? `/${manifest.name}/quick-create`
+        : undefined,
       mass: await this.massActionsModel(user, params, permissions),
       invalidFilters: result.invalidFilters.map((name) => this.filterLabel(locale, name)),
     };
@@ -357,15 +361,42 @@ export abstract class RecordPagesController {
     @Res() response: Response,
   ): Promise<void> {
     const permissions = await this.permissions.require(user, this.moduleName, 'create');
+    await this.renderForm(response, user, null, this.newValues(user, params, permissions), {}, permissions);
+  }
 
-    // Prefill from the URL, so that "add" from a related list comes back already linked.
+  /**
+   * The quick create form: the mandatory fields, the essential ones and those the Layout Editor puts in
+   * quick create, in layout order. It posts to the create route, which shows its errors on this form.
+   */
+  @Get('quick-create')
+  async quickCreatePage(
+    @User() user: CurrentUser,
+    @Query() params: QueryParams,
+    @Res() response: Response,
+  ): Promise<void> {
+    const permissions = await this.permissions.require(user, this.moduleName, 'create');
+    const values = this.newValues(user, params, permissions);
+    await this.renderForm(response, user, null, values, {}, permissions, 'quick');
+  }
+
+  /**
+   * The values a create form starts with: the fields' default values, then values from the URL, so that
+   * "add" from a related list comes back already linked, and the user as the assignee.
+   */
+  private newValues(
+    user: CurrentUser,
+    params: QueryParams,
+    permissions: UserPermissions,
+  ): Record<string, string> {
     const values: Record<string, string> = {};
     for (const field of this.registry.writableFields(this.moduleName)) {
+      const preset = defaultValueOf(field);
+      if (preset !== null) values[field.name] = formatForInput(field, preset, user.locale);
       if (permissions.isReadOnly(this.moduleName, field)) continue;
       if (typeof params[field.name] === 'string') values[field.name] = params[field.name] as string;
     }
     if (!values.assigned_user_id) values.assigned_user_id = String(user.id);
-    await this.renderForm(response, user, null, values, {}, permissions);
+    return values;
   }
 
   @Post()
@@ -390,6 +421,7 @@ export abstract class RecordPagesController {
         stringValues(body, this.manifest.fields),
         result.errors,
         permissions,
+        body._form === 'quick' ? 'quick' : 'full',
       );
     setFlash(response, 'flash.saved');
     response.redirect(303, `/${this.moduleName}/${result.id}`);
@@ -640,6 +672,7 @@ export abstract class RecordPagesController {
   private formInput(body: Record<string, unknown>): Record<string, unknown> {
     const input = { ...body };
     delete input._csrf;
+    delete input._form;
     return input;
   }
 
@@ -650,6 +683,7 @@ export abstract class RecordPagesController {
     values: Record<string, string>,
     errors: FieldErrors,
     permissions: UserPermissions,
+    form: 'full' | 'quick' = 'full',
   ): Promise<void> {
     const manifest = this.manifest;
     const stored = id === null ? undefined : await this.records.findVisible(this.moduleName, user, id);
@@ -657,7 +691,15 @@ export abstract class RecordPagesController {
       record: stored,
       names: await this.records.linkNames(manifest, [stored], user),
     };
-    const blocks = await this.views.formBlocks(manifest, user, values, errors, permissions, storedLinks);
+    const shown =
+      form === 'quick'
+        ? (field: FieldDefinition) =>
+            Boolean(field.required || field.quickCreate || essentialReason(manifest, field))
+        : undefined;
+    const blocks = await this.views.formBlocks(manifest, user, values, errors, permissions, {
+      stored: storedLinks,
+      shown,
+    });
     const errorSummary = blocks.flatMap((block) =>
       block.fields
         .filter((field) => field.error)
@@ -675,10 +717,15 @@ export abstract class RecordPagesController {
       }
     }
     const singularLabel = translate(user.locale, manifest.singularLabel);
+    let heading = id === null ? 'form.new' : 'form.edit';
+    if (form === 'quick') heading = 'form.quickCreate';
     response.render('records/form', {
       title: manifest.singularLabel,
       // The browser tab names what the page does, as its heading does.
-      titleText: translate(user.locale, id === null ? 'form.new' : 'form.edit', { name: singularLabel }),
+      titleText: translate(user.locale, heading, { name: singularLabel }),
+      heading: translate(user.locale, heading, { name: singularLabel }),
+      quick: form === 'quick',
+      fullFormHref: `/${manifest.name}/new`,
       module: manifest.name,
       moduleLabel: translate(user.locale, manifest.label),
       singularLabel: translate(user.locale, manifest.singularLabel),

@@ -50,7 +50,7 @@ export function parseSubmission(
       continue;
     }
     if (restricted.has(field.name)) {
-      errors[field.name] = { code: 'notWritableForProfile' };
+      errors[field.name] = { code: field.readOnlyForAll ? 'readOnlyForAll' : 'notWritableForProfile' };
       continue;
     }
     // A multi-select picklist's checkboxes send one entry a value, after an empty hidden entry.
@@ -137,4 +137,30 @@ export function missingError(field: FieldDefinition, value: FieldValue | undefin
   const valueType = valueTypeOf(field);
   if (value !== null && value !== undefined && !valueType?.isBlank?.(value)) return undefined;
   return { code: valueType?.requiredCode ?? 'required' };
+}
+
+/** The format of stored default values: the one CSV files use, so that no locale changes their meaning. */
+export const DEFAULT_VALUE_FORMAT: InputFormat = { numberFormat: 'dot', dateFormat: 'iso' };
+
+/** Returns the value of the field's default, or null when it has none. */
+export function defaultValueOf(field: FieldDefinition): FieldValue {
+  if (field.defaultValue === undefined) return null;
+  const parsed = parseFieldInput(field, field.defaultValue, DEFAULT_VALUE_FORMAT);
+  return parsed.ok ? parsed.value : null;
+}
+
+/**
+ * Gives each empty field of a new record its default value, except the fields in `kept`: a form passes
+ * the fields it submitted, so that a default the user cleared stays cleared.
+ */
+export function applyDefaults(
+  fields: FieldDefinition[],
+  values: RecordValues,
+  kept: ReadonlySet<string>,
+): void {
+  for (const field of fields) {
+    if (field.defaultValue === undefined || kept.has(field.name)) continue;
+    if (values[field.name] === null || values[field.name] === undefined)
+      values[field.name] = defaultValueOf(field);
+  }
 }

@@ -58,6 +58,8 @@ export interface FormField {
   /** Options under headings, after `options`. */
   optionSections?: OptionSection[];
   hint?: string;
+  /** The administrator's help text for the field, shown under it. */
+  help?: string;
   inputMode?: string;
   maxLength?: number;
   /** The user's profile lets them see the value but not change it: shown disabled, never submitted. */
@@ -66,6 +68,8 @@ export interface FormField {
   displayValue?: string;
   /** Checkboxes: the box is ticked. */
   checked?: boolean;
+  /** Why the field cannot be changed: the profile's reason, or the Layout Editor's for everybody. */
+  readOnlyHint?: string;
 }
 
 /** The record that an edit form changes, with the names of the records it links to. */
@@ -156,7 +160,8 @@ export class RecordViews {
   /**
    * The form fields of every block, with typed values kept and each error beside its field. Fields the
    * user's profile hides are left out; read-only ones are shown disabled. An edit form passes the stored
-   * record, so that each link field keeps its linked record among the choices.
+   * record, so that each link field keeps its linked record among the choices. `shown` limits the fields,
+   * for the quick create form.
    */
   async formBlocks(
     manifest: ModuleManifest,
@@ -164,11 +169,14 @@ export class RecordViews {
     values: Record<string, string>,
     errors: FieldErrors,
     permissions: UserPermissions,
-    stored?: StoredLinks,
+    options: { stored?: StoredLinks; shown?: (field: FieldDefinition) => boolean } = {},
   ): Promise<{ label: string; fields: FormField[] }[]> {
     const locale = user.locale;
+    const { stored, shown = () => true } = options;
     const picklists = await this.picklists.forModule(manifest.name);
-    const writable = permissions.visible(manifest.name, this.registry.writableFields(manifest.name));
+    const writable = permissions
+      .visible(manifest.name, this.registry.writableFields(manifest.name))
+      .filter(shown);
 
     const blocks: { label: string; fields: FormField[] }[] = [];
     for (const block of manifest.blocks) {
@@ -178,6 +186,10 @@ export class RecordViews {
         if (stored) keepStoredLink(formField, field, stored);
         if (permissions.isReadOnly(manifest.name, field)) {
           formField.readOnly = true;
+          formField.readOnlyHint = translate(
+            locale,
+            field.readOnlyForAll ? 'form.readOnlyForAllHint' : 'profiles.readOnlyHint',
+          );
           const options = [
             ...(formField.options ?? []),
             ...(formField.optionSections ?? []).flatMap((section) => section.options),
@@ -212,6 +224,7 @@ export class RecordViews {
       required: Boolean(field.required),
       error: errors[field.name] ? this.errorMessage(locale, errors[field.name]) : undefined,
       maxLength: field.type === 'text' ? (field.maxLength ?? 255) : undefined,
+      help: field.helpText ? translate(locale, field.helpText) : undefined,
     };
 
     switch (field.type) {

@@ -33,7 +33,7 @@ import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
 import { inListOrder, storedValueNeedle } from './multi-values.js';
 import { SaveSource } from './record-hooks.js';
-import { checkValues, FieldErrors, parseSubmission } from './record-validation.js';
+import { applyDefaults, checkValues, FieldErrors, parseSubmission } from './record-validation.js';
 import { applyAfterCursor, decodeCursor, encodeCursor, SortValue } from './keyset.js';
 import { centsToMoney, localToday, parseDate, utcNow, weightedAmount } from './values.js';
 import { valueTypeOf } from './value-types.js';
@@ -676,6 +676,7 @@ export class RecordsService {
       // A new record without an assignee belongs to the user who creates it.
       const owner = this.registry.ownerField(moduleName);
       if (owner && previous === null && (values[owner.name] ?? null) === null) values[owner.name] = user.id;
+      if (previous === null) applyDefaults(manifest.fields, values, submitted);
 
       const picklists = await this.picklists.forModule(moduleName, manager);
       const today = localToday();

@@ -18,6 +18,32 @@ function registerHelpers(): void {
   hbs.registerHelper('not', (a: unknown) => !a);
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hbs.registerHelper('describedBy', describedBy);
+}
+
+/** The texts a form field's partial may show under the input, each with an id made from the field's name. */
+interface DescribedField {
+  name: string;
+  readOnly?: boolean;
+  hint?: string;
+  help?: string;
+  error?: string;
+}
+
+/**
+ * Returns the ids for a field's aria-describedby, in the order its texts follow the input, or '' when it
+ * has none. A read-only field shows its reason instead of the input hint.
+ */
+export function describedBy(field: DescribedField): string {
+  const { name } = field;
+  return [
+    field.readOnly ? `readonly-${name}` : undefined,
+    field.hint && !field.readOnly ? `hint-${name}` : undefined,
+    field.help ? `help-${name}` : undefined,
+    field.error ? `error-${name}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Registers every file of views/partials as a partial named after the file. */

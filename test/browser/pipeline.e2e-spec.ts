@@ -382,6 +382,8 @@ describeInChromium('pipeline in Chromium', () => {
       ['group-form', '/admin/groups/new'],
       ['users-import', '/admin/users/import'],
       ['import-upload', '/import/potentials'],
+      ['quick-create', '/potentials/quick-create'],
+      ['field-properties', '/admin/layout/potentials/fields/next_step'],
     ];
     for (const [name, path] of pages) {
       await page.goto(`${baseUrl}${path}`);
