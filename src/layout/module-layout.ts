@@ -85,7 +85,9 @@ const DEFAULT_VALUE_TYPES = new Set<string>([
   'integer',
   'percent',
   'currency',
+  'decimal',
   'date',
+  'time',
   'picklist',
 ]);
 

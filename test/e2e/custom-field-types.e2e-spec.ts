@@ -288,6 +288,28 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
     });
   });
 
+  describe('default values', () => {
+    afterEach(async () => {
+      for (const key of ['rate', 'callTime'] as const)
+        await postForm(admin, `${EDITOR}/fields/${names[key]}`, `${EDITOR}/fields/${names[key]}/default`, {
+          [names[key]]: '',
+        });
+    });
+
+    it.each([
+      ['rate', '2.5', '2.500'],
+      ['callTime', '9:05', '09:05'],
+    ] as const)('prefills the %s default', async (key, typed, shown) => {
+      const page = `${EDITOR}/fields/${names[key]}`;
+
+      const saved = await postForm(admin, page, `${page}/default`, { [names[key]]: typed });
+
+      expect(saved.status).toBe(303);
+      const form = (await admin.get('/potentials/new')).text;
+      expect(form).toMatch(new RegExp(`name="${names[key]}"[^>]*value="${shown}"`));
+    });
+  });
+
   describe('time', () => {
     it('rejects 25:00 with a message', async () => {
       const response = await createPotential({ callTime: '25:00' });
