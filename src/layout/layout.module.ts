@@ -4,10 +4,12 @@ import { LayoutEditorController } from './layout-editor.controller.js';
 import { PicklistsController } from './picklists.controller.js';
 import { CustomFieldsService } from './custom-fields.service.js';
 import { FieldPropertiesService } from './field-properties.service.js';
+import { LayoutTransferController } from './layout-transfer.controller.js';
+import { LayoutTransferService } from './layout-transfer.service.js';
 
 /** The Layout Editor: administration pages that arrange, relabel and reshape each module and its picklists. */
 @Module({
-  controllers: [LayoutEditorController, PicklistsController],
-  providers: [PicklistEditorService, CustomFieldsService, FieldPropertiesService],
+  controllers: [LayoutEditorController, PicklistsController, LayoutTransferController],
+  providers: [PicklistEditorService, CustomFieldsService, FieldPropertiesService, LayoutTransferService],
 })
 export class LayoutModule {}
