@@ -1,3 +1,4 @@
+import { CustomFieldUids1764900110000 } from '../../src/database/migrations/1764900110000-custom-field-uids.js';
 import { translate } from '../../src/i18n/i18n.service.js';
 import { CustomFieldsService } from '../../src/layout/custom-fields.service.js';
 import { LayoutEdits } from '../../src/layout/layout-edits.js';
@@ -18,7 +19,7 @@ import {
 
 const EDITOR = '/admin/layout/potentials';
 
-/** The module's blocks and fields as pages show them in English: block label, then its field labels. */
+/** Lists the module's blocks and fields as pages show them in English: each block label with its field labels. */
 function servedLayout(testApp: TestApp, moduleName = 'potentials'): [string, string[]][] {
   const manifest = testApp.app.get(ModuleRegistry).get(moduleName);
   return manifest.blocks.map((block) => [
@@ -345,6 +346,23 @@ describe.each(databaseKinds())('layout transfer on %s', (kind) => {
 
     expect(response.status).toBe(422);
     expect(response.text).toContain('The file is not valid JSON');
+  });
+
+  it('migration gives existing custom fields a uid', async () => {
+    const migration = new CustomFieldUids1764900110000();
+    const runner = source.dataSource.createQueryRunner();
+    try {
+      await migration.down(runner);
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+
+    const rows: { uid: string | null }[] = await source.dataSource.query('SELECT uid FROM custom_fields');
+    expect(rows).toHaveLength(3);
+    for (const row of rows)
+      expect(row.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(rows.map((row) => row.uid)).size).toBe(3);
   });
 
   it('upload without the CSRF token is rejected', async () => {
