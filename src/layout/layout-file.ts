@@ -8,7 +8,10 @@ export const LAYOUT_FILE_FORMAT = 'affari-layout';
 /** The format version this installation writes and reads in full. A newer file is read as far as it can be. */
 export const LAYOUT_FILE_VERSION = 1;
 
-/** The largest layout file accepted, in bytes. A module's layout with its picklists is a few kilobytes. */
+/**
+ * The maximum size of a layout file, in bytes. The Potentials layout of a fresh install, with its picklists, is
+ * about 4 KB of JSON, so this leaves room for many custom fields and values.
+ */
 export const MAX_LAYOUT_FILE_BYTES = 200 * 1024;
 
 /**
@@ -69,7 +72,7 @@ export interface LayoutFilePicklistValue {
 
 export type LayoutFileErrorCode = 'notJson' | 'notLayoutFile' | 'otherModule' | 'invalidEntry';
 
-/** Why a file cannot be imported; the code names the message in `layoutTransfer.errors`. */
+/** The error of a file that cannot be imported; the code names the message in `layoutTransfer.errors`. */
 export class LayoutFileError extends Error {
   constructor(
     readonly code: LayoutFileErrorCode,
@@ -82,6 +85,8 @@ export class LayoutFileError extends Error {
 const INTERNAL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_VALUE_LENGTH = 255;
+/** The maximum length of a type name in a file. Types are stored in a 20-character column, so this leaves room. */
+const MAX_TYPE_LENGTH = 30;
 
 /**
  * Reads and checks a whole layout file for the module before anything is changed. Throws LayoutFileError
@@ -112,8 +117,24 @@ export function parseLayoutFile(text: string, moduleName: string): LayoutFile {
     ),
     picklists: reader.list(json.picklists, 'picklists', (entry, path) => reader.picklist(entry, path)),
   };
+  checkUniqueNames(file);
   checkCustomFieldsPlaced(file);
   return file;
+}
+
+/** Checks that no block, and no standard field, appears twice in the file. */
+function checkUniqueNames(file: LayoutFile): void {
+  const blocks = new Set<string>();
+  const fields = new Set<string>();
+  for (const [blockIndex, block] of file.blocks.entries()) {
+    if (blocks.has(block.name)) throw invalid(`blocks[${blockIndex}].name`);
+    blocks.add(block.name);
+    for (const [fieldIndex, field] of block.fields.entries()) {
+      if (field.uid !== undefined) continue;
+      if (fields.has(field.name)) throw invalid(`blocks[${blockIndex}].fields[${fieldIndex}].name`);
+      fields.add(field.name);
+    }
+  }
 }
 
 /** Checks that every custom field is defined once and placed once, with a label, since it has no other. */
@@ -166,7 +187,8 @@ class EntryReader {
     const object = this.object(entry, path);
     const uid = this.uid(object.uid, `${path}.uid`);
     if (uid === undefined) throw invalid(`${path}.uid`);
-    if (typeof object.type !== 'string' || object.type.length > 30) throw invalid(`${path}.type`);
+    if (typeof object.type !== 'string' || object.type.length > MAX_TYPE_LENGTH)
+      throw invalid(`${path}.type`);
     const maxLength =
       object.maxLength === undefined || object.maxLength === null
         ? null

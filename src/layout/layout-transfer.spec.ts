@@ -153,6 +153,16 @@ describe('planImport', () => {
     expect(second.changes).toEqual([]);
   });
 
+  it('ignores a picklist named like a local custom field', () => {
+    const local = context(undefined, [{ ...customField('cf_2', UID_A), type: 'picklist' }]);
+    const imported = file({ picklists: [{ name: 'cf_2', values: [{ value: 'North' }] }] });
+
+    const plan = planImport(local, imported);
+
+    expect(plan.picklistValues).toEqual([]);
+    expect(plan.ignored.map((entry) => entry.key)).toEqual(['picklistUnknown']);
+  });
+
   it('exports what an import reads back', () => {
     const layout: ModuleLayout = {
       blocks: [
@@ -198,6 +208,11 @@ describe('parseLayoutFile', () => {
       'a custom field without a definition',
       `{"format":"affari-layout","version":1,"module":"deals","blocks":[{"name":"info","fields":[{"name":"cf_1","uid":"${UID_A}","labels":{"en":"A"}}]}]}`,
       'invalidEntry {"entry":"blocks[0].fields[0].uid"}',
+    ],
+    [
+      'a block twice',
+      '{"format":"affari-layout","version":1,"module":"deals","blocks":[{"name":"info","fields":[]},{"name":"info","fields":[]}]}',
+      'invalidEntry {"entry":"blocks[1].name"}',
     ],
     [
       'a label over 100 characters',

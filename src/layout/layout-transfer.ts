@@ -243,7 +243,7 @@ class ImportPlanner {
     nextBlockName: () => string,
   ): string | undefined {
     const isTaken = (name: string) => taken.some((block) => block.name === name);
-    if (this.isShippedBlock(fileBlock.name)) return isTaken(fileBlock.name) ? undefined : fileBlock.name;
+    if (this.isShippedBlock(fileBlock.name)) return fileBlock.name;
     if (!fileBlock.labels) return undefined;
     const match = this.context.layout.blocks.find(
       (block) =>
@@ -363,6 +363,11 @@ class ImportPlanner {
     for (const picklist of this.file.picklists) {
       const name = picklist.uid !== undefined ? this.localNames.get(picklist.uid) : picklist.name;
       const definition = name ? this.picklistDefinition(name) : undefined;
+      // Without a uid the file names a standard picklist; a local `cf_<n>` of that name is another field.
+      if (definition?.custom && picklist.uid === undefined) {
+        this.ignore('picklistUnknown', { field: plain(picklist.name) });
+        continue;
+      }
       if (!name || !definition) {
         if (picklist.uid === undefined) this.ignore('picklistUnknown', { field: plain(picklist.name) });
         continue;
