@@ -153,6 +153,26 @@ describe('planImport', () => {
     expect(second.changes).toEqual([]);
   });
 
+  it('resets a property the file omits', () => {
+    const local: ModuleLayout = {
+      blocks: [
+        { name: 'info', fields: [{ name: 'title' }, { name: 'amount', properties: { mandatory: true } }] },
+        { name: 'description', fields: [{ name: 'description' }] },
+      ],
+    };
+    const imported = file({ blocks: [{ name: 'info', fields: [{ name: 'title' }, { name: 'amount' }] }] });
+
+    const plan = planImport(context(local), imported);
+
+    expect(plan.layout.blocks[0].fields[1]).toEqual({ name: 'amount' });
+    expect(plan.changes).toEqual([
+      {
+        key: 'propertyReset',
+        params: { field: 'potentials.fields.amount', property: 'layoutTransfer.properties.mandatory' },
+      },
+    ]);
+  });
+
   it('ignores a picklist named like a local custom field', () => {
     const local = context(undefined, [{ ...customField('cf_2', UID_A), type: 'picklist' }]);
     const imported = file({ picklists: [{ name: 'cf_2', values: [{ value: 'North' }] }] });
