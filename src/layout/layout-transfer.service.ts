@@ -9,7 +9,8 @@ import { CustomFieldsService } from './custom-fields.service.js';
 import { CustomFieldEntity } from './layout.entities.js';
 import { LayoutService } from './layout.service.js';
 import { LayoutFile, parseLayoutFile } from './layout-file.js';
-import { ImportPlan, layoutFileOf, planImport, TransferContext, TransferValue } from './layout-transfer.js';
+import { layoutFileOf, TransferContext, TransferValue } from './layout-export.js';
+import { ImportPlan, planImport } from './layout-transfer.js';
 import { holdsAuditFields, LayoutError, ModuleLayout } from './module-layout.js';
 import { PicklistEditorService } from './picklist-editor.service.js';
 

@@ -2,7 +2,8 @@ import { ModuleManifest } from '../records/manifest.js';
 import { withCustomFields } from './custom-fields.js';
 import { CustomFieldRow } from './layout.entities.js';
 import { LayoutFile, LayoutFileError, parseLayoutFile } from './layout-file.js';
-import { layoutFileOf, newFieldName, planImport, TransferContext } from './layout-transfer.js';
+import { layoutFileOf, TransferContext } from './layout-export.js';
+import { newFieldName, planImport } from './layout-transfer.js';
 import { layoutOf, ModuleLayout } from './module-layout.js';
 
 const UID_A = '11111111-1111-4111-8111-111111111111';
