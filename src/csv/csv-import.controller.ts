@@ -13,7 +13,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import multer, { MulterError } from 'multer';
+import multer from 'multer';
 import type { AppConfig } from '../../config/configuration.js';
 import type { CurrentUser } from '../access/current-user.js';
 import { PermissionsService, UserPermissions } from '../access/permissions.service.js';
@@ -28,6 +28,7 @@ import { CsvReadError, DELIMITERS, ENCODINGS } from './csv-file.js';
 import { CsvImportService, UnlistedValue, UploadProblem } from './csv-import.service.js';
 import { ImportPageModels, MappingError } from './import-page-models.js';
 import { DATE_FORMATS, importTargets, ImportSettings, NUMBER_FORMATS } from './import-settings.js';
+import { runUpload } from '../web/upload.js';
 
 type FormBody = Record<string, unknown>;
 
@@ -79,7 +80,7 @@ export class CsvImportController {
     this.registry.get(moduleName);
     // Checked before Multer runs, so that the file of a user without the import right is never stored.
     await this.permissions.require(user, moduleName, 'import');
-    const problem = await this.storeUpload(request, response);
+    const problem = await runUpload(this.upload, request, response);
     if (problem)
       return this.renderUpload(
         response.status(problem === 'tooLarge' ? 413 : 422),
@@ -104,18 +105,6 @@ export class CsvImportController {
     if (!created.ok)
       return this.renderUpload(response.status(422), user, moduleName, created.problem, created.params);
     response.redirect(303, `/import/${moduleName}/${created.jobId}`);
-  }
-
-  /** Runs Multer, turning its errors (a file over the size limit) into a problem shown on the upload page. */
-  private storeUpload(request: Request, response: Response): Promise<UploadProblem | undefined> {
-    return new Promise((resolve, reject) => {
-      this.upload(request, response, (error: unknown) => {
-        if (!error) return resolve(undefined);
-        if (error instanceof MulterError)
-          return resolve(error.code === 'LIMIT_FILE_SIZE' ? 'tooLarge' : 'uploadFailed');
-        reject(error instanceof Error ? error : new Error('Upload failed with a non-Error value'));
-      });
-    });
   }
 
   private renderUpload(

@@ -26,6 +26,7 @@ import { FieldProperties1764900050000 } from './migrations/1764900050000-field-p
 import { DecimalPlaces1764900060000 } from './migrations/1764900060000-decimal-places.js';
 import { ListColumnChoices1764900090000 } from './migrations/1764900090000-list-column-choices.js';
 import { CustomFieldDeletion1764900100000 } from './migrations/1764900100000-custom-field-deletion.js';
+import { CustomFieldUids1764900110000 } from './migrations/1764900110000-custom-field-uids.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -86,6 +87,7 @@ export const CORE_MIGRATIONS = [
   DecimalPlaces1764900060000,
   ListColumnChoices1764900090000,
   CustomFieldDeletion1764900100000,
+  CustomFieldUids1764900110000,
 ];
 
 /**

@@ -375,6 +375,7 @@ function definitionRow(row: DeletedRow): CustomFieldRow {
     id: row.id,
     module: row.module,
     name: row.name,
+    uid: '',
     type: row.type,
     maxLength: row.maxLength,
     decimalPlaces: row.decimalPlaces,

@@ -1,21 +1,36 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../access/current-user.js';
-import { customLabel } from '../i18n/i18n.service.js';
+import { customLabel, LabelTexts } from '../i18n/i18n.service.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { utcNow } from '../records/values.js';
 import { addCustomFieldColumn, customFieldColumns } from './custom-field-columns.js';
 import {
   CustomFieldForm,
   customFieldDefinition,
+  CustomFieldType,
   nextCustomFieldName,
   readCustomFieldForm,
 } from './custom-fields.js';
 import { CustomFieldEntity, CustomFieldRow } from './layout.entities.js';
 import { activateCustomField, LayoutService } from './layout.service.js';
-import { addField, cleanTexts, LayoutError } from './module-layout.js';
+import { addField, cleanTexts, FieldProperties, LayoutError } from './module-layout.js';
 import { isUniqueViolation } from '../records/records.service.js';
+
+/** A custom field to add, checked: its type, length, label, block, and the uid it keeps from a layout file. */
+export interface NewCustomField {
+  type: CustomFieldType;
+  maxLength: number | null;
+  /** Decimal fields: the number of decimal places. */
+  decimalPlaces?: number | null;
+  texts: LabelTexts | undefined;
+  blockName: string;
+  /** Properties the field starts with, such as being a default list column. */
+  properties?: FieldProperties;
+  uid?: string;
+}
 
 /**
  * Adds custom fields: a definition, a typed column in the module's custom-field table, and a place in the
@@ -38,15 +53,30 @@ export class CustomFieldsService {
 
   /** Adds a custom field and returns its internal name. Throws LayoutError for an invalid form. */
   async add(user: CurrentUser, moduleName: string, form: CustomFieldForm): Promise<string> {
-    const base = this.registry.base(moduleName);
     const texts = cleanTexts({ en: stringOf(form.label_en), it: stringOf(form.label_it) });
     const { type, maxLength, decimalPlaces } = readCustomFieldForm(form);
-    const blockName = stringOf(form.block);
     const properties = form.list_column === 'on' ? { listColumn: true } : undefined;
+    return this.addDefinition(user, moduleName, {
+      type,
+      maxLength,
+      decimalPlaces,
+      texts,
+      blockName: stringOf(form.block),
+      properties,
+    });
+  }
+
+  /**
+   * Adds a checked custom field at the end of a block and returns its internal name. A field from a layout
+   * file keeps the file's uid; any other gets a new one.
+   */
+  async addDefinition(user: CurrentUser, moduleName: string, definition: NewCustomField): Promise<string> {
+    const base = this.registry.base(moduleName);
+    const { type, texts, blockName, properties } = definition;
     // The label and the block are checked before any DDL, and the layout change checks them again.
     addField(await this.layouts.layout(moduleName), '', blockName, texts);
 
-    const row = await this.reserve(user, moduleName, { type, maxLength, decimalPlaces });
+    const row = await this.reserve(user, moduleName, definition);
     try {
       await addCustomFieldColumn(this.dataSource, base, customFieldDefinition(base, row));
     } catch (error) {
@@ -75,7 +105,7 @@ export class CustomFieldsService {
   private async reserve(
     user: CurrentUser,
     moduleName: string,
-    definition: Pick<CustomFieldRow, 'type' | 'maxLength' | 'decimalPlaces'>,
+    definition: NewCustomField,
   ): Promise<CustomFieldRow> {
     const repository = this.dataSource.getRepository(CustomFieldEntity);
     // Two administrators adding a field at once compute the same next name. The unique index stops the
@@ -87,7 +117,10 @@ export class CustomFieldsService {
       const row = {
         module: moduleName,
         name,
-        ...definition,
+        uid: definition.uid ?? randomUUID(),
+        type: definition.type,
+        maxLength: definition.maxLength,
+        decimalPlaces: definition.decimalPlaces ?? null,
         status: 'adding' as const,
         createdById: user.id,
         createdAt: utcNow(),

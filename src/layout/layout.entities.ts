@@ -87,6 +87,11 @@ export interface CustomFieldRow {
   module: string;
   /** Generated internal name, also the column name: `cf_<n>`. Never changes. */
   name: string;
+  /**
+   * Random identity that a layout file carries to another installation, where `name` may be another
+   * field's. Fields imported from a file keep the file's uid, so the next import of that file finds them.
+   */
+  uid: string | null;
   type: string;
   /** Text fields: the longest value, in characters. */
   maxLength: number | null;
@@ -109,6 +114,7 @@ export const CustomFieldEntity = new EntitySchema<CustomFieldRow>({
     id: { type: 'integer', primary: true, generated: 'increment' },
     module: { type: 'varchar', length: 50 },
     name: { type: 'varchar', length: 64 },
+    uid: { type: 'varchar', length: 36, nullable: true },
     type: { type: 'varchar', length: 20 },
     maxLength: { name: 'max_length', type: 'int', nullable: true },
     decimalPlaces: { name: 'decimal_places', type: 'int', nullable: true },
@@ -119,5 +125,8 @@ export const CustomFieldEntity = new EntitySchema<CustomFieldRow>({
     deletedAt: { name: 'deleted_at', type: 'datetime', nullable: true },
     purgedAt: { name: 'purged_at', type: 'datetime', nullable: true },
   },
-  indices: [{ name: 'uq_custom_fields_name', columns: ['module', 'name'], unique: true }],
+  indices: [
+    { name: 'uq_custom_fields_name', columns: ['module', 'name'], unique: true },
+    { name: 'uq_custom_fields_uid', columns: ['uid'], unique: true },
+  ],
 });

@@ -7,10 +7,12 @@ import { FieldPropertiesService } from './field-properties.service.js';
 import { CustomFieldDeletionService } from './custom-field-deletion.service.js';
 import { Clock } from './clock.js';
 import { FieldPropertiesPages } from './field-properties.pages.js';
+import { LayoutTransferController } from './layout-transfer.controller.js';
+import { LayoutTransferService } from './layout-transfer.service.js';
 
 /** The Layout Editor: administration pages that arrange, relabel and reshape each module and its picklists. */
 @Module({
-  controllers: [LayoutEditorController, PicklistsController],
+  controllers: [LayoutEditorController, PicklistsController, LayoutTransferController],
   providers: [
     PicklistEditorService,
     CustomFieldsService,
@@ -18,6 +20,7 @@ import { FieldPropertiesPages } from './field-properties.pages.js';
     FieldPropertiesPages,
     CustomFieldDeletionService,
     Clock,
+    LayoutTransferService,
   ],
 })
 export class LayoutModule {}

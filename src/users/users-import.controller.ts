@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import multer, { MulterError } from 'multer';
+import multer from 'multer';
 import type { AppConfig } from '../../config/configuration.js';
 import { AdminBoundsService } from '../access/admin-bounds.service.js';
 import type { CurrentUser } from '../access/current-user.js';
@@ -14,8 +14,7 @@ import { RequiresAdminArea } from '../auth/guards.js';
 import { translate } from '../i18n/i18n.service.js';
 import { RolesService } from '../roles/roles.service.js';
 import { USER_COLUMNS, UserImportResult, UsersImportService } from './users-import.service.js';
-
-type UploadProblem = 'tooLarge' | 'uploadFailed' | 'noFile' | 'roleNotFound' | 'roleNotManageable';
+import { runUpload } from '../web/upload.js';
 
 /**
  * The user import pages: upload a CSV file with a fixed set of column names, and see what was created.
@@ -55,7 +54,7 @@ export class UsersImportController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const problem = await this.storeUpload(request, response);
+    const problem = await runUpload(this.upload, request, response);
     const body = (request.body ?? {}) as Record<string, unknown>;
     // A form posted without the field (a script, say) gets the same role the page preselects.
     const parentRoleId =
@@ -86,18 +85,6 @@ export class UsersImportController {
     const preferred = await this.imports.defaultParentRoleId();
     const bounds = await this.bounds.forUser(user);
     return bounds.mayAddUnder(preferred) || typeof user.roleId !== 'number' ? preferred : user.roleId;
-  }
-
-  /** Runs Multer, turning its errors (a file over the size limit) into a problem shown on the upload page. */
-  private storeUpload(request: Request, response: Response): Promise<UploadProblem | undefined> {
-    return new Promise((resolve, reject) => {
-      this.upload(request, response, (error: unknown) => {
-        if (!error) return resolve(undefined);
-        if (error instanceof MulterError)
-          return resolve(error.code === 'LIMIT_FILE_SIZE' ? 'tooLarge' : 'uploadFailed');
-        reject(error instanceof Error ? error : new Error('Upload failed with a non-Error value'));
-      });
-    });
   }
 
   private async renderUpload(
