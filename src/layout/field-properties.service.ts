@@ -5,7 +5,7 @@ import type { CurrentUser } from '../access/current-user.js';
 import { LabelTexts, translate } from '../i18n/i18n.service.js';
 import { ProfileFieldPermissionEntity } from '../profiles/profile.entity.js';
 import { FieldValue, formatForCsv, formatForInput } from '../records/field-codec.js';
-import { columnOf, customFieldTable, FieldDefinition, ModuleManifest } from '../records/manifest.js';
+import { FieldDefinition, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { PicklistsService } from '../records/picklists.service.js';
 import { checkValues, parseSubmission } from '../records/record-validation.js';

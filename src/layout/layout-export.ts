@@ -62,7 +62,13 @@ export function layoutFileOf(context: TransferContext, exportedAt: string): Layo
     blocks,
     customFields: context.customFields
       .filter((row) => row.uid)
-      .map((row) => ({ uid: row.uid!, name: row.name, type: row.type, maxLength: row.maxLength })),
+      .map((row) => ({
+        uid: row.uid!,
+        name: row.name,
+        type: row.type,
+        maxLength: row.maxLength,
+        ...(row.decimalPlaces === null ? {} : { decimalPlaces: row.decimalPlaces }),
+      })),
     picklists,
   };
 }

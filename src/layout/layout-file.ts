@@ -53,6 +53,8 @@ export interface LayoutFileCustomField {
   type: string;
   /** Text fields: the maximum length in characters. */
   maxLength?: number | null;
+  /** Decimal fields: the number of decimal places. */
+  decimalPlaces?: number | null;
 }
 
 export interface LayoutFilePicklist {
@@ -193,7 +195,11 @@ class EntryReader {
       object.maxLength === undefined || object.maxLength === null
         ? null
         : this.integer(object.maxLength, `${path}.maxLength`, 1);
-    return { uid, name: this.name(object.name, `${path}.name`), type: object.type, maxLength };
+    const decimalPlaces =
+      object.decimalPlaces === undefined || object.decimalPlaces === null
+        ? null
+        : this.integer(object.decimalPlaces, `${path}.decimalPlaces`, 0);
+    return { uid, name: this.name(object.name, `${path}.name`), type: object.type, maxLength, decimalPlaces };
   }
 
   picklist(entry: unknown, path: string): LayoutFilePicklist {

@@ -108,7 +108,9 @@ export class LayoutTransferService {
       order: { sortOrder: 'ASC', id: 'ASC' },
     });
     const picklistValues = new Map<string, TransferValue[]>();
-    for (const field of manifest.fields.filter((candidate) => candidate.type === 'picklist'))
+    for (const field of manifest.fields.filter(
+      (candidate) => candidate.type === 'picklist' || candidate.type === 'multipicklist',
+    ))
       picklistValues.set(
         field.name,
         values

@@ -90,7 +90,9 @@ describe('planImport', () => {
 
     const plan = planImport(context(), imported);
 
-    expect(plan.customFields).toEqual([{ uid: UID_B, type: 'text', maxLength: 40, texts: { en: 'Fleet' } }]);
+    expect(plan.customFields).toEqual([
+      { uid: UID_B, type: 'text', maxLength: 40, decimalPlaces: null, texts: { en: 'Fleet' } },
+    ]);
     expect(plan.layout.blocks[0].fields.map((field) => field.name)).toEqual([
       newFieldName(UID_B),
       'title',

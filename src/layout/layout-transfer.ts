@@ -1,6 +1,13 @@
 import { customLabel, LabelTexts } from '../i18n/i18n.service.js';
 import { FieldDefinition } from '../records/manifest.js';
-import { CustomFieldType, isCustomFieldType, MAX_TEXT_LENGTH } from './custom-fields.js';
+import { MAX_DECIMAL_PLACES } from '../records/value-types.js';
+import { LOCALES } from '../records/values.js';
+import {
+  CustomFieldType,
+  DEFAULT_DECIMAL_PLACES,
+  isCustomFieldType,
+  MAX_TEXT_LENGTH,
+} from './custom-fields.js';
 import { LAYOUT_FILE_VERSION, LayoutFile, LayoutFileBlock, LayoutFileField } from './layout-file.js';
 import { TransferContext, TransferValue } from './layout-export.js';
 import {
@@ -8,6 +15,7 @@ import {
   LayoutBlock,
   LayoutError,
   LayoutField,
+  MAX_HELP_TEXT_LENGTH,
   ModuleLayout,
   setFieldProperties,
 } from './module-layout.js';
@@ -24,6 +32,7 @@ export interface PlannedCustomField {
   uid: string;
   type: CustomFieldType;
   maxLength: number | null;
+  decimalPlaces: number | null;
   texts: LabelTexts;
 }
 
@@ -47,7 +56,31 @@ export interface ImportPlan {
 /** The properties an import sets, each with the check of its value; others are left out with a reason. */
 const IMPORTED_PROPERTIES: Record<string, (value: unknown) => boolean> = {
   mandatory: (value) => typeof value === 'boolean',
+  listColumn: (value) => typeof value === 'boolean',
+  readOnly: (value) => typeof value === 'boolean',
+  quickCreate: (value) => typeof value === 'boolean',
+  // A default that does not suit the field here is not applied: forms and imports read it as no default.
+  defaultValue: (value) => typeof value === 'string' && value.length <= MAX_DEFAULT_LENGTH,
+  helpText: isHelpText,
 };
+
+/** The longest default value a layout file may carry, in characters. */
+const MAX_DEFAULT_LENGTH = 255;
+
+/** Tells whether a value is help text by locale, each text a string within the help text limit. */
+function isHelpText(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.entries(value).every(
+    ([locale, text]) =>
+      (LOCALES as string[]).includes(locale) &&
+      typeof text === 'string' &&
+      text.length <= MAX_HELP_TEXT_LENGTH,
+  );
+}
+
+function isPicklist(type: string): type is 'picklist' | 'multipicklist' {
+  return type === 'picklist' || type === 'multipicklist';
+}
 
 /** Returns the name a custom field that the import still has to add goes by in the planned layout. */
 export function newFieldName(uid: string): string {
@@ -123,10 +156,15 @@ class ImportPlanner {
       }
       const maxLength =
         field.type === 'text' ? Math.min(field.maxLength ?? MAX_TEXT_LENGTH, MAX_TEXT_LENGTH) : null;
+      const decimalPlaces =
+        field.type === 'decimal'
+          ? Math.min(field.decimalPlaces ?? DEFAULT_DECIMAL_PLACES, MAX_DECIMAL_PLACES)
+          : null;
       this.customFields.push({
         uid: field.uid,
         type: field.type,
         maxLength,
+        decimalPlaces,
         texts: this.fileField(field.uid)!.labels!,
       });
       this.localNames.set(field.uid, newFieldName(field.uid));
@@ -338,10 +376,10 @@ class ImportPlanner {
   /** Returns the definition of a picklist field here, or of a picklist field the import adds. */
   private picklistDefinition(name: string): FieldDefinition | undefined {
     const existing = this.definitions.get(name);
-    if (existing) return existing.type === 'picklist' ? existing : undefined;
+    if (existing) return isPicklist(existing.type) ? existing : undefined;
     const planned = this.customFields.find((field) => newFieldName(field.uid) === name);
-    if (planned?.type !== 'picklist') return undefined;
-    return { name, type: 'picklist', label: name, block: '', custom: true };
+    if (!planned || !isPicklist(planned.type)) return undefined;
+    return { name, type: planned.type, label: name, block: '', custom: true };
   }
 
   private isShippedBlock(name: string): boolean {

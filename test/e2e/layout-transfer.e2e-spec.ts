@@ -372,4 +372,81 @@ describe.each(databaseKinds())('layout transfer on %s', (kind) => {
 
     expect(response.status).toBe(403);
   });
+
+  describe('properties and later field types', () => {
+    let from: TestApp;
+    let to: TestApp;
+
+    beforeAll(async () => {
+      from = await startTestApp(kind);
+      to = await startTestApp(kind);
+      const customFields = from.app.get(CustomFieldsService);
+      await customFields.add(ADMIN, 'potentials', {
+        label_en: 'Discount rate',
+        type: 'decimal',
+        decimal_places: '3',
+        list_column: 'on',
+        block: 'info',
+      });
+      const regions = await customFields.add(ADMIN, 'potentials', {
+        label_en: 'Regions',
+        type: 'multipicklist',
+        block: 'info',
+      });
+      for (const value of ['North', 'South'])
+        await from.app.get(PicklistEditorService).add('potentials', regions, { value }, 'end');
+      const layouts = from.app.get(LayoutService);
+      const edits = () => new LayoutEdits(from.app.get(ModuleRegistry).base('potentials'));
+      await layouts.change(
+        ADMIN,
+        'potentials',
+        edits().setHelpText('next_step', { help_en: 'Who acts next' }),
+      );
+      await layouts.change(ADMIN, 'potentials', edits().setQuickCreate('next_step', true));
+      await layouts.change(ADMIN, 'potentials', edits().setDefaultValue('lead_source', 'Web Site', {}));
+
+      const toAdmin = await loginAgent(to.app);
+      const file = (await (await loginAgent(from.app)).get(`${EDITOR}/export`)).text;
+      const preview = await uploadLayout(toAdmin, file);
+      expect((await confirmPreview(toAdmin, preview.text)).status).toBe(303);
+    });
+    afterAll(async () => {
+      await from?.close();
+      await to?.close();
+    });
+
+    /** Returns the field of the target's potentials whose English label is given. */
+    const targetField = (label: string) =>
+      to.app
+        .get(ModuleRegistry)
+        .get('potentials')
+        .fields.find((field) => translate('en', field.label) === label);
+
+    it('adds a decimal field with its places', () => {
+      const rate = targetField('Discount rate');
+
+      expect(rate?.type).toBe('decimal');
+      expect(rate?.decimalPlaces).toBe(3);
+      expect(rate?.listColumn).toBe(true);
+    });
+
+    it('adds a multi-select field with its values', async () => {
+      const regions = targetField('Regions');
+      const rows: { value: string }[] = await to.dataSource.query(
+        'SELECT value FROM picklist_values WHERE module = ? AND field = ? ORDER BY sort_order',
+        ['potentials', regions?.name],
+      );
+
+      expect(regions?.type).toBe('multipicklist');
+      expect(rows.map((row) => row.value)).toEqual(['North', 'South']);
+    });
+
+    it('carries help text, quick create and default value', () => {
+      const nextStep = targetField('Next Step');
+
+      expect(translate('en', nextStep?.helpText ?? '')).toBe('Who acts next');
+      expect(nextStep?.quickCreate).toBe(true);
+      expect(targetField('Lead Source')?.defaultValue).toBe('Web Site');
+    });
+  });
 });
