@@ -23,6 +23,7 @@ import { Picklists1764900014000 } from './migrations/1764900014000-picklists.js'
 import { Layouts1764900030000 } from './migrations/1764900030000-layouts.js';
 import { CustomFields1764900040000 } from './migrations/1764900040000-custom-fields.js';
 import { FieldProperties1764900050000 } from './migrations/1764900050000-field-properties.js';
+import { CustomFieldIndexes1764900120000 } from './migrations/1764900120000-custom-field-indexes.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -78,6 +79,7 @@ export const CORE_MIGRATIONS = [
   Layouts1764900030000,
   CustomFields1764900040000,
   FieldProperties1764900050000,
+  CustomFieldIndexes1764900120000,
 ];
 
 /**

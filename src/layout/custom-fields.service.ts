@@ -1,14 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../access/current-user.js';
 import { customLabel } from '../i18n/i18n.service.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { utcNow } from '../records/values.js';
-import { addCustomFieldColumn, customFieldColumns } from './custom-field-columns.js';
+import { addCustomFieldColumn, addMissingCustomRows, customFieldColumns } from './custom-field-columns.js';
 import {
   CustomFieldForm,
   customFieldDefinition,
+  MAX_INDEXED_FIELDS,
   nextCustomFieldName,
   readCustomFieldForm,
 } from './custom-fields.js';
@@ -16,6 +17,7 @@ import { CustomFieldEntity, CustomFieldRow } from './layout.entities.js';
 import { LayoutService } from './layout.service.js';
 import { addField, cleanTexts, LayoutError } from './module-layout.js';
 import { isUniqueViolation } from '../records/records.service.js';
+import { hasCustomFields, ModuleManifest } from '../records/manifest.js';
 
 /**
  * Adds custom fields: a definition, a typed column in the module's custom-field table, and a place in the
@@ -27,7 +29,7 @@ import { isUniqueViolation } from '../records/records.service.js';
 const MAX_NAME_ATTEMPTS = 3;
 
 @Injectable()
-export class CustomFieldsService {
+export class CustomFieldsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(CustomFieldsService.name);
 
   constructor(
@@ -36,18 +38,27 @@ export class CustomFieldsService {
     private readonly layouts: LayoutService,
   ) {}
 
+  /**
+   * Gives every record of a module with custom fields its custom-field row, for records saved by an
+   * instance that had not yet seen the module's first custom field, or by a release before this one.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const manifest of this.registry.all().filter(hasCustomFields)) await this.addMissingRows(manifest);
+  }
+
   /** Adds a custom field and returns its internal name. Throws LayoutError for an invalid form. */
   async add(user: CurrentUser, moduleName: string, form: CustomFieldForm): Promise<string> {
     const base = this.registry.base(moduleName);
     const texts = cleanTexts({ en: stringOf(form.label_en), it: stringOf(form.label_it) });
-    const { type, maxLength } = readCustomFieldForm(form);
+    const { type, maxLength, indexed } = readCustomFieldForm(form);
     const blockName = stringOf(form.block);
     // The label and the block are checked before any DDL, and the layout change checks them again.
     addField(await this.layouts.layout(moduleName), '', blockName, texts);
+    if (indexed) await this.checkIndexLimit(moduleName);
 
-    const row = await this.reserve(user, moduleName, type, maxLength);
+    const row = await this.reserve(user, moduleName, { type, maxLength, indexed });
     try {
-      await addCustomFieldColumn(this.dataSource, base, customFieldDefinition(base, row));
+      await addCustomFieldColumn(this.dataSource, base, customFieldDefinition(base, row), indexed);
     } catch (error) {
       await this.dataSource.getRepository(CustomFieldEntity).delete({ id: row.id });
       this.logger.warn(
@@ -66,16 +77,38 @@ export class CustomFieldsService {
       }),
       row.name,
     );
-    this.logger.log(`Custom field ${moduleName}.${row.name} (${type}) added by user ${user.id}`);
+    this.logger.log(
+      `Custom field ${moduleName}.${row.name} (${type}${indexed ? ', indexed' : ''}) added by user ${user.id}`,
+    );
+    // Records created while this instance added the module's first custom field have no row yet.
+    await this.addMissingRows(base);
     return row.name;
+  }
+
+  private async checkIndexLimit(moduleName: string): Promise<void> {
+    const indexedCount = await this.dataSource
+      .getRepository(CustomFieldEntity)
+      .countBy({ module: moduleName, indexed: true });
+    if (indexedCount >= MAX_INDEXED_FIELDS)
+      throw new LayoutError('tooManyIndexes', { max: MAX_INDEXED_FIELDS });
+  }
+
+  /** Inserts the missing custom-field rows of the module, logging instead of failing the request. */
+  private async addMissingRows(manifest: ModuleManifest): Promise<void> {
+    try {
+      const added = await addMissingCustomRows(this.dataSource, manifest);
+      if (added > 0)
+        this.logger.log(`Added the missing custom-field rows of ${added} ${manifest.name} records`);
+    } catch (error) {
+      this.logger.warn(`Adding the missing custom-field rows of ${manifest.name} failed: ${String(error)}`);
+    }
   }
 
   /** Stores the definition as 'adding' under the next free name of the module. */
   private async reserve(
     user: CurrentUser,
     moduleName: string,
-    type: string,
-    maxLength: number | null,
+    definition: Pick<CustomFieldRow, 'type' | 'maxLength' | 'indexed'>,
   ): Promise<CustomFieldRow> {
     const repository = this.dataSource.getRepository(CustomFieldEntity);
     // Two administrators adding a field at once compute the same next name. The unique index stops the
@@ -87,8 +120,7 @@ export class CustomFieldsService {
       const row = {
         module: moduleName,
         name,
-        type,
-        maxLength,
+        ...definition,
         status: 'adding' as const,
         createdById: user.id,
         createdAt: utcNow(),

@@ -39,15 +39,35 @@ describe('identifier checks', () => {
 
 describe('readCustomFieldForm', () => {
   it('gives a text field 255 characters by default', () => {
-    expect(readCustomFieldForm({ type: 'text', max_length: ' ' })).toEqual({ type: 'text', maxLength: 255 });
+    expect(readCustomFieldForm({ type: 'text', max_length: ' ' })).toEqual({
+      type: 'text',
+      maxLength: 255,
+      indexed: false,
+    });
   });
 
   it('reads the length of a text field only', () => {
-    expect(readCustomFieldForm({ type: 'text', max_length: '40' })).toEqual({ type: 'text', maxLength: 40 });
+    expect(readCustomFieldForm({ type: 'text', max_length: '40' })).toEqual({
+      type: 'text',
+      maxLength: 40,
+      indexed: false,
+    });
     expect(readCustomFieldForm({ type: 'integer', max_length: '40' })).toEqual({
       type: 'integer',
       maxLength: null,
+      indexed: false,
     });
+  });
+
+  it('reads the index checkbox', () => {
+    expect(readCustomFieldForm({ type: 'date', indexed: 'on' }).indexed).toBe(true);
+    expect(readCustomFieldForm({ type: 'date', indexed: '' }).indexed).toBe(false);
+  });
+
+  it('rejects an index on a text area', () => {
+    expect(() => readCustomFieldForm({ type: 'textarea', indexed: 'on' })).toThrow(
+      new LayoutError('indexTypeInvalid'),
+    );
   });
 
   it.each(['0', '256', '1.5', 'ten', '-3'])('rejects the length %j', (length) => {

@@ -21,6 +21,13 @@ export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
 /** The maximum length of a custom text field, and its default, in characters. */
 export const MAX_TEXT_LENGTH = 255;
 
+/**
+ * The maximum number of indexed custom fields of a module. Every index is written at each save of a record,
+ * and InnoDB allows 64 indexes a table, so indexes go to the fields that lists sort and filter on. The
+ * number is a choice that leaves room below InnoDB's limit, not a measured one.
+ */
+export const MAX_INDEXED_FIELDS = 20;
+
 /** Types that get a control in the list's filter bar. Other types are filtered through the URL only. */
 const FILTER_BAR_TYPES = new Set<string>(['picklist', 'date', 'currency']);
 
@@ -38,6 +45,8 @@ export interface CustomFieldForm {
   type?: string;
   block?: string;
   max_length?: string;
+  /** The checkbox that asks for an index on the field's column: 'on' when ticked. */
+  indexed?: string;
 }
 
 /** Throws unless the name is a custom field's generated name, safe to write into DDL and queries. */
@@ -68,20 +77,29 @@ export function isCustomFieldType(type: string | undefined): type is CustomField
   return (CUSTOM_FIELD_TYPES as readonly string[]).includes(type ?? '');
 }
 
-/** Reads the type and length of the form; a length is read for text fields only. */
+/**
+ * Reads the type, length and index choice of the form; a length is read for text fields only. A text area
+ * cannot be indexed, because its TEXT column has no index without a prefix length and lists never sort on it.
+ */
 export function readCustomFieldForm(form: CustomFieldForm): {
   type: CustomFieldType;
   maxLength: number | null;
+  indexed: boolean;
 } {
   if (!isCustomFieldType(form.type)) throw new LayoutError('typeInvalid');
-  if (form.type !== 'text') return { type: form.type, maxLength: null };
+  const indexed = form.indexed === 'on';
+  if (indexed && form.type === 'textarea') throw new LayoutError('indexTypeInvalid');
+  return { type: form.type, maxLength: readMaxLength(form), indexed };
+}
 
+function readMaxLength(form: CustomFieldForm): number | null {
+  if (form.type !== 'text') return null;
   const text = typeof form.max_length === 'string' ? form.max_length.trim() : '';
-  if (text === '') return { type: form.type, maxLength: MAX_TEXT_LENGTH };
+  if (text === '') return MAX_TEXT_LENGTH;
   const maxLength = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
   if (!(maxLength >= 1 && maxLength <= MAX_TEXT_LENGTH))
     throw new LayoutError('lengthInvalid', { max: MAX_TEXT_LENGTH });
-  return { type: form.type, maxLength };
+  return maxLength;
 }
 
 /**

@@ -4,7 +4,7 @@ import { translate } from '../i18n/i18n.service.js';
 import { AUDIT_FIELDS, FieldDefinition, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { formatDateTime, Locale, LOCALES } from '../records/values.js';
-import { CUSTOM_FIELD_TYPES, CustomFieldForm, MAX_TEXT_LENGTH } from './custom-fields.js';
+import { CUSTOM_FIELD_TYPES, CustomFieldForm, MAX_INDEXED_FIELDS, MAX_TEXT_LENGTH } from './custom-fields.js';
 import type { LabelForm } from './layout-edits.js';
 import { LayoutService } from './layout.service.js';
 import {
@@ -42,8 +42,12 @@ interface NewFieldInputs extends LabelInputs {
   maxTextLength: number;
   types: { value: string; label: string; selected: boolean }[];
   blocks: { value: string; label: string; selected: boolean }[];
+  /** The index checkbox is ticked. */
+  indexed: boolean;
+  maxIndexedFields: number;
   typeError?: string;
   lengthError?: string;
+  indexError?: string;
 }
 
 /** Builds the Layout Editor's page of a module from its stored layout. */
@@ -119,7 +123,7 @@ export class LayoutEditorPages {
       .map((row) => ({
         target: row.errorTarget,
         label: row.label,
-        error: row.error ?? row.actionError ?? row.typeError ?? row.lengthError,
+        error: row.error ?? row.actionError ?? row.typeError ?? row.lengthError ?? row.indexError,
       }));
 
     return {
@@ -162,6 +166,8 @@ export class LayoutEditorPages {
       labelIt: labels.labelIt,
       maxLength: typeof typed.max_length === 'string' ? typed.max_length : String(MAX_TEXT_LENGTH),
       maxTextLength: MAX_TEXT_LENGTH,
+      indexed: typed.indexed === 'on',
+      maxIndexedFields: MAX_INDEXED_FIELDS,
       types: CUSTOM_FIELD_TYPES.map((type) => ({
         value: type,
         label: translate(locale, `layout.types.${type}`),
@@ -186,6 +192,8 @@ export class LayoutEditorPages {
         return { ...form, typeError: message, errorTarget: 'new-field-type' };
       case 'lengthInvalid':
         return { ...form, lengthError: message, errorTarget: 'new-field-length' };
+      case 'indexTypeInvalid':
+        return { ...form, indexError: message, errorTarget: 'new-field-indexed' };
       default:
         return { ...form, actionError: message, errorTarget: 'new-field' };
     }

@@ -88,6 +88,8 @@ export interface CustomFieldRow {
   type: string;
   /** Text fields: the longest value, in characters. */
   maxLength: number | null;
+  /** The column has an index, so lists sort and filter on it as fast as on an indexed standard field. */
+  indexed: boolean;
   status: 'adding' | 'active';
   createdById: number;
   createdAt: string;
@@ -102,6 +104,7 @@ export const CustomFieldEntity = new EntitySchema<CustomFieldRow>({
     name: { type: 'varchar', length: 64 },
     type: { type: 'varchar', length: 20 },
     maxLength: { name: 'max_length', type: 'int', nullable: true },
+    indexed: { name: 'is_indexed', type: 'boolean', default: false },
     status: { type: 'varchar', length: 20 },
     createdById: { name: 'created_by_id', type: 'int' },
     createdAt: { name: 'created_at', type: 'datetime' },

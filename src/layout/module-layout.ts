@@ -66,6 +66,8 @@ export type LayoutErrorCode =
   | 'labelTooLong'
   | 'typeInvalid'
   | 'lengthInvalid'
+  | 'indexTypeInvalid'
+  | 'tooManyIndexes'
   | 'columnFailed'
   | 'fieldLocked'
   | 'fieldNotWritable'

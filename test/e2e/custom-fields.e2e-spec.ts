@@ -3,7 +3,15 @@ import { parse } from 'csv-parse/sync';
 import { CustomFieldEntity } from '../../src/layout/layout.entities.js';
 import { importCsv, unescapeHtml } from '../support/csv-import.js';
 import { RecordsService, StoredRecord } from '../../src/records/records.service.js';
-import { ADMIN, Agent, createRecord, createUser, PASSWORD, SALESPERSON_ROLE } from '../support/records.js';
+import {
+  addCustomField,
+  ADMIN,
+  Agent,
+  createRecord,
+  createUser,
+  PASSWORD,
+  SALESPERSON_ROLE,
+} from '../support/records.js';
 import {
   csrfToken,
   databaseKinds,
@@ -34,16 +42,8 @@ describe.each(databaseKinds())('custom fields on %s', (kind) => {
   const names = {} as Record<FieldKey, string>;
 
   /** Adds a custom field through the editor's form and returns its generated name. */
-  async function addField(form: Record<string, string>, editor = EDITOR): Promise<string> {
-    const response = await postForm(admin, editor, `${editor}/custom-fields`, {
-      block: 'info',
-      max_length: '',
-      ...form,
-    });
-    expect(response.status).toBe(303);
-    const match = /#field-(cf_\d+)$/.exec(response.headers.location);
-    if (!match) throw new Error(`Unexpected redirect to ${response.headers.location}`);
-    return match[1];
+  function addField(form: Record<string, string>, editor = EDITOR): Promise<string> {
+    return addCustomField(admin, editor, form);
   }
 
   /** Returns the value a record form fills into a field. */
