@@ -62,6 +62,9 @@ export async function addCustomFieldColumn(
   }
 }
 
+/** Records a backfill transaction covers, by id range. */
+const BACKFILL_BATCH = 5000;
+
 /**
  * Inserts the missing custom-field rows of a module's records, so that every record has one. List queries
  * sorted on a custom field rely on it to read the custom-field table first, in the order of its index.
@@ -80,12 +83,26 @@ export async function addMissingCustomRows(
     await runner.release();
   }
 
-  // READ COMMITTED reads the records without locking them, so saves of the pipeline go on meanwhile.
+  const [range] = await dataSource.query<{ first: number | null; last: number | null }[]>(
+    `SELECT MIN(id) AS first, MAX(id) AS last FROM ${recordTable}`,
+  );
+  if (range.first === null || range.last === null) return 0;
+
+  // The foreign key check of every inserted row locks its record in shared mode on MariaDB, and SQLite
+  // locks the whole database for writes. Each batch is its own short transaction, so a record save waits
+  // for one batch at most. READ COMMITTED reads the records without locking the rest.
   const isolation = dataSource.options.type === 'better-sqlite3' ? undefined : 'READ COMMITTED';
-  const insert = `INSERT INTO ${tableName} (id) SELECT r.id FROM ${recordTable} r WHERE NOT EXISTS (SELECT 1 FROM ${tableName} c WHERE c.id = r.id)`;
-  const run = (manager: EntityManager): Promise<QueryResult> => manager.queryRunner!.query(insert, [], true);
-  const result = isolation ? await dataSource.transaction(isolation, run) : await dataSource.transaction(run);
-  return result.affected ?? 0;
+  const insert = `INSERT INTO ${tableName} (id) SELECT r.id FROM ${recordTable} r WHERE r.id BETWEEN ? AND ? AND NOT EXISTS (SELECT 1 FROM ${tableName} c WHERE c.id = r.id)`;
+  let inserted = 0;
+  for (let first = Number(range.first); first <= Number(range.last); first += BACKFILL_BATCH) {
+    const run = (manager: EntityManager): Promise<QueryResult> =>
+      manager.queryRunner!.query(insert, [first, first + BACKFILL_BATCH - 1], true);
+    const result = isolation
+      ? await dataSource.transaction(isolation, run)
+      : await dataSource.transaction(run);
+    inserted += result.affected ?? 0;
+  }
+  return inserted;
 }
 
 async function createCustomFieldTable(runner: QueryRunner, manifest: ModuleManifest): Promise<void> {
