@@ -80,8 +80,13 @@ export async function median(work: () => Promise<unknown>): Promise<number> {
     await work();
     times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return medianOf(times);
+}
+
+/** Returns the median of the times, the middle one of an odd count. */
+export function medianOf(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Creates twenty salespeople and a sales manager above them, who sees their records through the role tree. */

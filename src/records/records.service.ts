@@ -111,7 +111,8 @@ export class RecordsService {
   /**
    * A query on the module's table, limited to the records the user may see, with its custom-field table
    * joined when the module has custom fields. The access scope applies to the module's table only.
-   * `customJoin` 'inner' lets the database read the custom-field table first; see customJoinFor().
+   * `customJoin` 'inner' lets the database read the custom-field table first (see customJoinFor()), and
+   * 'none' leaves the table out for a query that reads none of its columns.
    */
   visibleQuery(
     manifest: ModuleManifest,
@@ -121,7 +122,8 @@ export class RecordsService {
   ): SelectQueryBuilder<ObjectLiteral> {
     const query = manager.createQueryBuilder().from(manifest.table, ALIAS);
     const condition = `${CUSTOM_ALIAS}.id = ${ALIAS}.id`;
-    if (!hasCustomFields(manifest)) return this.access.restrict(query, ALIAS, manifest.name, user);
+    if (!hasCustomFields(manifest) || customJoin === 'none')
+      return this.access.restrict(query, ALIAS, manifest.name, user);
     if (customJoin === 'inner') query.innerJoin(customFieldTable(manifest), CUSTOM_ALIAS, condition);
     else query.leftJoin(customFieldTable(manifest), CUSTOM_ALIAS, condition);
     return this.access.restrict(query, ALIAS, manifest.name, user);
@@ -242,7 +244,7 @@ export class RecordsService {
     const invalidFilters: string[] = [];
     const summary = await this.summarise(
       manifest,
-      this.filteredQuery(moduleName, user, request, invalidFilters),
+      this.filteredQuery(moduleName, user, request, invalidFilters, summaryJoinFor(manifest, request)),
     );
     const pageSize = Math.min(Math.max(request.pageSize ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
     const pageCount = Math.max(1, Math.ceil(summary.total / pageSize));
@@ -972,8 +974,23 @@ export class RecordsService {
   }
 }
 
-/** How a query joins the module's custom-field table to its records. */
-export type CustomJoin = 'left' | 'inner';
+/** How a query joins the module's custom-field table to its records, or 'none' to leave it out. */
+export type CustomJoin = 'left' | 'inner' | 'none';
+
+/**
+ * Returns the join for the count and totals of a list: none when the search, the filters and the totals
+ * read no custom column. MariaDB leaves an unused LEFT JOIN out by itself, but SQLite does not, and would
+ * look up the custom-field row of every record counted.
+ */
+function summaryJoinFor(manifest: ModuleManifest, request: ListQuery): CustomJoin {
+  const custom = manifest.fields.filter((field) => field.custom);
+  const searched = Boolean(request.search?.trim()) && custom.some((field) => field.searchable);
+  const filtered = custom.some((field) =>
+    [field.name, `${field.name}_from`, `${field.name}_to`].some((key) => request.filters[key] !== undefined),
+  );
+  const totalled = custom.some((field) => manifest.listTotals?.includes(field.name));
+  return searched || filtered || totalled ? 'left' : 'none';
+}
 
 /**
  * Returns the join for a list sorted on the field. A LEFT JOIN makes MariaDB and SQLite read the module's

@@ -291,6 +291,18 @@ describe.each(databaseKinds())('indexed custom fields on %s', (kind) => {
       ]);
     });
 
+    it('counts the records a filter keeps', async () => {
+      const request = { sort: 'potential_name', direction: 'asc' as const, pageSize: 2 };
+      const all = await records.list('potentials', ADMIN, { ...request, filters: {} });
+      const empty = await records.list('potentials', ADMIN, {
+        ...request,
+        filters: { [goLive]: '__empty__' },
+      });
+
+      expect(all.total).toBe(GO_LIVE.length);
+      expect(empty.total).toBe(3);
+    });
+
     it('filters and sorts on the field at once', async () => {
       const names = await listed(ADMIN, {
         filters: { [`${goLive}_from`]: '2027-02-01' },
