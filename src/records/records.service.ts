@@ -974,7 +974,7 @@ export class RecordsService {
   }
 }
 
-/** How a query joins the module's custom-field table to its records, or 'none' to leave it out. */
+/** The join of the module's custom-field table to its records in a query, or 'none' to leave it out. */
 export type CustomJoin = 'left' | 'inner' | 'none';
 
 /**
@@ -995,8 +995,8 @@ function summaryJoinFor(manifest: ModuleManifest, request: ListQuery): CustomJoi
 /**
  * Returns the join for a list sorted on the field. A LEFT JOIN makes MariaDB and SQLite read the module's
  * table first, so they sort every visible record before returning a page even when the custom column has an
- * index. Every record has its custom-field row (created with the record, and added for older records by
- * addMissingCustomRows()), so an INNER JOIN returns the same records, and lets the database read the
+ * index. Every record has its custom-field row, created with the record or added for older records by
+ * addMissingCustomRows(). So an INNER JOIN returns the same records, and it lets the database read the
  * custom column's index in order and stop after one page.
  * NOTE: a record created by an instance that had not yet seen its module's first custom field has no row
  * until the next start-up, field addition or save of the record, and lists sorted on a custom field leave
