@@ -222,6 +222,14 @@ async function main(): Promise<void> {
       console.log(`plan of the first page sorted on ${field}:`);
       const plan = await pageQueryPlan(bench, () => records.list('potentials', ADMIN, sorted(field, 'asc')));
       for (const line of plan) console.log(`  ${line}`);
+      console.log(`plan of the first page filtered on one day of ${field}, sorted by name:`);
+      const filteredPlan = await pageQueryPlan(bench, () =>
+        records.list('potentials', ADMIN, {
+          ...sorted('potential_name', 'asc'),
+          filters: { [field]: '2027-03-03' },
+        }),
+      );
+      for (const line of filteredPlan) console.log(`  ${line}`);
     }
   } finally {
     if (bench.config.databaseUrl) await deleteCustomFields(bench);
