@@ -38,9 +38,10 @@ export function customFieldIndexName(manifest: ModuleManifest, field: FieldDefin
 /**
  * Adds the typed column of a custom field to the module's custom-field table, and its index when the field
  * is indexed, creating the table first for the module's first custom field. DDL commits on its own on
- * MariaDB, so this runs outside any transaction. Neither step blocks reads or writes of the table: MariaDB
- * adds the column in place of the table's metadata (ALGORITHM=INSTANT) and builds the index while the
- * table stays in use (ALGORITHM=INPLACE, LOCK=NONE), and SQLite's ADD COLUMN only rewrites the schema.
+ * MariaDB, so this runs outside any transaction. On MariaDB neither step blocks reads or writes of the
+ * table beyond a brief metadata lock: the column changes only the table's metadata (ALGORITHM=INSTANT), and
+ * the index is built while the table stays in use (ALGORITHM=INPLACE, LOCK=NONE). On SQLite, ADD COLUMN
+ * only rewrites the schema, but CREATE INDEX holds the database's write lock while it builds the index.
  */
 export async function addCustomFieldColumn(
   dataSource: DataSource,
@@ -126,7 +127,8 @@ async function createCustomFieldTable(runner: QueryRunner, manifest: ModuleManif
 
 /**
  * Adds the column with one ALTER TABLE. TypeORM's addColumn is not used because on SQLite it copies the
- * whole table into a new one, and on MariaDB it lets the server choose an algorithm that may copy it too.
+ * whole table into a new one. On MariaDB it leaves the algorithm to the server, which copies the table
+ * under a lock when it cannot add the column in place; with the algorithms named, that case fails instead.
  */
 async function addColumnOnline(
   runner: QueryRunner,
