@@ -27,6 +27,7 @@ import { DecimalPlaces1764900060000 } from './migrations/1764900060000-decimal-p
 import { ListColumnChoices1764900090000 } from './migrations/1764900090000-list-column-choices.js';
 import { CustomFieldDeletion1764900100000 } from './migrations/1764900100000-custom-field-deletion.js';
 import { CustomFieldUids1764900110000 } from './migrations/1764900110000-custom-field-uids.js';
+import { CustomFieldIndexes1764900120000 } from './migrations/1764900120000-custom-field-indexes.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -88,6 +89,7 @@ export const CORE_MIGRATIONS = [
   ListColumnChoices1764900090000,
   CustomFieldDeletion1764900100000,
   CustomFieldUids1764900110000,
+  CustomFieldIndexes1764900120000,
 ];
 
 /**

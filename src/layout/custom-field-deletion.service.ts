@@ -379,6 +379,7 @@ function definitionRow(row: DeletedRow): CustomFieldRow {
     type: row.type,
     maxLength: row.maxLength,
     decimalPlaces: row.decimalPlaces,
+    indexed: false,
     status: row.status,
     createdById: 0,
     createdAt: '',

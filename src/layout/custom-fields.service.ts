@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../access/current-user.js';
 import { customLabel, LabelTexts } from '../i18n/i18n.service.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { utcNow } from '../records/values.js';
-import { addCustomFieldColumn, customFieldColumns } from './custom-field-columns.js';
+import { addCustomFieldColumn, addMissingCustomRows, customFieldColumns } from './custom-field-columns.js';
 import {
   CustomFieldForm,
   customFieldDefinition,
   CustomFieldType,
+  MAX_INDEXED_FIELDS,
   nextCustomFieldName,
   readCustomFieldForm,
 } from './custom-fields.js';
@@ -18,6 +19,7 @@ import { CustomFieldEntity, CustomFieldRow } from './layout.entities.js';
 import { activateCustomField, LayoutService } from './layout.service.js';
 import { addField, cleanTexts, FieldProperties, LayoutError } from './module-layout.js';
 import { isUniqueViolation } from '../records/records.service.js';
+import { hasCustomFields, ModuleManifest } from '../records/manifest.js';
 
 /** A custom field to add, checked: its type, length, label, block, and the uid it keeps from a layout file. */
 export interface NewCustomField {
@@ -29,6 +31,8 @@ export interface NewCustomField {
   blockName: string;
   /** Properties the field starts with, such as being a default list column. */
   properties?: FieldProperties;
+  /** The column gets an index; a field from a layout file has none. */
+  indexed?: boolean;
   uid?: string;
 }
 
@@ -42,7 +46,7 @@ export interface NewCustomField {
 const MAX_NAME_ATTEMPTS = 3;
 
 @Injectable()
-export class CustomFieldsService {
+export class CustomFieldsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(CustomFieldsService.name);
 
   constructor(
@@ -51,15 +55,24 @@ export class CustomFieldsService {
     private readonly layouts: LayoutService,
   ) {}
 
+  /**
+   * Gives every record of a module with custom fields its custom-field row, for records saved by an
+   * instance that had not yet seen the module's first custom field, or by a release before this one.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const manifest of this.registry.all().filter(hasCustomFields)) await this.addMissingRows(manifest);
+  }
+
   /** Adds a custom field and returns its internal name. Throws LayoutError for an invalid form. */
   async add(user: CurrentUser, moduleName: string, form: CustomFieldForm): Promise<string> {
     const texts = cleanTexts({ en: stringOf(form.label_en), it: stringOf(form.label_it) });
-    const { type, maxLength, decimalPlaces } = readCustomFieldForm(form);
+    const { type, maxLength, decimalPlaces, indexed } = readCustomFieldForm(form);
     const properties = form.list_column === 'on' ? { listColumn: true } : undefined;
     return this.addDefinition(user, moduleName, {
       type,
       maxLength,
       decimalPlaces,
+      indexed,
       texts,
       blockName: stringOf(form.block),
       properties,
@@ -73,12 +86,14 @@ export class CustomFieldsService {
   async addDefinition(user: CurrentUser, moduleName: string, definition: NewCustomField): Promise<string> {
     const base = this.registry.base(moduleName);
     const { type, texts, blockName, properties } = definition;
+    const indexed = definition.indexed ?? false;
     // The label and the block are checked before any DDL, and the layout change checks them again.
     addField(await this.layouts.layout(moduleName), '', blockName, texts);
+    if (indexed) await this.checkIndexLimit(moduleName);
 
     const row = await this.reserve(user, moduleName, definition);
     try {
-      await addCustomFieldColumn(this.dataSource, base, customFieldDefinition(base, row));
+      await addCustomFieldColumn(this.dataSource, base, customFieldDefinition(base, row), indexed);
     } catch (error) {
       await this.dataSource.getRepository(CustomFieldEntity).delete({ id: row.id });
       this.logger.warn(
@@ -97,8 +112,31 @@ export class CustomFieldsService {
       }),
       (manager) => activateCustomField(manager, moduleName, row.name),
     );
-    this.logger.log(`Custom field ${moduleName}.${row.name} (${type}) added by user ${user.id}`);
+    this.logger.log(
+      `Custom field ${moduleName}.${row.name} (${type}${indexed ? ', indexed' : ''}) added by user ${user.id}`,
+    );
+    // Records created while this instance added the module's first custom field have no row yet.
+    await this.addMissingRows(base);
     return row.name;
+  }
+
+  private async checkIndexLimit(moduleName: string): Promise<void> {
+    const indexedCount = await this.dataSource
+      .getRepository(CustomFieldEntity)
+      .countBy({ module: moduleName, indexed: true });
+    if (indexedCount >= MAX_INDEXED_FIELDS)
+      throw new LayoutError('tooManyIndexes', { max: MAX_INDEXED_FIELDS });
+  }
+
+  /** Inserts the missing custom-field rows of the module, logging instead of failing the request. */
+  private async addMissingRows(manifest: ModuleManifest): Promise<void> {
+    try {
+      const added = await addMissingCustomRows(this.dataSource, manifest);
+      if (added > 0)
+        this.logger.log(`Added the missing custom-field rows of ${added} ${manifest.name} records`);
+    } catch (error) {
+      this.logger.warn(`Adding the missing custom-field rows of ${manifest.name} failed: ${String(error)}`);
+    }
   }
 
   /** Stores the definition as 'adding' under the next free name of the module. */
@@ -121,6 +159,7 @@ export class CustomFieldsService {
         type: definition.type,
         maxLength: definition.maxLength,
         decimalPlaces: definition.decimalPlaces ?? null,
+        indexed: definition.indexed ?? false,
         status: 'adding' as const,
         createdById: user.id,
         createdAt: utcNow(),

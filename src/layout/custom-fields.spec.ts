@@ -39,21 +39,26 @@ describe('identifier checks', () => {
 
 describe('readCustomFieldForm', () => {
   it('gives a text field 255 characters by default', () => {
-    expect(readCustomFieldForm({ type: 'text', max_length: ' ' })).toMatchObject({
+    expect(readCustomFieldForm({ type: 'text', max_length: ' ' })).toEqual({
       type: 'text',
       maxLength: 255,
+      decimalPlaces: null,
+      indexed: false,
     });
   });
 
   it('reads the length of a text field only', () => {
-    expect(readCustomFieldForm({ type: 'text', max_length: '40' })).toMatchObject({
+    expect(readCustomFieldForm({ type: 'text', max_length: '40' })).toEqual({
       type: 'text',
       maxLength: 40,
+      decimalPlaces: null,
+      indexed: false,
     });
     expect(readCustomFieldForm({ type: 'integer', max_length: '40' })).toEqual({
       type: 'integer',
       maxLength: null,
       decimalPlaces: null,
+      indexed: false,
     });
   });
 
@@ -62,6 +67,7 @@ describe('readCustomFieldForm', () => {
       type: 'decimal',
       maxLength: null,
       decimalPlaces: 2,
+      indexed: false,
     });
   });
 
@@ -81,6 +87,15 @@ describe('readCustomFieldForm', () => {
 
   it('reads decimal places for decimal fields only', () => {
     expect(readCustomFieldForm({ type: 'integer', decimal_places: '7' }).decimalPlaces).toBeNull();
+  });
+
+  it('reads the index checkbox', () => {
+    expect(readCustomFieldForm({ type: 'date', indexed: 'on' }).indexed).toBe(true);
+    expect(readCustomFieldForm({ type: 'date', indexed: '' }).indexed).toBe(false);
+  });
+
+  it.each(['textarea', 'multipicklist'])('rejects an index on a %s', (type) => {
+    expect(() => readCustomFieldForm({ type, indexed: 'on' })).toThrow(new LayoutError('indexTypeInvalid'));
   });
 
   it.each(['0', '256', '1.5', 'ten', '-3'])('rejects the length %j', (length) => {

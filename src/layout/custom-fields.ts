@@ -30,6 +30,13 @@ export const MAX_TEXT_LENGTH = 255;
 /** The decimal places of a decimal field when the form leaves them empty. */
 export const DEFAULT_DECIMAL_PLACES = 2;
 
+/**
+ * The maximum number of indexed custom fields of a module. Every index is written at each save of a record,
+ * and InnoDB allows 64 indexes a table, so indexes go to the fields that lists sort and filter on. The
+ * number is a choice that leaves room below InnoDB's limit, not a measured one.
+ */
+export const MAX_INDEXED_FIELDS = 20;
+
 /** Types that get a control in the list's filter bar. Other types are filtered through the URL only. */
 const FILTER_BAR_TYPES = new Set<string>([
   'picklist',
@@ -59,6 +66,8 @@ export interface CustomFieldForm {
   /** `on` when the field is to be a default column of the list. */
   list_column?: string;
   decimal_places?: string;
+  /** The checkbox that asks for an index on the field's column: 'on' when ticked. */
+  indexed?: string;
 }
 
 /** Throws unless the name is a custom field's generated name, safe to write into DDL and queries. */
@@ -90,19 +99,23 @@ export function isCustomFieldType(type: string | undefined): type is CustomField
 }
 
 /**
- * Reads the type, length and decimal places of the form. A length is read for text fields only, and decimal
- * places for decimal fields only. Each is null for the other types.
+ * Reads the type, length, decimal places and index choice of the form. A length is read for text fields
+ * only, and decimal places for decimal fields only; each is null for the other types. A text area cannot be
+ * indexed, because its TEXT column has no index without a prefix length and lists never sort on it.
  */
 export function readCustomFieldForm(form: CustomFieldForm): {
   type: CustomFieldType;
   maxLength: number | null;
   decimalPlaces: number | null;
+  indexed: boolean;
 } {
   if (!isCustomFieldType(form.type)) throw new LayoutError('typeInvalid');
   const type = form.type;
+  const indexed = form.indexed === 'on';
+  if (indexed && (type === 'textarea' || type === 'multipicklist')) throw new LayoutError('indexTypeInvalid');
   const maxLength = type === 'text' ? readMaxLength(form.max_length) : null;
   const decimalPlaces = type === 'decimal' ? readDecimalPlaces(form.decimal_places) : null;
-  return { type, maxLength, decimalPlaces };
+  return { type, maxLength, decimalPlaces, indexed };
 }
 
 function readMaxLength(raw: string | undefined): number {

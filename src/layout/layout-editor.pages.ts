@@ -8,6 +8,7 @@ import {
   CUSTOM_FIELD_TYPES,
   CustomFieldForm,
   DEFAULT_DECIMAL_PLACES,
+  MAX_INDEXED_FIELDS,
   MAX_TEXT_LENGTH,
 } from './custom-fields.js';
 import { MAX_DECIMAL_PLACES } from '../records/value-types.js';
@@ -51,9 +52,13 @@ interface NewFieldInputs extends LabelInputs {
   maxDecimalPlaces: number;
   types: { value: string; label: string; selected: boolean }[];
   blocks: { value: string; label: string; selected: boolean }[];
+  /** The index checkbox is ticked. */
+  indexed: boolean;
+  maxIndexedFields: number;
   typeError?: string;
   lengthError?: string;
   placesError?: string;
+  indexError?: string;
 }
 
 /** Builds the Layout Editor's page of a module from its stored layout. */
@@ -129,7 +134,7 @@ export class LayoutEditorPages {
       .map((row) => ({
         target: row.errorTarget,
         label: row.label,
-        error: row.error ?? row.actionError ?? row.typeError ?? row.lengthError,
+        error: row.error ?? row.actionError ?? row.typeError ?? row.lengthError ?? row.indexError,
       }));
 
     return {
@@ -176,6 +181,8 @@ export class LayoutEditorPages {
       decimalPlaces:
         typeof typed.decimal_places === 'string' ? typed.decimal_places : String(DEFAULT_DECIMAL_PLACES),
       maxDecimalPlaces: MAX_DECIMAL_PLACES,
+      indexed: typed.indexed === 'on',
+      maxIndexedFields: MAX_INDEXED_FIELDS,
       types: CUSTOM_FIELD_TYPES.map((type) => ({
         value: type,
         label: translate(locale, `layout.types.${type}`),
@@ -202,6 +209,8 @@ export class LayoutEditorPages {
         return { ...form, lengthError: message, errorTarget: 'new-field-length' };
       case 'placesInvalid':
         return { ...form, placesError: message, errorTarget: 'new-field-places' };
+      case 'indexTypeInvalid':
+        return { ...form, indexError: message, errorTarget: 'new-field-indexed' };
       default:
         return { ...form, actionError: message, errorTarget: 'new-field' };
     }

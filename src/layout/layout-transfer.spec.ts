@@ -36,6 +36,7 @@ function customField(name: string, uid: string): CustomFieldRow {
     type: 'integer',
     maxLength: null,
     decimalPlaces: null,
+    indexed: false,
     status: 'active',
     createdById: 1,
     createdAt: '2026-12-01 10:00:00',

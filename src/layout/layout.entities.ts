@@ -97,6 +97,8 @@ export interface CustomFieldRow {
   maxLength: number | null;
   /** Decimal fields: the number of decimal places. */
   decimalPlaces: number | null;
+  /** The column has an index, so lists sort and filter on it as fast as on an indexed standard field. */
+  indexed: boolean;
   status: CustomFieldStatus;
   createdById: number;
   createdAt: string;
@@ -118,6 +120,7 @@ export const CustomFieldEntity = new EntitySchema<CustomFieldRow>({
     type: { type: 'varchar', length: 20 },
     maxLength: { name: 'max_length', type: 'int', nullable: true },
     decimalPlaces: { name: 'decimal_places', type: 'int', nullable: true },
+    indexed: { name: 'is_indexed', type: 'boolean', default: false },
     status: { type: 'varchar', length: 20 },
     createdById: { name: 'created_by_id', type: 'int' },
     createdAt: { name: 'created_at', type: 'datetime' },

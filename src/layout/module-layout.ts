@@ -100,6 +100,8 @@ export type LayoutErrorCode =
   | 'typeInvalid'
   | 'lengthInvalid'
   | 'placesInvalid'
+  | 'indexTypeInvalid'
+  | 'tooManyIndexes'
   | 'columnFailed'
   | 'fieldLocked'
   | 'fieldNotWritable'

@@ -113,15 +113,21 @@ export class RecordsService {
   /**
    * A query on the module's table, limited to the records the user may see, with its custom-field table
    * joined when the module has custom fields. The access scope applies to the module's table only.
+   * `customJoin` 'inner' lets the database read the custom-field table first (see customJoinFor()), and
+   * 'none' leaves the table out for a query that reads none of its columns.
    */
   visibleQuery(
     manifest: ModuleManifest,
     user: CurrentUser,
     manager: EntityManager = this.dataSource.manager,
+    customJoin: CustomJoin = 'left',
   ): SelectQueryBuilder<ObjectLiteral> {
     const query = manager.createQueryBuilder().from(manifest.table, ALIAS);
-    if (hasCustomFields(manifest))
-      query.leftJoin(customFieldTable(manifest), CUSTOM_ALIAS, `${CUSTOM_ALIAS}.id = ${ALIAS}.id`);
+    const condition = `${CUSTOM_ALIAS}.id = ${ALIAS}.id`;
+    if (!hasCustomFields(manifest) || customJoin === 'none')
+      return this.access.restrict(query, ALIAS, manifest.name, user);
+    if (customJoin === 'inner') query.innerJoin(customFieldTable(manifest), CUSTOM_ALIAS, condition);
+    else query.leftJoin(customFieldTable(manifest), CUSTOM_ALIAS, condition);
     return this.access.restrict(query, ALIAS, manifest.name, user);
   }
 
@@ -262,9 +268,10 @@ export class RecordsService {
   async list(moduleName: string, user: CurrentUser, request: ListQuery): Promise<ListResult> {
     const manifest = this.registry.get(moduleName);
     const invalidFilters: string[] = [];
-    const filtered = () => this.filteredQuery(moduleName, user, request, invalidFilters);
-
-    const summary = await this.summarise(manifest, filtered());
+    const summary = await this.summarise(
+      manifest,
+      this.filteredQuery(moduleName, user, request, invalidFilters, summaryJoinFor(manifest, request)),
+    );
     const pageSize = Math.min(Math.max(request.pageSize ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
     const pageCount = Math.max(1, Math.ceil(summary.total / pageSize));
     const page = Math.min(Math.max(Math.trunc(request.page ?? 1), 1), pageCount);
@@ -275,11 +282,12 @@ export class RecordsService {
     // Going back reads the rows before the cursor in reverse order, then turns them around.
     const reversed = direction === 'asc' ? 'desc' : 'asc';
     const travel = before ? reversed : direction;
-    const query = filtered();
+    const sortField = this.registry.field(manifest.name, sort)!;
+    const query = this.filteredQuery(moduleName, user, request, invalidFilters, customJoinFor(sortField));
     this.selectStoredColumns(query, manifest);
     const sortExpression = this.applySort(query, manifest, sort, travel);
     const cursor = after ?? before;
-    if (cursor) applyAfterCursor(query, sortExpression, `${ALIAS}.id`, travel, cursor);
+    if (cursor) applyAfterCursor(query, sortExpression, sortIdColumn(sortField), travel, cursor);
     // Without a cursor a page number beyond 1 (an old bookmark) still works, through OFFSET.
     if (!cursor && page > 1) query.offset((page - 1) * pageSize);
     query.limit(pageSize + 1);
@@ -332,7 +340,8 @@ export class RecordsService {
   ): Promise<StoredRecord[]> {
     const manifest = this.registry.get(moduleName);
     const { sort, direction } = this.sortOf(manifest, request);
-    const query = this.filteredQuery(moduleName, user, request);
+    const sortField = this.registry.field(manifest.name, sort)!;
+    const query = this.filteredQuery(moduleName, user, request, [], customJoinFor(sortField));
     this.selectStoredColumns(query, manifest);
     this.applySort(query, manifest, sort, direction);
     query.offset(offset).limit(limit);
@@ -352,9 +361,10 @@ export class RecordsService {
     user: CurrentUser,
     request: Pick<ListQuery, 'search' | 'filters' | 'hiddenFields'>,
     invalidFilters: string[] = [],
+    customJoin: CustomJoin = 'left',
   ): SelectQueryBuilder<ObjectLiteral> {
     const manifest = this.registry.get(moduleName);
-    const query = this.visibleQuery(manifest, user);
+    const query = this.visibleQuery(manifest, user, this.dataSource.manager, customJoin);
     const hidden = request.hiddenFields ?? new Set<string>();
     this.applySearch(query, manifest, request.search, hidden);
     this.applyFilters(query, manifest, request.filters, invalidFilters, hidden);
@@ -437,7 +447,7 @@ export class RecordsService {
       expression = comparedColumn(field);
     }
     query.addSelect(expression, 'sort_value');
-    query.orderBy('sort_value', order).addOrderBy(`${ALIAS}.id`, order);
+    query.orderBy('sort_value', order).addOrderBy(sortIdColumn(field), order);
     return expression;
   }
 
@@ -1024,6 +1034,46 @@ export class RecordsService {
       .getRawMany<{ id: number; name: string }>();
     return rows.map((row) => ({ id: Number(row.id), name: row.name }));
   }
+}
+
+/** The join of the module's custom-field table to its records in a query, or 'none' to leave it out. */
+export type CustomJoin = 'left' | 'inner' | 'none';
+
+/**
+ * Returns the join for the count and totals of a list: none when the search, the filters and the totals
+ * read no custom column. MariaDB leaves an unused LEFT JOIN out by itself, but SQLite does not, and would
+ * look up the custom-field row of every record counted.
+ */
+function summaryJoinFor(manifest: ModuleManifest, request: ListQuery): CustomJoin {
+  const custom = manifest.fields.filter((field) => field.custom);
+  const searched = Boolean(request.search?.trim()) && custom.some((field) => field.searchable);
+  const filtered = custom.some((field) =>
+    [field.name, `${field.name}_from`, `${field.name}_to`].some((key) => request.filters[key] !== undefined),
+  );
+  const totalled = custom.some((field) => manifest.listTotals?.includes(field.name));
+  return searched || filtered || totalled ? 'left' : 'none';
+}
+
+/**
+ * Returns the join for a list sorted on the field. A LEFT JOIN makes MariaDB and SQLite read the module's
+ * table first, so they sort every visible record before returning a page even when the custom column has an
+ * index. Every record has its custom-field row, created with the record or added for older records by
+ * addMissingCustomRows(). So an INNER JOIN returns the same records, and it lets the database read the
+ * custom column's index in order and stop after one page.
+ * NOTE: a record created by an instance that had not yet seen its module's first custom field has no row
+ * until the next start-up, field addition or save of the record, and lists sorted on a custom field leave
+ * it out until then.
+ */
+function customJoinFor(sortField: FieldDefinition): CustomJoin {
+  return sortField.custom ? 'inner' : 'left';
+}
+
+/**
+ * Returns the id column that breaks ties in the sort. For a custom field it is the custom-field table's id,
+ * the same value as the record's, because its index lists the rows in (value, id) order.
+ */
+function sortIdColumn(sortField: FieldDefinition): string {
+  return `${sortField.custom ? CUSTOM_ALIAS : ALIAS}.id`;
 }
 
 /** Returns the SQL column of a field in the record engine's queries: on the module's table or its custom-field table. */

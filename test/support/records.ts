@@ -46,6 +46,27 @@ export async function createRecord(
   return result.id;
 }
 
+/**
+ * Adds a custom field through a module's Layout Editor page (such as `/admin/layout/potentials`), in the
+ * block 'info' unless the form names another, and returns its generated name.
+ */
+export async function addCustomField(
+  admin: Agent,
+  editor: string,
+  form: Record<string, string>,
+): Promise<string> {
+  const response = await postForm(admin, editor, `${editor}/custom-fields`, {
+    block: 'info',
+    max_length: '',
+    ...form,
+  });
+  if (response.status !== 303)
+    throw new Error(`Adding the custom field failed with status ${response.status}`);
+  const match = /#field-(cf_\d+)$/.exec(response.headers.location);
+  if (!match) throw new Error(`Unexpected redirect to ${response.headers.location}`);
+  return match[1];
+}
+
 /** Adds a role below another through the roles page, and returns its id. */
 export async function createRole(
   testApp: TestApp,
@@ -105,24 +126,4 @@ export async function createProfileFor(
   if (assigned.status !== 303)
     throw new Error(`Giving the profile ${name} to role ${roleId} failed with status ${assigned.status}`);
   return profileId;
-}
-
-/**
- * Adds a custom field through the Layout Editor's form of the module at `editor`, in the block `info`
- * unless the form names another, and returns its generated name.
- */
-export async function addCustomField(
-  admin: Agent,
-  editor: string,
-  form: Record<string, string>,
-): Promise<string> {
-  const response = await postForm(admin, editor, `${editor}/custom-fields`, {
-    block: 'info',
-    max_length: '',
-    ...form,
-  });
-  if (response.status !== 303) throw new Error(`Adding a custom field failed with status ${response.status}`);
-  const match = /#field-(cf_\d+)$/.exec(response.headers.location);
-  if (!match) throw new Error(`Unexpected redirect to ${response.headers.location}`);
-  return match[1];
 }
