@@ -17,7 +17,7 @@ import {
 } from './custom-fields.js';
 import { CustomFieldEntity, CustomFieldRow } from './layout.entities.js';
 import { activateCustomField, LayoutService } from './layout.service.js';
-import { addField, cleanTexts, FieldProperties, LayoutError } from './module-layout.js';
+import { addField, checkLabelFree, cleanTexts, FieldProperties, LayoutError } from './module-layout.js';
 import { isUniqueViolation } from '../records/records.service.js';
 import { hasCustomFields, ModuleManifest } from '../records/manifest.js';
 
@@ -67,6 +67,7 @@ export class CustomFieldsService implements OnApplicationBootstrap {
   async add(user: CurrentUser, moduleName: string, form: CustomFieldForm): Promise<string> {
     const texts = cleanTexts({ en: stringOf(form.label_en), it: stringOf(form.label_it) });
     const { type, maxLength, decimalPlaces, indexed } = readCustomFieldForm(form);
+    checkLabelFree(this.registry.base(moduleName), await this.layouts.layout(moduleName), '', texts);
     const properties = form.list_column === 'on' ? { listColumn: true } : undefined;
     return this.addDefinition(user, moduleName, {
       type,

@@ -89,6 +89,7 @@ export class FieldPropertiesPages {
         action: `${base}/read-only`,
         value: Boolean(properties.readOnly),
         offered: !essential,
+        locked: Boolean(essential),
         error: errorOf('readOnly'),
       },
       quickCreate: {

@@ -134,7 +134,13 @@ export class LayoutEditorPages {
       .map((row) => ({
         target: row.errorTarget,
         label: row.label,
-        error: row.error ?? row.actionError ?? row.typeError ?? row.lengthError ?? row.indexError,
+        error:
+          row.error ??
+          row.actionError ??
+          row.typeError ??
+          row.lengthError ??
+          row.placesError ??
+          row.indexError,
       }));
 
     return {
@@ -202,6 +208,7 @@ export class LayoutEditorPages {
     switch (failed.error.code) {
       case 'labelMissing':
       case 'labelTooLong':
+      case 'labelTaken':
         return { ...form, error: message, errorTarget: 'new-field-en' };
       case 'typeInvalid':
         return { ...form, typeError: message, errorTarget: 'new-field-type' };

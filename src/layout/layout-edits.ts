@@ -14,6 +14,7 @@ import {
   moveBlock,
   moveField,
   moveFieldToBlock,
+  checkLabelFree,
   relabelField,
   renameBlock,
   setFieldProperties,
@@ -105,6 +106,7 @@ export class LayoutEdits {
     return (layout) => {
       // A custom field has no catalogue label to fall back on.
       if (!texts && custom) throw new LayoutError('labelMissing');
+      checkLabelFree(this.shipped, layout, name, texts);
       const result = relabelField(layout, name, texts);
       return {
         layout: result,

@@ -1,4 +1,4 @@
-import { customLabel, LabelTexts } from '../i18n/i18n.service.js';
+import { customLabel, LabelTexts, translate } from '../i18n/i18n.service.js';
 import { AUDIT_FIELDS, FieldDefinition, ModuleManifest } from '../records/manifest.js';
 import { LOCALES } from '../records/values.js';
 
@@ -107,6 +107,7 @@ export type LayoutErrorCode =
   | 'fieldNotWritable'
   | 'fieldRestrictedByProfiles'
   | 'fieldAlwaysListed'
+  | 'labelTaken'
   | 'fieldPurged'
   | 'fieldLockedEditable'
   | 'propertiesNotOffered'
@@ -287,6 +288,31 @@ export function isFormField(field: FieldDefinition): boolean {
 /** Tells whether the field's type takes a default value. */
 export function takesDefaultValue(field: FieldDefinition): boolean {
   return isFormField(field) && DEFAULT_VALUE_TYPES.has(field.type);
+}
+
+/**
+ * Throws unless the field's label is free: no other field of the module shows the same text, without regard
+ * to case and surrounding spaces, in any language. Two fields with one label could not be told apart in
+ * forms, lists and CSV headers, where an import matches columns to fields by label.
+ */
+export function checkLabelFree(
+  manifest: ModuleManifest,
+  layout: ModuleLayout,
+  fieldName: string,
+  texts: LabelTexts | undefined,
+): void {
+  const fields = applyLayout(manifest, layout).fields;
+  const own = fields.find((field) => field.name === fieldName);
+  const label = texts ? customLabel(texts, own?.label) : own?.label;
+  if (!label) return;
+  const key = (text: string) => text.trim().toLowerCase();
+  for (const locale of LOCALES) {
+    const text = translate(locale, label);
+    const taken = fields.find(
+      (field) => field.name !== fieldName && key(translate(locale, field.label)) === key(text),
+    );
+    if (taken) throw new LayoutError('labelTaken', { label: text });
+  }
 }
 
 /** Tells whether the block contains the audit fields every record has, which the layout does not move. */

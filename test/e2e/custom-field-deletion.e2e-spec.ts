@@ -352,6 +352,18 @@ describe.each(databaseKinds())('custom field deletion on %s', (kind) => {
     expect(Number(next.slice(3))).toBeGreaterThan(Number(region.slice(3)));
   });
 
+  it('purge drops an indexed column', async () => {
+    const fleet = await addField({ label_en: 'Fleet size', type: 'integer', indexed: 'on' });
+    await createPotential('Alpha', { [fleet]: '12' });
+    await deleteField(fleet);
+    moveClock(31);
+
+    expect(await testApp.app.get(CustomFieldDeletionService).purgeExpired()).toBe(1);
+
+    expect(await columnsOf('potentials_cf')).not.toContain(fleet);
+    expect(await statusOf(fleet)).toBe('purged');
+  });
+
   it('rejects restore after 30 days', async () => {
     const fleet = await addField({ label_en: 'Fleet size', type: 'integer' });
     await deleteField(fleet);

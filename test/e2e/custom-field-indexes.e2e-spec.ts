@@ -208,7 +208,7 @@ describe.each(databaseKinds())('indexed custom fields on %s', (kind) => {
       });
 
       expect(response.status).toBe(422);
-      expect(response.text).toContain('A text area cannot be indexed.');
+      expect(response.text).toContain('A text area or a multi-select picklist cannot be indexed.');
       expect(response.text).toMatch(/id="new-field-indexed"[^>]*checked/);
     });
 

@@ -171,6 +171,9 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
 
       expect(response.status).toBe(422);
       expect(response.text).toContain('Enter a number of decimal places from 0 to 6.');
+      expect(response.text).toContain(
+        'href="#new-field-places" class="alert-link">New custom field</a>: Enter a number of decimal places',
+      );
       expect(response.text).toMatch(/id="new-field-places"[^>]*value="7"/);
       expect(response.text).toMatch(/id="new-field-en"[^>]*value="Precise rate"/);
     });

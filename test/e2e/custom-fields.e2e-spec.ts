@@ -163,6 +163,32 @@ describe.each(databaseKinds())('custom fields on %s', (kind) => {
       expect(unescapeHtml(response.text)).toContain('Enter a label in at least one language.');
     });
 
+    it('rejects a label another field has', async () => {
+      const added = await postForm(admin, EDITOR, `${EDITOR}/custom-fields`, {
+        label_en: ' fleet SIZE ',
+        type: 'text',
+        block: 'info',
+        max_length: '',
+      });
+      const relabelled = await postForm(admin, EDITOR, `${EDITOR}/fields/next_step/label`, {
+        label_en: 'Amount',
+        label_it: '',
+      });
+
+      expect(added.status).toBe(422);
+      expect(unescapeHtml(added.text)).toContain(
+        'Another field of this module is already labelled "fleet SIZE". Choose a label that tells the two apart.',
+      );
+      expect(relabelled.status).toBe(422);
+      expect(unescapeHtml(relabelled.text)).toContain(
+        'Another field of this module is already labelled "Amount".',
+      );
+      const definitions = await testApp.dataSource.query<unknown[]>(
+        `SELECT id FROM custom_fields WHERE module = 'potentials'`,
+      );
+      expect(definitions).toHaveLength(Object.keys(FIELDS).length);
+    });
+
     it('rejects a text length above 255 and keeps the label', async () => {
       const response = await postForm(admin, EDITOR, `${EDITOR}/custom-fields`, {
         label_en: 'Notes code',

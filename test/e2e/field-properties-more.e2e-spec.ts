@@ -321,6 +321,15 @@ describe.each(databaseKinds())('more field properties on %s', (kind) => {
       expect(await storedProperties('sales_stage')).toBeNull();
     });
 
+    it('says why an essential field stays editable', async () => {
+      const page = unescapeHtml((await admin.get(fieldPage('potential_name'))).text);
+
+      expect(page).toContain(
+        'The module cannot work without this field, so it stays editable: it cannot be made read-only.',
+      );
+      expect(page).not.toContain('name="read_only"');
+    });
+
     it('rejects a mandatory field', async () => {
       const response = await setProperty('expected_close_date', 'read-only', { read_only: 'on' });
 

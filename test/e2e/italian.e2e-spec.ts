@@ -150,7 +150,7 @@ describe.each(databaseKinds())('Italian interface on %s', (kind) => {
 
     expect(response.status).toBe(422);
     expect(response.text).toContain(
-      '<div class="invalid-feedback" id="error-amount">Numero non valido. Usare le cifre e il separatore decimale previsto: in italiano la virgola, ad esempio 1.234,56.</div>',
+      '<div class="invalid-feedback d-block" id="error-amount">Numero non valido. Usare le cifre e il separatore decimale previsto: in italiano la virgola, ad esempio 1.234,56.</div>',
     );
     expect(response.text).toContain('Prima di salvare il record è necessario correggere 1 campo:');
     expect(response.text).toContain('value="1,234.56"');

@@ -17,9 +17,9 @@ import { ADMIN, Agent, ISO_FORMAT as FORMAT, PASSWORD } from '../support/records
 
 /** Returns the record count that a list page shows. */
 function listCount(html: string): number {
-  const match = /id="list-count">(\d+) records?</.exec(html);
+  const match = /id="list-count">([\d,]+) records?</.exec(html);
   if (!match) throw new Error('No record count on the list page');
-  return Number(match[1]);
+  return Number(match[1].replaceAll(',', ''));
 }
 
 const TEAM_FILE = [
