@@ -413,16 +413,24 @@ export abstract class RecordPagesController {
       this.formInput(body),
       this.formatOf(user),
     );
-    if (!result.ok)
+    if (!result.ok) {
+      // A read-only field is not submitted, so it shows its default value again, as the record will get it.
+      const values = stringValues(body, this.manifest.fields);
+      const preset = this.newValues(user, {}, permissions);
+      for (const field of this.registry.writableFields(this.moduleName)) {
+        if (permissions.isReadOnly(this.moduleName, field) && field.name in preset)
+          values[field.name] = preset[field.name];
+      }
       return this.renderForm(
         response.status(422),
         user,
         null,
-        stringValues(body, this.manifest.fields),
+        values,
         result.errors,
         permissions,
         body._form === 'quick' ? 'quick' : 'full',
       );
+    }
     setFlash(response, 'flash.saved');
     response.redirect(303, `/${this.moduleName}/${result.id}`);
   }

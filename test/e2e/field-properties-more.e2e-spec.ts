@@ -273,6 +273,19 @@ describe.each(databaseKinds())('more field properties on %s', (kind) => {
       expect((await storedDeal('Alpha')).next_step).toBe('Qualify');
     });
 
+    it('shows the default again after an error', async () => {
+      await setProperty('next_step', 'default', { next_step: 'Qualify' });
+      await setProperty('next_step', 'read-only', { read_only: 'on' });
+
+      const response = await postForm(admin, '/potentials/new', '/potentials', {
+        ...DEAL,
+        potential_name: '',
+      });
+
+      expect(response.status).toBe(422);
+      expect(response.text).toMatch(/id="field-next_step"[^>]*value="Qualify"[^>]*disabled/);
+    });
+
     it('rejects an import column', async () => {
       await setProperty('next_step', 'read-only', { read_only: 'on' });
 
