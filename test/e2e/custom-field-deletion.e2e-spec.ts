@@ -5,6 +5,7 @@ import { CustomFieldDeletionService } from '../../src/layout/custom-field-deleti
 import { importCsv, unescapeHtml, uploadCsv } from '../support/csv-import.js';
 import {
   addCustomField,
+  addPicklistValues,
   ADMIN,
   Agent,
   createRecord,
@@ -36,9 +37,7 @@ describe.each(databaseKinds())('custom field deletion on %s', (kind) => {
   /** Adds a picklist field with the values North and South and returns its name. */
   async function addRegionField(): Promise<string> {
     const name = await addField({ label_en: 'Region', label_it: 'Regione', type: 'picklist' });
-    const path = `${EDITOR}/picklists/${name}`;
-    for (const value of ['North', 'South'])
-      await postForm(admin, path, `${path}/values`, { value, position: 'end' });
+    await addPicklistValues(admin, EDITOR, name, ['North', 'South']);
     return name;
   }
 

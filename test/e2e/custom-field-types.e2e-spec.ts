@@ -1,6 +1,13 @@
-import { parse } from 'csv-parse/sync';
 import { importCsv, unescapeHtml } from '../support/csv-import.js';
-import { Agent, createRecord, createUser, PASSWORD, SALESPERSON_ROLE } from '../support/records.js';
+import { detailValue, exportedRow } from '../support/record-pages.js';
+import {
+  Agent,
+  createRecord,
+  createUser,
+  PASSWORD,
+  POTENTIAL_FORM,
+  SALESPERSON_ROLE,
+} from '../support/records.js';
 import {
   csrfToken,
   databaseKinds,
@@ -22,14 +29,6 @@ const FIELDS = {
 } as const;
 
 type FieldKey = keyof typeof FIELDS;
-
-/** The standard fields a new potential needs, as the English form takes them. */
-const POTENTIAL = {
-  potential_name: 'Fleet renewal',
-  amount: '1000',
-  expected_close_date: '06/30/2027',
-  sales_stage: 'Prospecting',
-};
 
 describe.each(databaseKinds())('custom field types on %s', (kind) => {
   let testApp: TestApp;
@@ -58,7 +57,7 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
 
   /** Creates a potential through the form, the checkbox as a browser sends it, and returns the response. */
   function createPotential(values: Partial<Record<FieldKey, string>>, agent = admin) {
-    const fields: [string, string][] = Object.entries(POTENTIAL);
+    const fields: [string, string][] = Object.entries(POTENTIAL_FORM);
     for (const [key, value] of Object.entries(values) as [FieldKey, string][]) {
       if (key === 'signed') {
         fields.push([names.signed, '0']);
@@ -66,13 +65,6 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
       } else fields.push([names[key], value]);
     }
     return postBrowserForm(agent, '/potentials/new', '/potentials', fields);
-  }
-
-  /** Returns the text of the detail page's value beside a label. */
-  async function detailValue(path: string, label: string): Promise<string | undefined> {
-    const html = unescapeHtml((await admin.get(path)).text);
-    const match = new RegExp(`<dt[^>]*>${label}</dt>\\s*<dd[^>]*>([^<]*)</dd>`).exec(html);
-    return match?.[1].trim();
   }
 
   /** Returns the stored custom-field columns of the potentials, by potential name, with numbers as text. */
@@ -98,14 +90,6 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
   async function listed(query: string): Promise<string[]> {
     const html = (await admin.get(`/potentials${query}`)).text;
     return [...html.matchAll(/<a href="\/potentials\/\d+">([^<]+)<\/a>/g)].map((match) => match[1]);
-  }
-
-  /** Exports the potentials and returns the first record's cells by column label. */
-  async function exportedRow(): Promise<{ text: string; cells: Record<string, string> }> {
-    const response = await admin.get('/export/potentials').buffer(true);
-    const rows: string[][] = parse(response.text, { bom: true });
-    const cells = Object.fromEntries(rows[0].map((label, index) => [label, rows[1][index]]));
-    return { text: response.text, cells };
   }
 
   async function deletePotentials(): Promise<void> {
@@ -227,12 +211,12 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
       const created = await createPotential({ [type.key]: type.input() });
       expect(created.status).toBe(303);
 
-      expect(await detailValue(created.headers.location, type.label)).toBe(type.displayed);
+      expect(await detailValue(admin, created.headers.location, type.label)).toBe(type.displayed);
       const list = unescapeHtml((await admin.get('/potentials')).text);
       expect(list).toMatch(new RegExp(`<th[^>]*>\\s*<a[^>]*sort=${names[type.key]}[^>]*>${type.label}`));
       expect(list).toMatch(new RegExp(`<td[^>]*>\\s*${type.displayed}\\s*</td>`));
 
-      const exported = await exportedRow();
+      const exported = await exportedRow(admin, 'potentials');
       expect(exported.cells[type.label]).toBe(type.csv);
 
       await deletePotentials();
@@ -277,7 +261,7 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
         ['Charlie', '100'],
       ])
         await createRecord(testApp, 'potentials', {
-          ...POTENTIAL,
+          ...POTENTIAL_FORM,
           expected_close_date: '2027-06-30',
           potential_name: name,
           [names.rate]: rate,
@@ -330,7 +314,7 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
         ['Charlie', '10:15'],
       ])
         await createRecord(testApp, 'potentials', {
-          ...POTENTIAL,
+          ...POTENTIAL_FORM,
           expected_close_date: '2027-06-30',
           potential_name: name,
           [names.callTime]: time,
@@ -353,7 +337,7 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
 
       expect(saved.status).toBe(303);
       expect((await storedValues())['Fleet renewal'][names.signed]).toBe('0');
-      expect(await detailValue(path, 'Contract signed')).toBe('No');
+      expect(await detailValue(admin, path, 'Contract signed')).toBe('No');
     });
 
     it('keeps the tick when another field fails', async () => {
@@ -383,19 +367,19 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
 
     it('filters on yes and no, a record without a value being no', async () => {
       await createRecord(testApp, 'potentials', {
-        ...POTENTIAL,
+        ...POTENTIAL_FORM,
         expected_close_date: '2027-06-30',
         potential_name: 'Alpha',
         [names.signed]: 'yes',
       });
       await createRecord(testApp, 'potentials', {
-        ...POTENTIAL,
+        ...POTENTIAL_FORM,
         expected_close_date: '2027-06-30',
         potential_name: 'Bravo',
       });
       // A record saved before the module's first custom field has no custom-field row.
       const charlie = await createRecord(testApp, 'potentials', {
-        ...POTENTIAL,
+        ...POTENTIAL_FORM,
         expected_close_date: '2027-06-30',
         potential_name: 'Charlie',
       });
@@ -404,7 +388,7 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
       expect(await listed(`?${names.signed}=1&sort=potential_name`)).toEqual(['Alpha']);
       expect(await listed(`?${names.signed}=0&sort=potential_name`)).toEqual(['Bravo', 'Charlie']);
       expect((await listed(`?sort=${names.signed}&dir=desc`))[0]).toBe('Alpha');
-      expect(await detailValue(`/potentials/${charlie}`, 'Contract signed')).toBe('No');
+      expect(await detailValue(admin, `/potentials/${charlie}`, 'Contract signed')).toBe('No');
     });
 
     it('filter bar offers yes and no', async () => {
@@ -434,7 +418,7 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
 
     it('mass edit rejects unticking a mandatory box', async () => {
       const id = await createRecord(testApp, 'potentials', {
-        ...POTENTIAL,
+        ...POTENTIAL_FORM,
         expected_close_date: '2027-06-30',
         [names.signed]: 'yes',
       });
@@ -460,7 +444,7 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
       for (const name of ['Alpha', 'Bravo'])
         ids.push(
           await createRecord(testApp, 'potentials', {
-            ...POTENTIAL,
+            ...POTENTIAL_FORM,
             expected_close_date: '2027-06-30',
             potential_name: name,
           }),
@@ -496,7 +480,7 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
       const path = created.headers.location;
       await testApp.dataSource.query(`UPDATE users SET is_active = 0 WHERE username = 'carla'`);
 
-      expect(await detailValue(path, 'Reviewer')).toBe('Carla Conti');
+      expect(await detailValue(admin, path, 'Reviewer')).toBe('Carla Conti');
       const form = (await admin.get(`${path}/edit`)).text;
       expect(form).toContain(`<option value="${users.carla}" selected>Carla Conti</option>`);
       const saved = await saveEditForm(`${path}/edit`, path, [[names.reviewer, String(users.carla)]]);
@@ -525,7 +509,7 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
         ['Bravo', String(users.bruno)],
       ])
         await createRecord(testApp, 'potentials', {
-          ...POTENTIAL,
+          ...POTENTIAL_FORM,
           expected_close_date: '2027-06-30',
           potential_name: name,
           [names.reviewer]: reviewer,
@@ -542,6 +526,6 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
 
   /** Saves the edit form with the standard fields and the given custom values. */
   function saveEditForm(formPage: string, action: string, fields: [string, string][]) {
-    return postBrowserForm(admin, formPage, action, [...Object.entries(POTENTIAL), ...fields]);
+    return postBrowserForm(admin, formPage, action, [...Object.entries(POTENTIAL_FORM), ...fields]);
   }
 });

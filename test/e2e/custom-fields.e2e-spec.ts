@@ -5,6 +5,7 @@ import { importCsv, unescapeHtml } from '../support/csv-import.js';
 import { RecordsService, StoredRecord } from '../../src/records/records.service.js';
 import {
   addCustomField,
+  addPicklistValues,
   ADMIN,
   Agent,
   createRecord,
@@ -69,16 +70,7 @@ describe.each(databaseKinds())('custom fields on %s', (kind) => {
     testApp = await startTestApp(kind);
     admin = await loginAgent(testApp.app);
     for (const key of Object.keys(FIELDS) as FieldKey[]) names[key] = await addField(FIELDS[key]);
-    for (const value of ['North', 'South'])
-      await postForm(
-        admin,
-        `${EDITOR}/picklists/${names.region}`,
-        `${EDITOR}/picklists/${names.region}/values`,
-        {
-          value,
-          position: 'end',
-        },
-      );
+    await addPicklistValues(admin, EDITOR, names.region, ['North', 'South']);
   });
   afterAll(async () => {
     await testApp.close();

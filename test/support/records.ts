@@ -14,6 +14,13 @@ export const ADMIN: CurrentUser = {
 /** Amounts with a decimal point and ISO dates, as fixtures write them. */
 export const ISO_FORMAT = { numberFormat: 'dot' as const, dateFormat: 'iso' as const };
 export const PASSWORD = 'long-enough-password';
+/** The standard fields a new potential needs, as the English create form takes them. */
+export const POTENTIAL_FORM = {
+  potential_name: 'Fleet renewal',
+  amount: '1000',
+  expected_close_date: '06/30/2027',
+  sales_stage: 'Prospecting',
+};
 /** The roles of a fresh install: Organisation → Sales Manager → Salesperson. */
 export const ORGANISATION_ROLE = 1;
 export const MANAGER_ROLE = 2;
@@ -65,6 +72,24 @@ export async function addCustomField(
   const match = /#field-(cf_\d+)$/.exec(response.headers.location);
   if (!match) throw new Error(`Unexpected redirect to ${response.headers.location}`);
   return match[1];
+}
+
+/**
+ * Appends values to a picklist field through its page in the Layout Editor (such as `/admin/layout/potentials`),
+ * and throws when one is rejected.
+ */
+export async function addPicklistValues(
+  admin: Agent,
+  editor: string,
+  fieldName: string,
+  values: string[],
+): Promise<void> {
+  const page = `${editor}/picklists/${fieldName}`;
+  for (const value of values) {
+    const response = await postForm(admin, page, `${page}/values`, { value, position: 'end' });
+    if (response.status !== 303)
+      throw new Error(`Adding the value ${value} to ${fieldName} failed with status ${response.status}`);
+  }
 }
 
 /** Adds a role below another through the roles page, and returns its id. */
