@@ -14,6 +14,9 @@ import { RolesService } from '../roles/roles.service.js';
 import { RecordTransferService } from './record-transfer.service.js';
 import { readOwner } from '../records/field-codec.js';
 import { RecordViews } from '../records/record-views.js';
+import { setFlash } from '../web/flash.js';
+import { MIN_PASSWORD_LENGTH } from '../auth/password.js';
+import type { Locale } from '../records/values.js';
 
 /** The last move of a user's records, kept in the session for its result page. */
 type SessionWithRecordMove = {
@@ -90,6 +93,7 @@ export class UsersController {
 
     const result = await this.users.save(null, input);
     if (!result.ok) return this.renderForm(response.status(422), user, null, body, result.errors);
+    setFlash(response, 'flash.saved');
     response.redirect(303, '/admin/users');
   }
 
@@ -141,6 +145,7 @@ export class UsersController {
     }
     const result = await this.users.save(id, input);
     if (!result.ok) return this.renderForm(response.status(422), user, id, body, result.errors);
+    setFlash(response, 'flash.saved');
     response.redirect(303, '/admin/users');
   }
 
@@ -268,7 +273,7 @@ export class UsersController {
       value: name === 'password' ? '' : (values[name as keyof UserForm] ?? ''),
       kind: name === 'password' ? 'password' : name === 'email' ? 'email' : 'text',
       required: name !== 'email' && !(name === 'password' && id !== null),
-      hint: name === 'password' && id !== null ? translate(user.locale, 'users.passwordKeep') : undefined,
+      hint: name === 'password' ? passwordHint(user.locale, id) : undefined,
       autocomplete: name === 'password' ? 'new-password' : 'off',
       error: message(name),
     }));
@@ -341,4 +346,11 @@ export class UsersController {
       ],
     });
   }
+}
+
+/** The hint under the password box: its minimum length, and on an edit that leaving it empty keeps it. */
+function passwordHint(locale: Locale, id: number | null): string {
+  return translate(locale, id === null ? 'users.passwordRule' : 'users.passwordKeep', {
+    min: MIN_PASSWORD_LENGTH,
+  });
 }

@@ -6,6 +6,7 @@ import {
   databaseKinds,
   loginAgent,
   postForm,
+  postFormAndFollow,
   resetRecords,
   startAppOn,
   startTestApp,
@@ -439,6 +440,23 @@ describe.each(databaseKinds())('login and users on %s', (kind) => {
       const list = await admin.get('/admin/users');
       expect(list.text).toContain('Anna Bianchi');
       expect(list.text).not.toContain(USER_PASSWORD);
+    });
+
+    it('confirms the save and states the password rule', async () => {
+      const admin = await loginAgent(testApp.app);
+      const form = await admin.get('/admin/users/new');
+
+      const saved = await postFormAndFollow(admin, '/admin/users/new', '/admin/users', {
+        fullName: 'Anna Bianchi',
+        username: 'anna',
+        email: 'anna@example.com',
+        password: USER_PASSWORD,
+        isActive: 'on',
+        locale: 'en',
+      });
+
+      expect(form.text).toContain('At least 8 characters.');
+      expect(saved.text).toContain('<div class="alert alert-success" role="status">Saved.</div>');
     });
 
     it('stores the administrator password hashed', async () => {

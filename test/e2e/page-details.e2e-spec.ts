@@ -1,4 +1,4 @@
-import { createUser, SALESPERSON_ROLE } from '../support/records.js';
+import { createRecord, createUser, SALESPERSON_ROLE } from '../support/records.js';
 import { databaseKinds, loginAgent, startTestApp, TestApp } from '../support/test-app.js';
 
 describe.each(databaseKinds())('page details on %s', (kind) => {
@@ -25,6 +25,20 @@ describe.each(databaseKinds())('page details on %s', (kind) => {
     const board = await admin.get('/pipeline?q=fleet&assigned_user_id=1');
 
     expect(board.text).toContain('href="/potentials?q&#x3D;fleet&amp;assigned_user_id&#x3D;1"');
+  });
+
+  it('starts a board card without amount at its date', async () => {
+    await createRecord(testApp, 'potentials', {
+      potential_name: 'No amount yet',
+      expected_close_date: '2027-03-31',
+      sales_stage: 'Prospecting',
+      assigned_user_id: '1',
+    });
+    const admin = await loginAgent(testApp.app);
+
+    const board = await admin.get('/pipeline');
+
+    expect(board.text).toContain('<div class="small"><span class="amount"></span>03/31/2027</div>');
   });
 
   it("lists each user's role", async () => {
