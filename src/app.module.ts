@@ -37,6 +37,7 @@ import { GroupsController } from './groups/groups.controller.js';
 import { GroupsService } from './groups/groups.service.js';
 import { LayoutService } from './layout/layout.service.js';
 import { LayoutEditorPages } from './layout/layout-editor.pages.js';
+import { AccountController } from './users/account.controller.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -85,6 +86,7 @@ export class AppModule {
         // Before UsersController, whose POST /admin/users/:id would otherwise take /admin/users/import.
         UsersImportController,
         UsersController,
+        AccountController,
         RolesController,
         SharingController,
         ProfilesController,

@@ -382,6 +382,7 @@ describeInChromium('pipeline in Chromium', () => {
       ['group-form', '/admin/groups/new'],
       ['users-import', '/admin/users/import'],
       ['import-upload', '/import/potentials'],
+      ['account', '/account'],
       ['quick-create', '/potentials/quick-create'],
       ['field-properties', '/admin/layout/potentials/fields/next_step'],
     ];
