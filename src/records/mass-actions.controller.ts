@@ -258,6 +258,7 @@ export class MassActionsController {
       fieldLabel: input.label,
       input,
       errorSummary: input.error ? [{ name: form.field.name, label: input.label, error: input.error }] : [],
+      errorSummaryHeading: translate(user.locale, 'mass.errorSummary'),
     });
   }
 

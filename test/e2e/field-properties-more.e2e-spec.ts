@@ -87,9 +87,9 @@ describe.each(databaseKinds())('more field properties on %s', (kind) => {
     });
 
     it.each([
-      ['probability', '101', 'The default value is not valid: Must be 100 or less.'],
-      ['expected_close_date', '02/30/2027', 'The default value is not valid: This date does not exist.'],
-      ['lead_source', 'Carrier pigeon', 'The default value is not valid: "Carrier pigeon" is not one'],
+      ['probability', '101', 'The default value is not valid. Must be 100 or less.'],
+      ['expected_close_date', '02/30/2027', 'The default value is not valid. This date does not exist.'],
+      ['lead_source', 'Carrier pigeon', 'The default value is not valid. "Carrier pigeon" is not one'],
       ['account_id', 'Acme', 'Fields of this type take no default value.'],
     ])('rejects %s = %s', async (field, value, message) => {
       const response = await setProperty(field, 'default', { [field]: value });

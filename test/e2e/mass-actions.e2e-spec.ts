@@ -422,6 +422,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
 
     expect(response.status).toBe(422);
     expect(response.text).toContain('id="error-expected_close_date"');
+    expect(response.text).toContain('The value needs correcting before the records can be changed:');
     expect(response.text).toContain('This date does not exist. Check the day and the month.');
     expect(response.text).toContain('value="02/30/2027"');
     expect((await stored(deals.annaFirst))!.expected_close_date).toBe('2027-03-31');
