@@ -64,7 +64,7 @@ const IMPORTED_PROPERTIES: Record<string, (value: unknown) => boolean> = {
   helpText: isHelpText,
 };
 
-/** The longest default value a layout file may carry, in characters. */
+/** The maximum length of a default value in a layout file, in characters. */
 const MAX_DEFAULT_LENGTH = 255;
 
 /** Tells whether a value is help text by locale, each text a string within the help text limit. */

@@ -348,7 +348,7 @@ export class UsersController {
   }
 }
 
-/** The hint under the password box: its minimum length, and on an edit that leaving it empty keeps it. */
+/** Returns the hint under the password box: its minimum length, and on an edit that leaving it empty keeps it. */
 function passwordHint(locale: Locale, id: number | null): string {
   return translate(locale, id === null ? 'users.passwordRule' : 'users.passwordKeep', {
     min: MIN_PASSWORD_LENGTH,
