@@ -101,6 +101,29 @@ describe('planImport', () => {
     ]);
   });
 
+  it('leaves out a custom field whose label another field has', () => {
+    const imported = file({
+      blocks: [
+        {
+          name: 'info',
+          fields: [
+            { name: 'cf_1', uid: UID_A, labels: { en: 'Fleet' } },
+            { name: 'cf_2', uid: UID_B, labels: { en: ' fleet ' } },
+          ],
+        },
+      ],
+      customFields: [
+        { uid: UID_A, name: 'cf_1', type: 'text' },
+        { uid: UID_B, name: 'cf_2', type: 'integer' },
+      ],
+    });
+
+    const plan = planImport(context(), imported);
+
+    expect(plan.customFields.map((field) => field.uid)).toEqual([UID_A]);
+    expect(plan.ignored.map((item) => item.key)).toEqual(['labelTaken']);
+  });
+
   it('matches an added block by its label', () => {
     const local: ModuleLayout = {
       blocks: [

@@ -1,4 +1,4 @@
-import { customLabel, LabelTexts } from '../i18n/i18n.service.js';
+import { customLabel, LabelTexts, translate } from '../i18n/i18n.service.js';
 import { FieldDefinition } from '../records/manifest.js';
 import { MAX_DECIMAL_PLACES } from '../records/value-types.js';
 import { LOCALES } from '../records/values.js';
@@ -11,6 +11,7 @@ import {
 import { LAYOUT_FILE_VERSION, LayoutFile, LayoutFileBlock, LayoutFileField } from './layout-file.js';
 import { TransferContext, TransferValue } from './layout-export.js';
 import {
+  checkLabelFree,
   FieldProperties,
   LayoutBlock,
   LayoutError,
@@ -160,15 +161,31 @@ class ImportPlanner {
         field.type === 'decimal'
           ? Math.min(field.decimalPlaces ?? DEFAULT_DECIMAL_PLACES, MAX_DECIMAL_PLACES)
           : null;
-      this.customFields.push({
-        uid: field.uid,
-        type: field.type,
-        maxLength,
-        decimalPlaces,
-        texts: this.fileField(field.uid)!.labels!,
-      });
+      const texts = this.fileField(field.uid)!.labels!;
+      if (this.labelTaken(texts)) {
+        this.ignore('labelTaken', { field: label });
+        continue;
+      }
+      this.customFields.push({ uid: field.uid, type: field.type, maxLength, decimalPlaces, texts });
       this.localNames.set(field.uid, newFieldName(field.uid));
     }
+  }
+
+  /**
+   * Tells whether a new custom field's label is shown by a field here or by another field the import adds,
+   * in any language: two fields with one label could not be told apart in forms and CSV headers.
+   */
+  private labelTaken(texts: LabelTexts): boolean {
+    try {
+      checkLabelFree(this.context.manifest, this.context.layout, '', texts);
+    } catch (error) {
+      if (error instanceof LayoutError) return true;
+      throw error;
+    }
+    const keys = (label: LabelTexts) =>
+      LOCALES.map((locale) => translate(locale, customLabel(label)).trim().toLowerCase());
+    const own = keys(texts);
+    return this.customFields.some((planned) => keys(planned.texts).some((key, index) => key === own[index]));
   }
 
   /** Returns the layout the file gives, with the blocks and fields of this installation it does not mention. */

@@ -108,6 +108,7 @@ export class AccountController {
         selected: value === stored.locale,
       })),
       passwordFields,
+      errorSummaryHeading: translate(locale, 'account.passwordNotChanged'),
       errorSummary: passwordFields
         .filter((field) => field.error)
         .map((field) => ({ name: field.name, label: field.label, error: field.error })),

@@ -100,6 +100,7 @@ describe.each(databaseKinds())('own account on %s', (kind) => {
     const response = await postForm(sara, '/account', '/account/password', form);
 
     expect(response.status).toBe(422);
+    expect(response.text).toContain('The password was not changed:');
     expect(unescapeHtml(response.text)).toContain(message);
     expect(await loginStatus(PASSWORD)).toBe(303);
   });
