@@ -124,6 +124,25 @@ describe('planImport', () => {
     expect(plan.ignored.map((item) => item.key)).toEqual(['labelTaken']);
   });
 
+  it('keeps the label here when the file gives a field another one', () => {
+    const imported = file({
+      blocks: [
+        {
+          name: 'info',
+          fields: [
+            { name: 'title', labels: { en: 'Fleet' } },
+            { name: 'amount', labels: { en: 'fleet' } },
+          ],
+        },
+      ],
+    });
+
+    const plan = planImport(context(), imported);
+
+    expect(plan.layout.blocks[0].fields.map((field) => field.texts?.en)).toEqual(['Fleet', undefined]);
+    expect(plan.ignored.map((entry) => entry.key)).toEqual(['relabelTaken']);
+  });
+
   it('matches an added block by its label', () => {
     const local: ModuleLayout = {
       blocks: [

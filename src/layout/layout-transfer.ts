@@ -122,6 +122,7 @@ class ImportPlanner {
     this.matchCustomFields();
 
     const layout = this.targetLayout();
+    this.keepClashingLabels(layout);
     const layoutChanges = this.describeLayout(layout);
     const picklistValues = this.plannedValues();
     this.changes.unshift(...layoutChanges);
@@ -176,12 +177,7 @@ class ImportPlanner {
    * in any language: two fields with one label could not be told apart in forms and CSV headers.
    */
   private labelTaken(texts: LabelTexts): boolean {
-    try {
-      checkLabelFree(this.context.manifest, this.context.layout, '', texts);
-    } catch (error) {
-      if (error instanceof LayoutError) return true;
-      throw error;
-    }
+    if (this.labelClashes('', texts)) return true;
     const keys = (label: LabelTexts) =>
       LOCALES.map((locale) => translate(locale, customLabel(label)).trim().toLowerCase());
     const own = keys(texts);
@@ -274,6 +270,44 @@ class ImportPlanner {
       ...(fileField.labels ? { texts: fileField.labels } : {}),
       ...(Object.keys(properties).length > 0 ? { properties } : {}),
     };
+  }
+
+  /**
+   * Gives a field back its label here when the file labels it with a text that a field before it in the
+   * planned layout shows, in any language, so that no two fields share a label after the import.
+   */
+  private keepClashingLabels(layout: ModuleLayout): void {
+    const seen = new Set<string>();
+    const keysOf = (field: LayoutField) => {
+      const label = labelOf(field.texts, this.definitions.get(field.name)?.label ?? field.name);
+      return LOCALES.map((locale) => `${locale}:${translate(locale, label).trim().toLowerCase()}`);
+    };
+    for (const block of layout.blocks) {
+      for (const [index, field] of block.fields.entries()) {
+        const current = this.currentField(field.name);
+        if (keysOf(field).some((key) => seen.has(key)) && current && field.texts !== current.texts) {
+          this.ignore('relabelTaken', { field: labelOf(field.texts, field.name) });
+          block.fields[index] = { ...field, texts: current.texts };
+        }
+        for (const key of keysOf(block.fields[index])) seen.add(key);
+      }
+    }
+  }
+
+  /** Tells whether another field here shows one of the label's texts, so a field relabelled to it would clash. */
+  private labelClashes(name: string, texts: LabelTexts): boolean {
+    try {
+      checkLabelFree(this.context.manifest, this.context.layout, name, texts);
+      return false;
+    } catch (error) {
+      if (error instanceof LayoutError) return true;
+      throw error;
+    }
+  }
+
+  /** Returns the field as this installation's layout places it now. */
+  private currentField(name: string): LayoutField | undefined {
+    return this.context.layout.blocks.flatMap((block) => block.fields).find((field) => field.name === name);
   }
 
   /** Returns the catalogue key of why the field cannot take the property here, or undefined when it can. */
