@@ -89,7 +89,7 @@ export function medianOf(times: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Creates twenty salespeople and a sales manager above them, who sees their records through the role tree. */
+/** Creates twenty salespeople and a sales manager above them, whose scope contains their records through the role tree. */
 export async function createSalesTeam(
   app: NestExpressApplication,
 ): Promise<{ salespeople: CurrentUser[]; manager: CurrentUser }> {

@@ -150,7 +150,7 @@ async function createCustomFieldTable(runner: QueryRunner, manifest: ModuleManif
 /**
  * Adds the column with one ALTER TABLE. TypeORM's addColumn is not used because on SQLite it copies the
  * whole table into a new one. On MariaDB it leaves the algorithm to the server, which copies the table
- * under a lock when it cannot add the column in place; with the algorithms named, that case fails instead.
+ * under a lock when it cannot add the column in place. With the algorithms named, that case fails instead.
  */
 async function addColumnOnline(
   runner: QueryRunner,

@@ -66,7 +66,7 @@ export interface CustomFieldForm {
   /** `on` when the field is to be a default column of the list. */
   list_column?: string;
   decimal_places?: string;
-  /** The checkbox that asks for an index on the field's column: 'on' when ticked. */
+  /** The checkbox that requests an index on the field's column: 'on' when ticked. */
   indexed?: string;
 }
 

@@ -174,7 +174,7 @@ class ImportPlanner {
 
   /**
    * Tells whether a new custom field's label is shown by a field here or by another field the import adds,
-   * in any language: two fields with one label could not be told apart in forms and CSV headers.
+   * in any language, because two fields with one label cannot be distinguished in forms and CSV headers.
    */
   private labelTaken(texts: LabelTexts): boolean {
     if (this.labelClashes('', texts)) return true;

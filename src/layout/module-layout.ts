@@ -292,7 +292,7 @@ export function takesDefaultValue(field: FieldDefinition): boolean {
 
 /**
  * Throws unless the field's label is free: no other field of the module shows the same text, without regard
- * to case and surrounding spaces, in any language. Two fields with one label could not be told apart in
+ * to case and surrounding spaces, in any language. Two fields with one label cannot be distinguished in
  * forms, lists and CSV headers, where an import matches columns to fields by label.
  */
 export function checkLabelFree(
@@ -415,7 +415,7 @@ export function relabelField(
 /**
  * Sets properties of a field. A locked field cannot be made optional or read-only, and a field that forms
  * never write (system, read-only by its module, computed) takes none of them but the list column. A
- * read-only field cannot be mandatory: nobody could fill in a record that has it empty. Default values are
+ * read-only field cannot be mandatory, because no user could fill in a record that has it empty. Default values are
  * checked against the field's type and picklist by the caller, because that needs the picklists; only the
  * type is checked here. The name field links each row of the list to its record, so it stays a list column.
  */

@@ -1,7 +1,7 @@
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 
 /**
- * Which fields a module's list shows as columns. The layout marks the default columns (`listColumn`),
+ * The columns of a module's list. The layout marks the default columns (`listColumn`),
  * and each user may choose their own columns and their order. The functions here are pure, and
  * ListColumnsService stores the choices.
  */

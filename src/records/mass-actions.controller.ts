@@ -67,7 +67,7 @@ export class MassActionsController {
 
     if (body.action === 'edit') {
       const field = await this.editableField(user, manifest, body.field);
-      if (!field) return this.refuseField(response, user, manifest, body.field);
+      if (!field) return this.rejectField(response, user, manifest, body.field);
       return this.renderEditPage(response, user, manifest, {
         selection,
         count: ids.length,
@@ -99,7 +99,7 @@ export class MassActionsController {
   ): Promise<void> {
     const manifest = this.registry.get(moduleName);
     const field = await this.editableField(user, manifest, body.field);
-    if (!field) return this.refuseField(response, user, manifest, body.field);
+    if (!field) return this.rejectField(response, user, manifest, body.field);
     const selection = selectionOf(body);
     const ids = await this.resolveOrExplain(response, user, manifest, selection);
     if (!ids) return;
@@ -217,7 +217,7 @@ export class MassActionsController {
   }
 
   /** Explains why a field cannot be mass edited: read-only for everybody, or not chosen at all. */
-  private refuseField(response: Response, user: CurrentUser, manifest: ModuleManifest, name: unknown): void {
+  private rejectField(response: Response, user: CurrentUser, manifest: ModuleManifest, name: unknown): void {
     const field = manifest.fields.find((candidate) => candidate.name === name);
     if (!field?.readOnlyForAll) return this.explain(response, user, manifest, 'mass.chooseField');
     this.explain(response, user, manifest, 'mass.fieldReadOnly', {

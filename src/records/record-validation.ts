@@ -130,7 +130,7 @@ export function checkValues(
 
 /**
  * Returns the error of a mandatory field left unfilled, or undefined. A checkbox counts as unfilled when it
- * is not ticked, so its error asks for the tick.
+ * is not ticked, so its error code requests the tick.
  */
 export function missingError(field: FieldDefinition, value: FieldValue | undefined): FieldError | undefined {
   if (!field.required) return undefined;

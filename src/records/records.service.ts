@@ -1060,9 +1060,8 @@ function summaryJoinFor(manifest: ModuleManifest, request: ListQuery): CustomJoi
  * index. Every record has its custom-field row, created with the record or added for older records by
  * addMissingCustomRows(). So an INNER JOIN returns the same records, and it lets the database read the
  * custom column's index in order and stop after one page.
- * NOTE: a record created by an instance that had not yet seen its module's first custom field has no row
- * until the next start-up, field addition or save of the record, and lists sorted on a custom field leave
- * it out until then.
+ * NOTE: a record created by an instance that had not yet seen its module's first custom field has no row.
+ * Lists sorted on a custom field leave it out until the next start-up, field addition or save of the record.
  */
 function customJoinFor(sortField: FieldDefinition): CustomJoin {
   return sortField.custom ? 'inner' : 'left';

@@ -1,6 +1,7 @@
 import { importCsv, unescapeHtml } from '../support/csv-import.js';
 import { detailValue, exportedRow } from '../support/record-pages.js';
 import {
+  addCustomField,
   Agent,
   createRecord,
   createUser,
@@ -35,15 +36,6 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
   let admin: Agent;
   const names = {} as Record<FieldKey, string>;
   const users = { bruno: 0, carla: 0 };
-
-  /** Adds a custom field through the editor's form and returns its generated name. */
-  async function addField(form: Record<string, string>): Promise<string> {
-    const response = await postForm(admin, EDITOR, `${EDITOR}/custom-fields`, { block: 'info', ...form });
-    expect(response.status).toBe(303);
-    const match = /#field-(cf_\d+)$/.exec(response.headers.location);
-    if (!match) throw new Error(`Unexpected redirect to ${response.headers.location}`);
-    return match[1];
-  }
 
   /**
    * Posts a form as a browser encodes it, with repeated names for a checkbox and its hidden input, which
@@ -100,7 +92,8 @@ describe.each(databaseKinds())('custom field types on %s', (kind) => {
   beforeAll(async () => {
     testApp = await startTestApp(kind);
     admin = await loginAgent(testApp.app);
-    for (const key of Object.keys(FIELDS) as FieldKey[]) names[key] = await addField(FIELDS[key]);
+    for (const key of Object.keys(FIELDS) as FieldKey[])
+      names[key] = await addCustomField(admin, EDITOR, FIELDS[key]);
   });
   afterAll(async () => {
     await testApp.close();

@@ -1,4 +1,3 @@
-import { LayoutService } from '../../src/layout/layout.service.js';
 import { unescapeHtml } from '../support/csv-import.js';
 import { Agent, createRecord } from '../support/records.js';
 import {
@@ -6,6 +5,7 @@ import {
   loginAgent,
   postForm,
   postFormAndFollow,
+  resetLayouts,
   resetRecords,
   startTestApp,
   TestApp,
@@ -54,11 +54,8 @@ describe.each(databaseKinds())('field properties on %s', (kind) => {
   });
   beforeEach(async () => {
     await resetRecords(testApp.dataSource);
-    for (const table of ['layout_fields', 'layout_blocks', 'layout_changes', 'profile_field_permissions'])
-      await testApp.dataSource.query(`DELETE FROM ${table}`);
-    await testApp.dataSource.query(`UPDATE app_settings SET value = 'reset' WHERE name = 'layout_version'`);
     // Records are created through the service, which does not pass the per-request reload.
-    await testApp.app.get(LayoutService).refreshIfChanged();
+    await resetLayouts(testApp, ['profile_field_permissions']);
   });
 
   describe('mandatory', () => {

@@ -6,6 +6,7 @@ import {
   databaseKinds,
   loginAgent,
   postForm,
+  resetLayouts,
   resetRecords,
   startAppOn,
   startTestApp,
@@ -45,10 +46,7 @@ describe.each(databaseKinds())('layout editor on %s', (kind) => {
   });
   beforeEach(async () => {
     await resetRecords(testApp.dataSource);
-    for (const table of ['layout_fields', 'layout_blocks', 'layout_changes'])
-      await testApp.dataSource.query(`DELETE FROM ${table}`);
-    // A new stamp makes the app reload the emptied layout, as after a change on another instance.
-    await testApp.dataSource.query(`UPDATE app_settings SET value = 'reset' WHERE name = 'layout_version'`);
+    await resetLayouts(testApp);
   });
 
   describe('editor page', () => {

@@ -1,4 +1,3 @@
-import { LayoutService } from '../../src/layout/layout.service.js';
 import { unescapeHtml } from '../support/csv-import.js';
 import {
   Agent,
@@ -14,6 +13,7 @@ import {
   databaseKinds,
   loginAgent,
   postForm,
+  resetLayouts,
   resetRecords,
   startTestApp,
   TestApp,
@@ -81,10 +81,7 @@ describe.each(databaseKinds())('list columns on %s', (kind) => {
   });
   beforeEach(async () => {
     await resetRecords(testApp.dataSource);
-    for (const table of ['list_column_choices', 'layout_fields', 'layout_blocks', 'layout_changes'])
-      await testApp.dataSource.query(`DELETE FROM ${table}`);
-    await testApp.dataSource.query(`UPDATE app_settings SET value = 'reset' WHERE name = 'layout_version'`);
-    await testApp.app.get(LayoutService).refreshIfChanged();
+    await resetLayouts(testApp, ['list_column_choices']);
 
     await createUser(testApp, 'anna', SALESPERSON_ROLE);
     await createUser(testApp, 'bruno', SALESPERSON_ROLE);

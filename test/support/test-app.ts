@@ -9,6 +9,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppConfig, loadConfig } from '../../config/configuration.js';
 import { createApp } from '../../src/app-factory.js';
+import { LayoutService } from '../../src/layout/layout.service.js';
 
 export const ADMIN_PASSWORD = 'admin-test-password';
 
@@ -162,4 +163,15 @@ export async function postFormAndFollow(
   const response = await postForm(agent, formPage, action, fields);
   if (response.status !== 303) return response;
   return agent.get(response.headers.location);
+}
+
+/**
+ * Empties the stored layouts, their history and the other tables named, and makes the app serve the shipped
+ * layouts again. A new version stamp is what another instance would see after a change.
+ */
+export async function resetLayouts(testApp: TestApp, otherTables: string[] = []): Promise<void> {
+  for (const table of [...otherTables, 'layout_fields', 'layout_blocks', 'layout_changes'])
+    await testApp.dataSource.query(`DELETE FROM ${table}`);
+  await testApp.dataSource.query(`UPDATE app_settings SET value = 'reset' WHERE name = 'layout_version'`);
+  await testApp.app.get(LayoutService).refreshIfChanged();
 }
