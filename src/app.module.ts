@@ -1,6 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/configuration.js';
 import { AccessScope } from './access/access-scope.service.js';
@@ -37,6 +36,7 @@ import { GroupsController } from './groups/groups.controller.js';
 import { GroupsService } from './groups/groups.service.js';
 import { LayoutService } from './layout/layout.service.js';
 import { LayoutEditorPages } from './layout/layout-editor.pages.js';
+import { EventBus } from './events/event-bus.js';
 import { AccountController } from './users/account.controller.js';
 
 /** The core services every business module may use. */
@@ -48,6 +48,7 @@ class CoreModule {
       { provide: APP_CONFIG, useValue: config },
       { provide: BUSINESS_MODULES, useValue: modules },
       ModuleRegistry,
+      EventBus,
       PicklistsService,
       AccessScope,
       PermissionsService,
@@ -75,7 +76,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         TypeOrmModule.forRoot({ ...dataSourceOptions(config, modules), retryAttempts: 1, retryDelay: 1000 }),
-        EventEmitterModule.forRoot(),
         CoreModule.forRoot(config, modules),
         CsvModule,
         LayoutModule,

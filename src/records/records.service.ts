@@ -659,7 +659,10 @@ export class RecordsService {
     return new Set(rows.map((row) => Number(row.id)));
   }
 
-  /** Creates (id null) or updates a record from submitted text. Nothing is saved when any field fails. */
+  /**
+   * Creates (id null) or updates a record from submitted text. Nothing is saved when any field fails. Given
+   * the manager of a transaction already open (`outer`), it saves within it instead of opening its own.
+   */
   async save(
     moduleName: string,
     user: CurrentUser,
@@ -667,12 +670,16 @@ export class RecordsService {
     input: Record<string, unknown>,
     format: InputFormat,
     source: SaveSource = 'form',
+    outer?: EntityManager,
   ): Promise<SaveResult> {
     const manifest = this.registry.get(moduleName);
     const permissions = await this.permissions.require(user, moduleName, id === null ? 'create' : 'edit');
     const restricted = permissions.restrictedFields(moduleName);
 
-    return inTransaction(this.dataSource, async (manager) => {
+    // Inside another operation's transaction (an event handler), the save is one step of it.
+    const run = <T>(work: (manager: EntityManager) => Promise<T>) =>
+      outer ? work(outer) : inTransaction(this.dataSource, work);
+    return run(async (manager) => {
       const previous =
         id === null ? null : (await this.findChangeable(moduleName, user, id, 'write', manager)).values;
       const writable = this.registry.writableFields(moduleName);
