@@ -4,10 +4,15 @@ import { accountsManifest } from './accounts.manifest.js';
 import { AccountsModule } from './accounts.module.js';
 import { AccountsTable1764806401000 } from './migrations/1764806401000-accounts-table.js';
 import { AccountsGroupOwner1764900011000 } from './migrations/1764900011000-accounts-group-owner.js';
+import { AccountsRevenueAndAddress1765000000000 } from './migrations/1765000000000-accounts-revenue-and-address.js';
 
 export const accountsModule: BusinessModule = {
   manifest: accountsManifest,
   entity: accountEntity,
-  migrations: [AccountsTable1764806401000, AccountsGroupOwner1764900011000],
+  migrations: [
+    AccountsTable1764806401000,
+    AccountsGroupOwner1764900011000,
+    AccountsRevenueAndAddress1765000000000,
+  ],
   nestModule: AccountsModule,
 };

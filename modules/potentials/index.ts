@@ -4,10 +4,15 @@ import { potentialEntity } from './potential.entity.js';
 import { potentialsManifest } from './potentials.manifest.js';
 import { PotentialsModule } from './potentials.module.js';
 import { PotentialsGroupOwner1764900013000 } from './migrations/1764900013000-potentials-group-owner.js';
+import { PotentialsContact1765000003000 } from './migrations/1765000003000-potentials-contact.js';
 
 export const potentialsModule: BusinessModule = {
   manifest: potentialsManifest,
   entity: potentialEntity,
-  migrations: [PotentialsTable1764806403000, PotentialsGroupOwner1764900013000],
+  migrations: [
+    PotentialsTable1764806403000,
+    PotentialsGroupOwner1764900013000,
+    PotentialsContact1765000003000,
+  ],
   nestModule: PotentialsModule,
 };

@@ -1,4 +1,5 @@
 import { ModuleManifest } from '../../src/records/manifest.js';
+import { LEAD_SOURCES } from '../../src/records/shared-picklists.js';
 
 /** Sales stages in pipeline order, with the probability each one gives a potential by default. */
 export const SALES_STAGES = [
@@ -13,21 +14,6 @@ export const SALES_STAGES = [
   { value: 'Closed Won', probability: 100, outcome: 'won' },
   { value: 'Closed Lost', probability: 0, outcome: 'lost' },
 ] as const;
-
-const LEAD_SOURCES = [
-  'Cold Call',
-  'Existing Customer',
-  'Self Generated',
-  'Employee',
-  'Partner',
-  'Public Relations',
-  'Direct Mail',
-  'Conference',
-  'Trade Show',
-  'Web Site',
-  'Word of mouth',
-  'Other',
-];
 
 export const potentialsManifest: ModuleManifest = {
   name: 'potentials',
@@ -82,6 +68,14 @@ export const potentialsManifest: ModuleManifest = {
       block: 'info',
       relatedList: true,
       listColumn: true,
+    },
+    {
+      name: 'contact_id',
+      type: 'link',
+      link: 'contacts',
+      label: 'potentials.fields.contact_id',
+      block: 'info',
+      relatedList: true,
     },
     {
       name: 'expected_close_date',

@@ -16,11 +16,19 @@ import { defaultValueOf, FieldErrors } from './record-validation.js';
 import { setFlash } from '../web/flash.js';
 import { RecordIdPipe } from './record-id.pipe.js';
 import { RecordViews } from './record-views.js';
-import { ListQuery, ListResult, RecordsService } from './records.service.js';
+import { ListQuery, ListResult, RecordsService, StoredRecord } from './records.service.js';
 import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
 import { UsersService } from '../users/users.service.js';
 
 type QueryParams = Record<string, string | string[] | undefined>;
+
+/** What a module adds to its records' detail pages. Texts are already translated; the view escapes them. */
+export interface DetailExtras {
+  detailNotices?: { text: string; links?: { href: string; label: string }[] }[];
+  detailActions?: { href: string; label: string }[];
+  /** A partial of modules/<module>/views/partials, registered as `<module>-<file name>`, with its model. */
+  detailSections?: { partial: string; model: Record<string, unknown> }[];
+}
 
 /** Reads the list's search, filters, sort and page from the URL. Unknown parameters are ignored. */
 export function listQueryFrom(params: QueryParams): ListQuery {
@@ -524,14 +532,19 @@ export abstract class RecordPagesController {
         to: change.to ?? '',
         by: change.by,
       })),
-      ...(await this.extraDetailModel(user, record.values)),
+      ...(await this.extraDetailModel(user, record, permissions)),
     });
   }
 
+  /**
+   * Lets a module add to its detail page: `detailNotices` (texts shown above the fields), `detailActions`
+   * (links beside Edit) and `detailSections` (module partials after the related lists), as DetailExtras.
+   */
   protected extraDetailModel(
     _user: CurrentUser,
-    _values: Record<string, unknown>,
-  ): Promise<Record<string, unknown>> {
+    _record: StoredRecord,
+    _permissions: UserPermissions,
+  ): Promise<DetailExtras> {
     return Promise.resolve({});
   }
 

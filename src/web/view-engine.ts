@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import hbs from 'hbs';
 import type { HelperOptions } from 'handlebars';
@@ -46,11 +46,22 @@ export function describedBy(field: DescribedField): string {
     .join(' ');
 }
 
-/** Registers every file of views/partials as a partial named after the file. */
+/**
+ * Registers every file of views/partials as a partial named after the file, and every file of
+ * modules/<module>/views/partials as `<module>-<file>`.
+ */
 function registerPartials(): void {
-  const folder = join(PROJECT_ROOT, 'views', 'partials');
+  registerPartialsOf(join(PROJECT_ROOT, 'views', 'partials'), '');
+  const modules = join(PROJECT_ROOT, 'modules');
+  for (const module of readdirSync(modules, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+    const folder = join(modules, module.name, 'views', 'partials');
+    if (existsSync(folder)) registerPartialsOf(folder, `${module.name}-`);
+  }
+}
+
+function registerPartialsOf(folder: string, prefix: string): void {
   for (const file of readdirSync(folder).filter((name) => name.endsWith('.hbs'))) {
-    hbs.registerPartial(basename(file, '.hbs'), readFileSync(join(folder, file), 'utf8'));
+    hbs.registerPartial(prefix + basename(file, '.hbs'), readFileSync(join(folder, file), 'utf8'));
   }
 }
 

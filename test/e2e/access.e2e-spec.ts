@@ -42,6 +42,8 @@ describe.each(databaseKinds())('record access by role and sharing on %s', (kind)
       potentials: level,
       accounts,
       campaigns: 'public_read_write_delete',
+      contacts: 'public_read_write_delete',
+      leads: 'public_read_write_delete',
     });
     expect(response.status).toBe(303);
   }

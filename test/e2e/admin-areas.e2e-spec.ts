@@ -177,6 +177,8 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
       potentials: 'private',
       accounts: 'private',
       campaigns: 'private',
+      contacts: 'public_read_write_delete',
+      leads: 'public_read_write_delete',
     });
     expect(sharing.status).toBe(303);
 
@@ -567,6 +569,8 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
         potentials: 'public_read_write_delete',
         accounts: 'public_read_write_delete',
         campaigns: 'public_read_write_delete',
+        contacts: 'public_read_write_delete',
+        leads: 'public_read_write_delete',
       });
       const openPeers = await postForm(ursula, '/admin/sharing', '/admin/sharing/rules', {
         module: 'potentials',
@@ -578,7 +582,14 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
 
       expect(levels.status).toBe(403);
       expect(openPeers.status).toBe(403);
-      expect(stored.map((row) => row.level)).toEqual(['private', 'private', 'private']);
+      // Sorted by module: accounts, campaigns, contacts, leads, potentials.
+      expect(stored.map((row) => row.level)).toEqual([
+        'private',
+        'private',
+        'public_read_write_delete',
+        'public_read_write_delete',
+        'private',
+      ]);
       expect(await count('sharing_rules')).toBe(0);
 
       const teamRule = await postForm(ursula, '/admin/sharing', '/admin/sharing/rules', {

@@ -68,6 +68,8 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
       potentials: 'private',
       accounts: 'private',
       campaigns: 'private',
+      contacts: 'public_read_write_delete',
+      leads: 'public_read_write_delete',
     });
     expect(sharing.status).toBe(303);
   });

@@ -65,6 +65,8 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
       potentials: level,
       accounts: 'public_read_write_delete',
       campaigns: 'public_read_write_delete',
+      contacts: 'public_read_write_delete',
+      leads: 'public_read_write_delete',
     });
     expect(response.status).toBe(303);
   }

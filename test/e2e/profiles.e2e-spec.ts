@@ -82,6 +82,8 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
       potentials: 'public_read_write_delete',
       accounts: 'public_read_write_delete',
       campaigns: 'public_read_write_delete',
+      contacts: 'public_read_write_delete',
+      leads: 'public_read_write_delete',
     });
     expect(sharing.status).toBe(303);
 

@@ -104,11 +104,14 @@ function massTextField(manifest: ModuleManifest): FieldDefinition | undefined {
   );
 }
 
-/** Returns every link field that points to the module, with or without a related list. */
+/**
+ * Returns every link field that points to the module, with or without a related list, except those only the
+ * system sets (what a converted lead became).
+ */
 function incomingLinks(manifest: ModuleManifest): IncomingLink[] {
   return MANIFESTS.flatMap((other) =>
     other.fields
-      .filter((field) => field.type === 'link' && field.link === manifest.name)
+      .filter((field) => field.type === 'link' && field.link === manifest.name && !field.system)
       .map((field) => ({ manifest: other, field })),
   );
 }

@@ -248,6 +248,8 @@ describe.each(databaseKinds())('user import on %s', (kind) => {
         potentials: 'private',
         accounts: 'private',
         campaigns: 'public_read_write_delete',
+        contacts: 'public_read_write_delete',
+        leads: 'public_read_write_delete',
       });
       expect(response.status).toBe(303);
       for (const name of ['ada one', 'ada two']) {
@@ -447,6 +449,8 @@ const usernameOf = (fullName: string) => fullName.toLowerCase().replace(/[^a-z0-
         potentials: 'private',
         accounts: 'public_read_write_delete',
         campaigns: 'public_read_write_delete',
+        contacts: 'public_read_write_delete',
+        leads: 'public_read_write_delete',
       });
       expect(sharing.status).toBe(303);
 

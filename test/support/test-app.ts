@@ -100,7 +100,9 @@ export function startAppOn(database: TestDatabase): Promise<NestExpressApplicati
 /** Deletes every record, every group and every user but the administrator, so that each test starts from the same data. */
 export async function resetRecords(dataSource: DataSource): Promise<void> {
   for (const table of [
+    'leads',
     'potentials',
+    'contacts',
     'accounts',
     'campaigns',
     'import_jobs',

@@ -1,0 +1,12 @@
+import { BusinessModule } from '../../src/records/business-module.js';
+import { contactEntity } from './contact.entity.js';
+import { contactsManifest } from './contacts.manifest.js';
+import { ContactsModule } from './contacts.module.js';
+import { ContactsTable1765000001000 } from './migrations/1765000001000-contacts-table.js';
+
+export const contactsModule: BusinessModule = {
+  manifest: contactsManifest,
+  entity: contactEntity,
+  migrations: [ContactsTable1765000001000],
+  nestModule: ContactsModule,
+};
