@@ -148,6 +148,10 @@ export class LayoutEditorPages {
       moduleName,
       moduleLabel: translate(locale, shipped.label),
       picklistsHref: `/admin/layout/${moduleName}/picklists`,
+      settingsPages: (shipped.settingsPages ?? []).map((page) => ({
+        href: page.path,
+        label: translate(locale, page.label),
+      })),
       blocks,
       newBlock,
       newField,

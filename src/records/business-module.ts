@@ -6,6 +6,8 @@ import { ModuleManifest } from './manifest.js';
 export interface BusinessModule {
   manifest: ModuleManifest;
   entity: EntitySchema;
+  /** Tables of the module's own besides its records' table, such as its settings. */
+  otherEntities?: EntitySchema[];
   migrations: Type[];
   nestModule: Type;
 }

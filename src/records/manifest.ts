@@ -118,6 +118,8 @@ export interface ModuleManifest {
   /** Fields summed over the whole filtered list and shown under it. */
   listTotals?: string[];
   defaultSort: { field: string; direction: 'asc' | 'desc' };
+  /** Administration pages of the module's own, which the Layout Editor links to from the module's page. */
+  settingsPages?: { path: string; label: string }[];
 }
 
 /** Columns every record table has, managed by the engine itself. */
