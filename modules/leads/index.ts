@@ -1,12 +1,15 @@
 import { BusinessModule } from '../../src/records/business-module.js';
 import { leadEntity } from './lead.entity.js';
+import { LeadFieldMappingEntity } from './lead-field-mapping.entity.js';
 import { leadsManifest } from './leads.manifest.js';
 import { LeadsModule } from './leads.module.js';
 import { LeadsTable1765000002000 } from './migrations/1765000002000-leads-table.js';
+import { LeadFieldMappings1765000020000 } from './migrations/1765000020000-lead-field-mappings.js';
 
 export const leadsModule: BusinessModule = {
   manifest: leadsManifest,
   entity: leadEntity,
-  migrations: [LeadsTable1765000002000],
+  otherEntities: [LeadFieldMappingEntity],
+  migrations: [LeadsTable1765000002000, LeadFieldMappings1765000020000],
   nestModule: LeadsModule,
 };

@@ -176,4 +176,5 @@ export const leadsManifest: ModuleManifest = {
     },
   ],
   defaultSort: { field: 'last_name', direction: 'asc' },
+  settingsPages: [{ path: '/admin/layout/leads/conversion-mapping', label: 'leadMapping.title' }],
 };
