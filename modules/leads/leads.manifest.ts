@@ -175,5 +175,7 @@ export const leadsManifest: ModuleManifest = {
       system: true,
     },
   ],
+  // The same person is often entered as a lead and again as a contact.
+  duplicateCheck: { field: 'email', modules: ['leads', 'contacts'] },
   defaultSort: { field: 'last_name', direction: 'asc' },
 };
