@@ -37,6 +37,7 @@ import { GroupsService } from './groups/groups.service.js';
 import { LayoutService } from './layout/layout.service.js';
 import { LayoutEditorPages } from './layout/layout-editor.pages.js';
 import { EventBus } from './events/event-bus.js';
+import { DuplicateFinder } from './records/duplicate-finder.service.js';
 import { AccountController } from './users/account.controller.js';
 
 /** The core services every business module may use. */
@@ -53,6 +54,7 @@ class CoreModule {
       AccessScope,
       PermissionsService,
       AdminBoundsService,
+      DuplicateFinder,
       RecordsService,
       RecordViews,
       ListColumnsService,

@@ -101,5 +101,7 @@ export const contactsManifest: ModuleManifest = {
     { name: 'mailing_country', type: 'text', label: 'contacts.fields.mailing_country', block: 'address' },
     { name: 'description', type: 'textarea', label: 'fields.description', block: 'description' },
   ],
+  // The same person is often entered as a lead and again as a contact.
+  duplicateCheck: { field: 'email', modules: ['leads', 'contacts'] },
   defaultSort: { field: 'last_name', direction: 'asc' },
 };

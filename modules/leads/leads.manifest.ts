@@ -175,6 +175,8 @@ export const leadsManifest: ModuleManifest = {
       system: true,
     },
   ],
+  // The same person is often entered as a lead and again as a contact.
+  duplicateCheck: { field: 'email', modules: ['leads', 'contacts'] },
   defaultSort: { field: 'last_name', direction: 'asc' },
   settingsPages: [{ path: '/admin/layout/leads/conversion-mapping', label: 'leadMapping.title' }],
 };

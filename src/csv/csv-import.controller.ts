@@ -25,9 +25,16 @@ import { ModuleRegistry } from '../records/module-registry.js';
 import { PicklistsService } from '../records/picklists.service.js';
 import { DATE_FORMAT_OF, NUMBER_FORMAT_OF } from '../records/values.js';
 import { CsvReadError, DELIMITERS, ENCODINGS } from './csv-file.js';
-import { CsvImportService, UnlistedValue, UploadProblem } from './csv-import.service.js';
+import { CsvImportService, DuplicatePreview, UnlistedValue, UploadProblem } from './csv-import.service.js';
 import { ImportPageModels, MappingError } from './import-page-models.js';
-import { DATE_FORMATS, importTargets, ImportSettings, NUMBER_FORMATS } from './import-settings.js';
+import {
+  DATE_FORMATS,
+  DUPLICATE_ACTIONS,
+  duplicateActionOf,
+  importTargets,
+  ImportSettings,
+  NUMBER_FORMATS,
+} from './import-settings.js';
 import { runUpload } from '../web/upload.js';
 
 type FormBody = Record<string, unknown>;
@@ -124,8 +131,12 @@ export class CsvImportController {
     settings: ImportSettings,
     errors: MappingError[],
     unlisted: UnlistedValue[],
+    duplicates?: DuplicatePreview,
   ): Promise<void> {
-    response.render('csv/mapping', await this.pages.mapping(user, job, settings, errors, unlisted));
+    response.render(
+      'csv/mapping',
+      await this.pages.mapping(user, job, settings, errors, unlisted, duplicates),
+    );
   }
 
   @Get(':module/:jobId')
@@ -184,16 +195,22 @@ export class CsvImportController {
     if (errors.length > 0) return this.renderMapping(response.status(422), user, job, settings, errors, []);
 
     let unlisted: UnlistedValue[];
+    let duplicates: DuplicatePreview;
     try {
       unlisted = await this.imports.unlistedValues(job, settings, user);
+      duplicates = await this.imports.duplicateRows(job, settings, user);
     } catch (error) {
       if (!(error instanceof CsvReadError)) throw error;
       const readError = { key: 'csv.errors.unreadable', params: { line: error.line, code: error.reason } };
       return this.renderMapping(response.status(422), user, job, settings, [readError], []);
     }
     // Unlisted values are shown until the user has chosen for each; a value is never added to a list here.
-    if (unlisted.some((value) => !(value.key in settings.picklistChoices)))
-      return this.renderMapping(response.status(200), user, job, settings, [], unlisted);
+    // Duplicate rows likewise, until the user has chosen to import or skip them.
+    const unlistedOpen = unlisted.some((value) => !(value.key in settings.picklistChoices));
+    const duplicatesOpen =
+      duplicates.count > 0 && !duplicateActionOf(this.registry.get(moduleName), settings);
+    if (unlistedOpen || duplicatesOpen)
+      return this.renderMapping(response.status(200), user, job, settings, [], unlisted, duplicates);
 
     await this.imports.run(job, user);
     response.redirect(303, `/import/${moduleName}/${jobId}`);
@@ -241,6 +258,7 @@ export class CsvImportController {
         return typeof value === 'string' && mapping[index] ? value.slice(0, MAX_DEFAULT_LENGTH) : '';
       }),
       picklistChoices,
+      duplicateChoice: readDuplicateChoice(body) ?? settings.duplicateChoice,
     };
     return { settings: read, rejectedFields: [...new Set(rejectedFields)] };
   }
@@ -296,6 +314,17 @@ export class CsvImportController {
     response.setHeader('X-Content-Type-Options', 'nosniff');
     createReadStream(path).pipe(response);
   }
+}
+
+/**
+ * Reads the choice for duplicate rows, with the column that was mapped to the checked field when the page
+ * listed them: the choice applies while that column stays mapped to it.
+ */
+function readDuplicateChoice(body: FormBody): ImportSettings['duplicateChoice'] {
+  const action = pick(body.duplicates_action, DUPLICATE_ACTIONS);
+  const column = typeof body.duplicates_column === 'string' ? body.duplicates_column : '';
+  if (!action || !/^\d{1,4}$/.test(column)) return undefined;
+  return { action, column: Number(column) };
 }
 
 /** The value when it is one of the allowed ones. */

@@ -25,7 +25,10 @@ import {
   readPreview,
 } from './csv-file.js';
 import { addFormulaGuard } from './formula-guard.js';
+import { DuplicateFinder } from '../records/duplicate-finder.service.js';
+import { checkedValueOf, DuplicateRow, DuplicateTracker } from './import-duplicates.js';
 import {
+  checkedColumn,
   guessMapping,
   importTargets,
   ImportResult,
@@ -64,6 +67,21 @@ export interface UnlistedValue {
   rows: number;
 }
 
+/** The rows of a file that repeat a checked value, as the mapping page lists them. */
+export interface DuplicatePreview {
+  /** Every such row of the file. */
+  count: number;
+  /** The first of them. */
+  rows: DuplicateRow[];
+  /** The column mapped to the checked field, or -1 when none is and nothing was checked. */
+  column: number;
+}
+
+/** Duplicate rows listed on the mapping page; the count covers the others. */
+const DUPLICATES_LISTED = 50;
+/** Rows whose values the mapping page looks up together, one query per compared module. */
+const DUPLICATE_BATCH = 1000;
+
 /**
  * Bytes of header text a job keeps. Its settings are one TEXT column (65,535 bytes on MariaDB/MySQL),
  * which also holds the mapping, the defaults and the picklist choices.
@@ -89,6 +107,7 @@ export class CsvImportService {
     private readonly picklists: PicklistsService,
     private readonly importer: RecordImporter,
     private readonly permissions: PermissionsService,
+    private readonly duplicateFinder: DuplicateFinder,
   ) {
     this.uploadDir = join(config.storageDir, 'imports');
     mkdirSync(this.uploadDir, { recursive: true });
@@ -206,6 +225,7 @@ export class CsvImportService {
       mapping: guessMapping(preview.headers, targets, this.registry.shipped(job.module).fields),
       defaults: preview.headers.map(() => ''),
       picklistChoices: {},
+      duplicateChoice: undefined,
     };
   }
 
@@ -246,6 +266,49 @@ export class CsvImportService {
       }
     }
     return [...found.values()];
+  }
+
+  /**
+   * Reads the whole file and finds the rows whose value of the module's duplicate check visible records, or
+   * earlier rows, already have. Throws CsvReadError when the file cannot be read.
+   */
+  async duplicateRows(
+    job: ImportJob,
+    settings: ImportSettings,
+    user: CurrentUser,
+  ): Promise<DuplicatePreview> {
+    const manifest = this.registry.get(job.module);
+    const preview: DuplicatePreview = { count: 0, rows: [], column: checkedColumn(manifest, settings) };
+    if (preview.column < 0) return preview;
+
+    const tracker = new DuplicateTracker(this.duplicateFinder, manifest, user);
+    const format = {
+      numberFormat: settings.numberFormat,
+      dateFormat: settings.dateFormat,
+      referencesByName: true,
+    };
+    let batch: { line: number; value: string }[] = [];
+    const lookUp = async () => {
+      const found = await tracker.check(batch);
+      preview.count += found.length;
+      preview.rows.push(...found.slice(0, Math.max(0, DUPLICATES_LISTED - preview.rows.length)));
+      batch = [];
+    };
+
+    let headerSeen = false;
+    for await (const row of readCsvRows(this.pathOf(job), settings)) {
+      if (!headerSeen) {
+        headerSeen = true;
+        continue;
+      }
+      // The import fails a row of the wrong width before it looks at its values.
+      if (row.cells.length !== settings.headers.length) continue;
+      const value = checkedValueOf(manifest, settings, row.cells, format);
+      if (value !== undefined) batch.push({ line: row.line, value });
+      if (batch.length >= DUPLICATE_BATCH) await lookUp();
+    }
+    if (batch.length > 0) await lookUp();
+    return preview;
   }
 
   /**

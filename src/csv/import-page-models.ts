@@ -10,8 +10,16 @@ import { ModuleRegistry } from '../records/module-registry.js';
 import { PicklistsService } from '../records/picklists.service.js';
 import { DATE_FORMAT_OF, NUMBER_FORMAT_OF } from '../records/values.js';
 import { CsvDelimiter, DELIMITERS, ENCODINGS } from './csv-file.js';
-import { CsvImportService, UnlistedValue, UploadProblem } from './csv-import.service.js';
-import { DATE_FORMATS, importTargets, ImportSettings, NUMBER_FORMATS } from './import-settings.js';
+import { CsvImportService, DuplicatePreview, UnlistedValue, UploadProblem } from './csv-import.service.js';
+import {
+  DATE_FORMATS,
+  DUPLICATE_ACTIONS,
+  duplicateActionOf,
+  importTargets,
+  ImportSettings,
+  NUMBER_FORMATS,
+} from './import-settings.js';
+import { duplicateName } from '../records/duplicate-names.js';
 
 /** Rows of the file shown on the mapping page. */
 const PREVIEW_ROWS = 5;
@@ -69,6 +77,7 @@ export class ImportPageModels {
     settings: ImportSettings,
     errors: MappingError[],
     unlisted: UnlistedValue[],
+    duplicates?: DuplicatePreview,
   ) {
     const locale = user.locale;
     const manifest = this.registry.get(job.module);
@@ -124,6 +133,10 @@ export class ImportPageModels {
           })),
         ],
       })),
+      duplicates:
+        duplicates && duplicates.count > 0
+          ? this.duplicatesModel(user, job, settings, duplicates)
+          : undefined,
       unlisted: unlisted.map((value, index) => ({
         index,
         key: value.key,
@@ -146,11 +159,53 @@ export class ImportPageModels {
     };
   }
 
+  /**
+   * Builds the list of rows whose checked value visible records, or earlier rows, already have. The user
+   * chooses to import or skip them, and "skip" is selected until they choose otherwise.
+   */
+  private duplicatesModel(
+    user: CurrentUser,
+    job: ImportJob,
+    settings: ImportSettings,
+    duplicates: DuplicatePreview,
+  ) {
+    const locale = user.locale;
+    const manifest = this.registry.get(job.module);
+    const field = this.registry.field(job.module, manifest.duplicateCheck!.field)!;
+    const action = duplicateActionOf(manifest, settings) ?? 'skip';
+    return {
+      intro: translate(locale, 'csv.duplicates.intro', {
+        count: duplicates.count,
+        field: translate(locale, field.label),
+      }),
+      fieldLabel: translate(locale, field.label),
+      column: duplicates.column,
+      more: duplicates.count > duplicates.rows.length,
+      rows: duplicates.rows.map((row) => ({
+        line: row.line,
+        value: row.value,
+        existing: row.existing && {
+          href: `/${row.existing.module}/${row.existing.id}`,
+          text: duplicateName(locale, this.registry.get(row.existing.module), row.existing),
+        },
+        earlier:
+          row.earlierLine && translate(locale, 'csv.duplicates.earlierLine', { line: row.earlierLine }),
+      })),
+      actions: DUPLICATE_ACTIONS.map((value) => ({
+        value,
+        label: translate(locale, `csv.duplicates.${value}`, { count: duplicates.count }),
+        checked: value === action,
+      })),
+    };
+  }
+
   /** Builds the result page: counts, notes, the first failed rows and the download link. */
   result(user: CurrentUser, job: ImportJob) {
     const locale = user.locale;
     const manifest = this.registry.get(job.module);
     const result = this.imports.resultOf(job)!;
+    // Skipped duplicates are listed, and written to the file, with the failed rows.
+    const notImported = result.failed + (result.duplicatesSkipped ?? 0);
 
     return {
       title: 'csv.result.title',
@@ -162,6 +217,15 @@ export class ImportPageModels {
         { name: 'created', label: translate(locale, 'csv.result.created'), value: result.created },
         { name: 'failed', label: translate(locale, 'csv.result.failed'), value: result.failed },
         { name: 'skipped', label: translate(locale, 'csv.result.skipped'), value: result.skipped },
+        ...(result.duplicatesSkipped
+          ? [
+              {
+                name: 'duplicatesSkipped',
+                label: translate(locale, 'csv.result.duplicatesSkipped'),
+                value: result.duplicatesSkipped,
+              },
+            ]
+          : []),
       ],
       notes: [
         ...Object.entries(result.linkedCreated)
@@ -183,12 +247,12 @@ export class ImportPageModels {
           reason: translate(locale, problem.reason, problem.params ?? {}),
         })),
       ),
-      moreFailures: result.failed > result.failures.length,
+      moreFailures: notImported > result.failures.length,
       failedHref:
-        result.failed > 0 && existsSync(this.imports.failedPathOf(job))
+        notImported > 0 && existsSync(this.imports.failedPathOf(job))
           ? `/import/${job.module}/${job.id}/failed.csv`
           : undefined,
-      failedFileRemoved: result.failed > 0 && !existsSync(this.imports.failedPathOf(job)),
+      failedFileRemoved: notImported > 0 && !existsSync(this.imports.failedPathOf(job)),
       keepDays: this.config.importKeepDays,
     };
   }

@@ -8,6 +8,7 @@ import { CsvReadError } from './csv-file.js';
 import { removeFormulaGuard } from './formula-guard.js';
 import { ImportResult, ImportSettings, picklistKey, RowFailure, RowProblem } from './import-settings.js';
 import { UserPermissions } from '../access/permissions.service.js';
+import type { DuplicateTracker } from './import-duplicates.js';
 
 /** Failed rows kept for the result page; the failed-rows file has every one. */
 const FAILURES_SHOWN = 200;
@@ -50,6 +51,8 @@ export class ImportRun {
     failures: [],
   };
   readonly failedRows: { cells: string[]; failure: RowFailure }[] = [];
+  /** Finds the rows to skip because they repeat a checked value; absent when duplicates are imported. */
+  duplicates?: DuplicateTracker;
   private failuresSize = 0;
 
   constructor(
@@ -66,6 +69,16 @@ export class ImportRun {
 
   fail(cells: string[], failure: RowFailure): void {
     this.result.failed++;
+    this.keep(cells, failure);
+  }
+
+  /** Skips a row that repeats a checked value, and lists it with the failed rows so that its reason is shown. */
+  skipDuplicate(cells: string[], failure: RowFailure): void {
+    this.result.duplicatesSkipped = (this.result.duplicatesSkipped ?? 0) + 1;
+    this.keep(cells, failure);
+  }
+
+  private keep(cells: string[], failure: RowFailure): void {
     const size = JSON.stringify(failure).length;
     if (this.result.failures.length < FAILURES_SHOWN && this.failuresSize + size <= FAILURES_MAX_CHARS) {
       this.result.failures.push(failure);

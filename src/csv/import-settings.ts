@@ -1,6 +1,6 @@
 import type { UserPermissions } from '../access/permissions.service.js';
 import { translate } from '../i18n/i18n.service.js';
-import { FieldDefinition } from '../records/manifest.js';
+import { FieldDefinition, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { DateFormat, LOCALES, NumberFormat } from '../records/values.js';
 import { CsvDelimiter, CsvEncoding } from './csv-file.js';
@@ -21,7 +21,17 @@ export interface ImportSettings {
   defaults: string[];
   /** Listed value chosen for each picklist value that is not in the list, by `picklistKey`; '' fails the rows. */
   picklistChoices: Record<string, string>;
+  /**
+   * The user's choice for rows whose value of the module's duplicate check visible records already have, or
+   * an earlier row of the file has. It applies while `column` is the column mapped to the checked field, so that
+   * a changed mapping shows the duplicates again.
+   */
+  duplicateChoice?: { action: DuplicateAction; column: number };
 }
+
+/** Rows that repeat a value are imported anyway, or skipped and listed on the result page. */
+export type DuplicateAction = 'import' | 'skip';
+export const DUPLICATE_ACTIONS: DuplicateAction[] = ['import', 'skip'];
 
 /** Counts and the first failed rows of a finished import, kept as JSON in `import_jobs.result`. */
 export interface ImportResult {
@@ -33,7 +43,9 @@ export interface ImportResult {
   assignedToImporter: number;
   /** Linked records the import created (accounts named by rows), by module. */
   linkedCreated: Record<string, number>;
-  /** The first failed rows, for the result page; the failed-rows file has all of them. */
+  /** Rows skipped because they repeat a value that the module's duplicate check compares; absent in older results. */
+  duplicatesSkipped?: number;
+  /** The first failed and skipped duplicate rows, for the result page; the failed-rows file has all of them. */
   failures: RowFailure[];
 }
 
@@ -58,6 +70,21 @@ export const DATE_FORMATS: DateFormat[] = ['iso', 'dmy', 'mdy'];
 /** Builds the key of an unlisted picklist value and its choice from the field and the value in lower case. */
 export function picklistKey(field: string, value: string): string {
   return `${field}:${value.trim().toLowerCase()}`;
+}
+
+/** Returns the column mapped to the field of the module's duplicate check, or -1 when none is. */
+export function checkedColumn(manifest: ModuleManifest, settings: ImportSettings): number {
+  const field = manifest.duplicateCheck?.field;
+  return field === undefined ? -1 : settings.mapping.indexOf(field);
+}
+
+/** Tells whether the user chose what to do with duplicate rows for the column now mapped to the checked field. */
+export function duplicateActionOf(
+  manifest: ModuleManifest,
+  settings: ImportSettings,
+): DuplicateAction | undefined {
+  const choice = settings.duplicateChoice;
+  return choice && choice.column === checkedColumn(manifest, settings) ? choice.action : undefined;
 }
 
 /**

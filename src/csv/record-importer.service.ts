@@ -15,7 +15,10 @@ import { applyDefaults, checkValues, FieldErrors, parseSubmission } from '../rec
 import { nameKey, RecordsService } from '../records/records.service.js';
 import { utcNow } from '../records/values.js';
 import { CsvReadError, CsvRow, readCsvRows } from './csv-file.js';
-import { importTargets, ImportSettings } from './import-settings.js';
+import { duplicateActionOf, importTargets, ImportSettings, RowProblem } from './import-settings.js';
+import { DuplicateFinder } from '../records/duplicate-finder.service.js';
+import { duplicateName } from '../records/duplicate-names.js';
+import { DuplicateRow, DuplicateTracker } from './import-duplicates.js';
 import { ImportOutcome, ImportRun, mappedInput, PreparedRow, unreadableProblem } from './import-run.js';
 
 /** Rows validated and written together: one lookup query per linked module and one transaction. */
@@ -36,6 +39,7 @@ export class RecordImporter {
     private readonly picklists: PicklistsService,
     private readonly access: AccessScope,
     private readonly permissions: PermissionsService,
+    private readonly duplicateFinder: DuplicateFinder,
   ) {}
 
   async run(
@@ -49,6 +53,8 @@ export class RecordImporter {
     run.targets = importTargets(this.registry, moduleName, permissions);
     run.permissions = permissions;
     run.picklists = await this.picklists.forModule(moduleName);
+    if (duplicateActionOf(run.manifest, settings) === 'skip')
+      run.duplicates = new DuplicateTracker(this.duplicateFinder, run.manifest, user);
     this.logger.log(`Import of ${moduleName} by user ${user.id} started`);
 
     let batch: PreparedRow[] = [];
@@ -90,7 +96,7 @@ export class RecordImporter {
     result.failures.sort((a, b) => a.line - b.line);
     run.failedRows.sort((a, b) => a.failure.line - b.failure.line);
     this.logger.log(
-      `Import of ${moduleName} by user ${user.id} finished: ${result.read} read, ${result.created} created, ${result.failed} failed, ${result.skipped} skipped`,
+      `Import of ${moduleName} by user ${user.id} finished: ${result.read} read, ${result.created} created, ${result.failed} failed, ${result.skipped} skipped, ${result.duplicatesSkipped ?? 0} duplicates skipped`,
     );
     return { result, failedRows: run.failedRows };
   }
@@ -168,13 +174,17 @@ export class RecordImporter {
   private async writeBatch(run: ImportRun, rows: PreparedRow[]): Promise<void> {
     const countsBefore = { ...run.result, linkedCreated: { ...run.result.linkedCreated } };
     let created: number;
+    let skipped: { row: PreparedRow; problem: RowProblem }[] = [];
     try {
       created = await inTransaction(this.dataSource, async (manager) => {
-        await this.resolveUsers(manager, run, rows);
-        await this.checkUniqueKeys(manager, run, rows);
-        await this.resolveLinks(manager, run, rows);
+        skipped = await this.findDuplicates(manager, run, rows);
+        // Skipped rows create no linked record and count for no note of the result page.
+        const remaining = rows.filter((row) => !skipped.some((entry) => entry.row === row));
+        await this.resolveUsers(manager, run, remaining);
+        await this.checkUniqueKeys(manager, run, remaining);
+        await this.resolveLinks(manager, run, remaining);
 
-        const good = rows.filter((row) => Object.keys(row.errors).length === 0);
+        const good = remaining.filter((row) => Object.keys(row.errors).length === 0);
         await this.insertRecords(
           manager,
           run.manifest,
@@ -196,10 +206,52 @@ export class RecordImporter {
     }
 
     run.result.created += created;
+    for (const { row, problem } of skipped)
+      run.skipDuplicate(row.cells, { line: row.line, problems: [problem] });
     for (const row of rows) {
       if (Object.keys(row.errors).length > 0)
         run.fail(row.cells, { line: row.line, problems: run.problemsOf(row) });
     }
+  }
+
+  /**
+   * Returns the valid rows to skip because visible records or earlier rows already have their checked value,
+   * each with the reason, when the user chose to skip duplicates. One lookup per compared module a batch.
+   */
+  private async findDuplicates(
+    manager: EntityManager,
+    run: ImportRun,
+    rows: PreparedRow[],
+  ): Promise<{ row: PreparedRow; problem: RowProblem }[]> {
+    const field = run.manifest.duplicateCheck?.field;
+    if (!run.duplicates || field === undefined) return [];
+
+    const checked = rows.filter(
+      (row) => Object.keys(row.errors).length === 0 && typeof row.values[field] === 'string',
+    );
+    const byLine = new Map(checked.map((row) => [row.line, row]));
+    const found = await run.duplicates.check(
+      checked.map((row) => ({ line: row.line, value: row.values[field] as string })),
+      manager,
+    );
+
+    return found.map((duplicate) => ({
+      row: byLine.get(duplicate.line)!,
+      problem: this.duplicateProblem(run, field, duplicate),
+    }));
+  }
+
+  /** Says which record, or which earlier line, already has the row's checked value, under the value's column. */
+  private duplicateProblem(run: ImportRun, field: string, duplicate: DuplicateRow): RowProblem {
+    const column = run.settings.headers[run.settings.mapping.indexOf(field)] ?? '';
+    if (!duplicate.existing)
+      return { column, reason: 'csv.duplicates.sameAsLine', params: { line: duplicate.earlierLine ?? 0 } };
+    const target = this.registry.get(duplicate.existing.module);
+    return {
+      column,
+      reason: 'csv.duplicates.existsOn',
+      params: { record: duplicateName(run.user.locale, target, duplicate.existing) },
+    };
   }
 
   /**

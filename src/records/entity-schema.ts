@@ -5,7 +5,14 @@ import {
   EntitySchemaRelationOptions,
 } from 'typeorm';
 
-import { AUDIT_FIELDS, columnOf, FieldDefinition, ModuleManifest, OWNER_GROUP_COLUMN } from './manifest.js';
+import {
+  AUDIT_FIELDS,
+  columnOf,
+  FieldDefinition,
+  hasKeyColumn,
+  ModuleManifest,
+  OWNER_GROUP_COLUMN,
+} from './manifest.js';
 import { valueTypeOf } from './value-types.js';
 
 /** Lengths of the varchar columns that the record engine creates; migrations use the same. */
@@ -55,7 +62,7 @@ export function entitySchemaFor(
   for (const field of [...manifest.fields, ...AUDIT_FIELDS]) {
     if (field.computed) continue;
     columns[columnOf(field)] = columnOptions(field);
-    if (field.uniqueKey) {
+    if (hasKeyColumn(manifest, field)) {
       columns[`${field.name}_key`] = { type: 'varchar', length: COLUMN_LENGTH.text, nullable: true };
     }
     // The users table is the EntitySchema named 'User'.
@@ -84,12 +91,18 @@ export function entitySchemaFor(
       unique: true,
     }));
 
+  // A duplicate check looks its keys up with IN (...), which this index serves on both databases.
+  const checkedField = manifest.fields.find((field) => hasKeyColumn(manifest, field) && !field.uniqueKey);
+  const keyIndices: EntitySchemaIndexOptions[] = checkedField
+    ? [{ name: `ix_${manifest.table}_${checkedField.name}_key`, columns: [`${checkedField.name}_key`] }]
+    : [];
+
   return new EntitySchema({
     name: manifest.table,
     tableName: manifest.table,
     columns,
     relations,
-    indices: [...uniqueIndices, ...ownerIndices, ...indices],
+    indices: [...uniqueIndices, ...keyIndices, ...ownerIndices, ...indices],
   });
 }
 

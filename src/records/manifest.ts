@@ -102,6 +102,18 @@ export interface BlockDefinition {
   label: string;
 }
 
+/**
+ * A check that a new or changed record does not repeat a value that a record of the listed modules already
+ * has. The value is compared without regard to case and surrounding spaces, through a `<field>_key` column
+ * that every listed module keeps with its own duplicate check on the same field.
+ */
+export interface DuplicateCheck {
+  /** The field compared, a standard field of this module and of each listed module. */
+  field: string;
+  /** Modules whose records are compared, this one included when its own records are. */
+  modules: string[];
+}
+
 export interface ModuleManifest {
   /** URL segment and registry key: 'potentials'. */
   name: string;
@@ -117,6 +129,8 @@ export interface ModuleManifest {
   fields: FieldDefinition[];
   /** Fields summed over the whole filtered list and shown under it. */
   listTotals?: string[];
+  /** Forms and imports flag a record whose value of the field another record already has. */
+  duplicateCheck?: DuplicateCheck;
   defaultSort: { field: string; direction: 'asc' | 'desc' };
   /** Administration pages of the module's own, which the Layout Editor links to from the module's page. */
   settingsPages?: { path: string; label: string }[];
@@ -138,6 +152,14 @@ export const OWNER_GROUP_COLUMN = 'assigned_group_id';
 
 export function columnOf(field: FieldDefinition): string {
   return field.type === 'currency' ? `${field.name}_cents` : field.name;
+}
+
+/**
+ * Tells whether the field has a `<name>_key` column beside its own: the value trimmed and in lower case, which
+ * unique names and duplicate checks compare.
+ */
+export function hasKeyColumn(manifest: ModuleManifest, field: FieldDefinition): boolean {
+  return Boolean(field.uniqueKey) || (!field.custom && manifest.duplicateCheck?.field === field.name);
 }
 
 /** Returns the table of a module's custom fields: one row per record, keyed by the record's id. */

@@ -94,9 +94,13 @@ export class ModuleRegistry {
     return this.get(name).fields.filter((field) => !field.system && !field.readOnly && !field.computed);
   }
 
-  /** Fields a mass edit may set: the writable ones, except unique names that no two records may share. */
+  /**
+   * Fields a mass edit may set: the writable ones, except unique names that no two records may share and the
+   * field of a duplicate check, because one value given to many records would make every one a duplicate.
+   */
   massEditableFields(name: string): FieldDefinition[] {
-    return this.writableFields(name).filter((field) => !field.uniqueKey);
+    const checked = this.get(name).duplicateCheck?.field;
+    return this.writableFields(name).filter((field) => !field.uniqueKey && field.name !== checked);
   }
 
   /** Link fields of other modules that point to this one and want a related list on its detail page. */

@@ -17,6 +17,8 @@ import { setFlash } from '../web/flash.js';
 import { RecordIdPipe } from './record-id.pipe.js';
 import { RecordViews } from './record-views.js';
 import { ListQuery, ListResult, RecordsService, StoredRecord } from './records.service.js';
+import { DuplicateMatch } from './duplicate-finder.service.js';
+import { duplicateName } from './duplicate-names.js';
 import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
 import { UsersService } from '../users/users.service.js';
 
@@ -384,7 +386,7 @@ export abstract class RecordPagesController {
   ): Promise<void> {
     const permissions = await this.permissions.require(user, this.moduleName, 'create');
     const values = this.newValues(user, params, permissions);
-    await this.renderForm(response, user, null, values, {}, permissions, 'quick');
+    await this.renderForm(response, user, null, values, {}, permissions, { form: 'quick' });
   }
 
   /**
@@ -420,6 +422,9 @@ export abstract class RecordPagesController {
       null,
       this.formInput(body),
       this.formatOf(user),
+      'form',
+      undefined,
+      { confirmed: confirmedDuplicate(body) },
     );
     if (!result.ok) {
       // A read-only field is not submitted, so it shows its default value again, as the record will get it.
@@ -430,13 +435,16 @@ export abstract class RecordPagesController {
           values[field.name] = preset[field.name];
       }
       return this.renderForm(
-        response.status(422),
+        response.status(formStatus(result)),
         user,
         null,
         values,
         result.errors,
         permissions,
-        body._form === 'quick' ? 'quick' : 'full',
+        {
+          form: body._form === 'quick' ? 'quick' : 'full',
+          duplicates: result.duplicates,
+        },
       );
     }
     setFlash(response, 'flash.saved');
@@ -629,6 +637,9 @@ export abstract class RecordPagesController {
       id,
       this.formInput(body),
       this.formatOf(user),
+      'form',
+      undefined,
+      { confirmed: confirmedDuplicate(body) },
     );
     if (!result.ok) {
       // A read-only field keeps its stored value in the form, as the disabled box shows it.
@@ -638,7 +649,17 @@ export abstract class RecordPagesController {
       for (const field of this.registry.writableFields(this.moduleName)) {
         if (permissions.isReadOnly(this.moduleName, field)) values[field.name] = stored[field.name];
       }
-      return this.renderForm(response.status(422), user, id, values, result.errors, permissions);
+      return this.renderForm(
+        response.status(formStatus(result)),
+        user,
+        id,
+        values,
+        result.errors,
+        permissions,
+        {
+          duplicates: result.duplicates,
+        },
+      );
     }
     setFlash(response, 'flash.saved');
     response.redirect(303, `/${this.moduleName}/${id}`);
@@ -694,6 +715,7 @@ export abstract class RecordPagesController {
     const input = { ...body };
     delete input._csrf;
     delete input._form;
+    delete input[CONFIRMED_DUPLICATE];
     return input;
   }
 
@@ -704,7 +726,7 @@ export abstract class RecordPagesController {
     values: Record<string, string>,
     errors: FieldErrors,
     permissions: UserPermissions,
-    form: 'full' | 'quick' = 'full',
+    { form = 'full', duplicates = [] }: FormExtras = {},
   ): Promise<void> {
     const manifest = this.manifest;
     const stored = id === null ? undefined : await this.records.findVisible(this.moduleName, user, id);
@@ -755,8 +777,52 @@ export abstract class RecordPagesController {
       cancelHref: id === null ? `/${manifest.name}` : `/${manifest.name}/${id}`,
       blocks,
       errorSummary,
+      duplicateWarning: this.duplicateWarning(user, duplicates),
     });
   }
+
+  /** Builds the warning above a form whose value visible records already have, with a link to each. */
+  private duplicateWarning(user: CurrentUser, duplicates: DuplicateMatch[]) {
+    const check = this.manifest.duplicateCheck;
+    if (duplicates.length === 0 || !check) return undefined;
+    const field = this.registry.field(this.moduleName, check.field);
+    return {
+      text: translate(user.locale, 'duplicates.formIntro', {
+        count: duplicates.length,
+        field: field ? translate(user.locale, field.label) : check.field,
+      }),
+      confirmName: CONFIRMED_DUPLICATE,
+      confirmValue: duplicates[0].key,
+      records: duplicates.map((match) => ({
+        href: `/${match.module}/${match.id}`,
+        text: duplicateName(user.locale, this.registry.get(match.module), match),
+      })),
+    };
+  }
+}
+
+/** The parts of a record form besides its fields. */
+interface FormExtras {
+  /** The quick create form shows the main fields only. */
+  form?: 'full' | 'quick';
+  /** Visible records that already have the value of the module's duplicate check, named in a warning. */
+  duplicates?: DuplicateMatch[];
+}
+
+/**
+ * The form field that "Save anyway" sends with the value the user saw the warning for, so that a value
+ * changed afterwards is checked again.
+ */
+const CONFIRMED_DUPLICATE = '_duplicate_confirmed';
+
+function confirmedDuplicate(body: Record<string, unknown>): string | undefined {
+  const value = body[CONFIRMED_DUPLICATE];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Returns 422 for a form with errors, and 200 for a form shown again only to warn of duplicates. */
+function formStatus(result: { errors: FieldErrors }): number {
+  return Object.keys(result.errors).length > 0 ? 422 : 200;
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   customFieldTable,
   FieldDefinition,
   hasCustomFields,
+  hasKeyColumn,
   ModuleManifest,
   OWNER_GROUP_COLUMN,
 } from './manifest.js';
@@ -37,6 +38,7 @@ import { applyDefaults, checkValues, FieldErrors, parseSubmission } from './reco
 import { applyAfterCursor, decodeCursor, encodeCursor, SortValue } from './keyset.js';
 import { centsToMoney, localToday, parseDate, utcNow, weightedAmount } from './values.js';
 import { valueTypeOf } from './value-types.js';
+import { DuplicateFinder, DuplicateMatch } from './duplicate-finder.service.js';
 
 export interface StoredRecord {
   id: number;
@@ -89,7 +91,19 @@ export interface ListResult {
   invalidFilters: string[];
 }
 
-export type SaveResult = { ok: true; id: number } | { ok: false; errors: FieldErrors };
+export type SaveResult =
+  | { ok: true; id: number }
+  /** `duplicates` are the visible records that already have the value of the module's duplicate check. */
+  | { ok: false; errors: FieldErrors; duplicates?: DuplicateMatch[] };
+
+/** Asks a save to stop at a value that visible records already have, unless it is the value confirmed. */
+export interface DuplicateConfirmation {
+  /** The value the user chose to save anyway after a warning; a different value is checked again. */
+  confirmed?: string;
+}
+
+/** The maximum number of records from each module that a form's duplicate warning names. */
+const DUPLICATES_SHOWN = 5;
 
 const ALIAS = 't';
 /** The alias of the module's custom-field table, joined to its records by id. */
@@ -108,6 +122,7 @@ export class RecordsService {
     private readonly picklists: PicklistsService,
     private readonly access: AccessScope,
     private readonly permissions: PermissionsService,
+    private readonly duplicateFinder: DuplicateFinder,
   ) {}
 
   /**
@@ -662,6 +677,8 @@ export class RecordsService {
   /**
    * Creates (id null) or updates a record from submitted text. Nothing is saved when any field fails. Given
    * the manager of a transaction already open (`outer`), it saves within it instead of opening its own.
+   * Given `duplicates`, a new or changed value of the module's duplicate check that visible records already
+   * have stops the save and is returned with them, unless the user confirmed that value.
    */
   async save(
     moduleName: string,
@@ -671,6 +688,7 @@ export class RecordsService {
     format: InputFormat,
     source: SaveSource = 'form',
     outer?: EntityManager,
+    duplicates?: DuplicateConfirmation,
   ): Promise<SaveResult> {
     const manifest = this.registry.get(moduleName);
     const permissions = await this.permissions.require(user, moduleName, id === null ? 'create' : 'edit');
@@ -704,6 +722,18 @@ export class RecordsService {
       await this.resolveReferences(manager, manifest, user, values, previous, errors);
       await this.checkUniqueKeys(manager, manifest, values, id, errors);
       if (Object.keys(errors).length > 0) return { ok: false, errors } as const;
+      if (duplicates) {
+        const found = await this.unconfirmedDuplicates(
+          manager,
+          manifest,
+          user,
+          id,
+          values,
+          previous,
+          duplicates,
+        );
+        if (found.length > 0) return { ok: false, errors, duplicates: found } as const;
+      }
 
       try {
         const savedId = previous === null ? await this.insert(manager, manifest, user, values) : id!;
@@ -738,6 +768,36 @@ export class RecordsService {
         } as const;
       }
     });
+  }
+
+  /**
+   * Returns the visible records that already have the value of the module's duplicate check, when this save
+   * sets a new value that the user has not confirmed. A value the record already had is not checked again.
+   */
+  private async unconfirmedDuplicates(
+    manager: EntityManager,
+    manifest: ModuleManifest,
+    user: CurrentUser,
+    id: number | null,
+    values: RecordValues,
+    previous: RecordValues | null,
+    confirmation: DuplicateConfirmation,
+  ): Promise<DuplicateMatch[]> {
+    const field = manifest.duplicateCheck?.field;
+    const value = field === undefined ? null : values[field];
+    if (field === undefined || typeof value !== 'string') return [];
+
+    const key = nameKey(value);
+    const before = previous?.[field];
+    if (typeof before === 'string' && nameKey(before) === key) return [];
+    if (confirmation.confirmed !== undefined && nameKey(confirmation.confirmed) === key) return [];
+
+    const found = await this.duplicateFinder.find(manifest, user, [key], {
+      exclude: id === null ? undefined : { module: manifest.name, id },
+      limit: DUPLICATES_SHOWN,
+      manager,
+    });
+    return found.get(key) ?? [];
   }
 
   /** Turns names into ids and checks that every linked record, user and group exists and may be linked. */
@@ -882,7 +942,7 @@ export class RecordsService {
         continue;
       }
       row[columnOf(field)] = toColumn(field, values[field.name] ?? null);
-      if (field.uniqueKey) {
+      if (hasKeyColumn(manifest, field)) {
         const value = values[field.name];
         row[`${field.name}_key`] = typeof value === 'string' ? nameKey(value) : null;
       }
