@@ -38,6 +38,7 @@ import { LayoutService } from './layout/layout.service.js';
 import { LayoutEditorPages } from './layout/layout-editor.pages.js';
 import { EventBus } from './events/event-bus.js';
 import { AccountController } from './users/account.controller.js';
+import { DetailExtensions } from './records/detail-extensions.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -49,6 +50,7 @@ class CoreModule {
       { provide: BUSINESS_MODULES, useValue: modules },
       ModuleRegistry,
       EventBus,
+      DetailExtensions,
       PicklistsService,
       AccessScope,
       PermissionsService,

@@ -97,7 +97,10 @@ export const CORE_MIGRATIONS = [
  * Both get the same entities and migrations, and migrations run at start-up.
  */
 export function dataSourceOptions(config: AppConfig, modules: BusinessModule[]): DataSourceOptions {
-  const entities = [...CORE_ENTITIES, ...modules.map((module) => module.entity)];
+  const entities = [
+    ...CORE_ENTITIES,
+    ...modules.flatMap((module) => [module.entity, ...(module.otherEntities ?? [])]),
+  ];
   const migrations = [...CORE_MIGRATIONS, ...modules.flatMap((module) => module.migrations)];
   const common = { entities, migrations, migrationsRun: true, synchronize: false, logging: false } as const;
 

@@ -6,6 +6,8 @@ import { ModuleManifest } from './manifest.js';
 export interface BusinessModule {
   manifest: ModuleManifest;
   entity: EntitySchema;
+  /** The module's other tables, such as the members of a campaign. */
+  otherEntities?: EntitySchema[];
   migrations: Type[];
   nestModule: Type;
 }

@@ -37,6 +37,8 @@ import { applyDefaults, checkValues, FieldErrors, parseSubmission } from './reco
 import { applyAfterCursor, decodeCursor, encodeCursor, SortValue } from './keyset.js';
 import { centsToMoney, localToday, parseDate, utcNow, weightedAmount } from './values.js';
 import { valueTypeOf } from './value-types.js';
+import { EventBus } from '../events/event-bus.js';
+import { RecordDeletedEvent, RecordsSavedEvent } from '../events/record-changes.event.js';
 
 export interface StoredRecord {
   id: number;
@@ -108,6 +110,7 @@ export class RecordsService {
     private readonly picklists: PicklistsService,
     private readonly access: AccessScope,
     private readonly permissions: PermissionsService,
+    private readonly events: EventBus,
   ) {}
 
   /**
@@ -705,8 +708,9 @@ export class RecordsService {
       await this.checkUniqueKeys(manager, manifest, values, id, errors);
       if (Object.keys(errors).length > 0) return { ok: false, errors } as const;
 
+      let savedId: number;
       try {
-        const savedId = previous === null ? await this.insert(manager, manifest, user, values) : id!;
+        savedId = previous === null ? await this.insert(manager, manifest, user, values) : id!;
         if (previous !== null) await this.update(manager, manifest, user, savedId, values);
         if (owner && previous !== null && (previous[owner.name] ?? null) !== (values[owner.name] ?? null)) {
           const from = ownerColumns(previous[owner.name]);
@@ -722,7 +726,6 @@ export class RecordsService {
             changedAt: utcNow(),
           });
         }
-        return { ok: true, id: savedId } as const;
       } catch (error) {
         // Two saves of the same name at the same moment both pass the check above; the unique index stops one.
         const uniqueField = manifest.fields.find((field) => field.uniqueKey);
@@ -737,6 +740,12 @@ export class RecordsService {
           },
         } as const;
       }
+
+      await this.events.emit(
+        RecordsSavedEvent,
+        new RecordsSavedEvent(manager, user, moduleName, source, [{ id: savedId, values, previous }]),
+      );
+      return { ok: true, id: savedId } as const;
     });
   }
 
@@ -1017,6 +1026,7 @@ export class RecordsService {
     await inTransaction(this.dataSource, async (manager) => {
       await this.findChangeable(moduleName, user, id, 'delete', manager);
       await manager.createQueryBuilder().delete().from(manifest.table).where('id = :id', { id }).execute();
+      await this.events.emit(RecordDeletedEvent, new RecordDeletedEvent(manager, user, moduleName, id));
     });
     this.logger.log(`Deleted ${manifest.name} ${id} by user ${user.id}`);
   }
