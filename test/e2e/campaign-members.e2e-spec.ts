@@ -5,6 +5,7 @@ import { importCsv, unescapeHtml } from '../support/csv-import.js';
 import {
   ADMIN,
   Agent,
+  createProfileFor,
   createRecord,
   createRole,
   createUser,
@@ -32,6 +33,7 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
   let testApp: TestApp;
   let admin: Agent;
   let supportRole: number;
+  let viewersRole: number;
   const ids: Record<string, number> = {};
 
   const membersOf = async (campaignId: number): Promise<MemberRow[]> =>
@@ -86,6 +88,12 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
       accounts: 'private',
     });
     supportRole = await createRole(testApp, admin, 'Support', ORGANISATION_ROLE);
+    viewersRole = await createRole(testApp, admin, 'Campaign viewers', ORGANISATION_ROLE);
+    await createProfileFor(admin, viewersRole, 'Campaign viewers', {
+      campaigns: ['view'],
+      leads: ['view', 'create', 'edit'],
+      contacts: ['view'],
+    });
   });
   afterAll(async () => {
     await testApp.close();
@@ -106,10 +114,10 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
       assigned_user_id: '1',
     });
 
-    const addedLeads = await postMembers(admin, campaign, `leads`, {
+    const addedLeads = await postMembers(admin, campaign, 'leads', {
       record_ids: [String(lead)],
     });
-    const addedContacts = await postMembers(admin, campaign, `contacts`, { record_ids: String(contact) });
+    const addedContacts = await postMembers(admin, campaign, 'contacts', { record_ids: String(contact) });
 
     expect(addedLeads.status).toBe(303);
     expect(addedContacts.status).toBe(303);
@@ -156,7 +164,7 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
   it('member forms reject bad input', async () => {
     const campaign = await createCampaign('Spring Fair');
     const lead = await createLead('Rossi');
-    await postMembers(admin, campaign, `leads`, {
+    await postMembers(admin, campaign, 'leads', {
       record_ids: String(lead),
     });
     const memberId = await memberIdOf(campaign, 'leads', lead);
@@ -164,7 +172,7 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
     const badStatus = await postMembers(admin, campaign, `${memberId}/status`, {
       status: 'Invented',
     });
-    const noneTicked = await postMembers(admin, campaign, `leads`, {
+    const noneTicked = await postMembers(admin, campaign, 'leads', {
       q: 'Rossi',
     });
 
@@ -182,7 +190,7 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
     const before = await membersOf(campaign);
 
     const page = await anna.get(`/campaigns/${campaign}`);
-    const added = await postMembers(anna, campaign, `leads`, {
+    const added = await postMembers(anna, campaign, 'leads', {
       record_ids: String(annaLead),
     });
     const memberId = await memberIdOf(campaign, 'leads', member);
@@ -199,6 +207,23 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
     expect(await membersOf(campaign)).toEqual(before);
   });
 
+  it('members need campaign edit permission', async () => {
+    const viktor = await createUser(testApp, 'viktor', viewersRole);
+    const campaign = await createCampaign('Spring Fair', viktor);
+    const lead = await createLead('Rossi', { assigned_user_id: String(viktor) });
+    const agent = await loginAgent(testApp.app, 'viktor', PASSWORD);
+
+    const page = await agent.get(`/campaigns/${campaign}`);
+    const added = await postMembers(agent, campaign, 'leads', { record_ids: String(lead) });
+    const addPage = await agent.get(`/campaigns/${campaign}/members/leads/add?q=Rossi`);
+
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain(`/campaigns/${campaign}/members/leads/add`);
+    expect(added.status).toBe(403);
+    expect(addPage.status).toBe(403);
+    expect(await membersOf(campaign)).toEqual([]);
+  });
+
   it('out-of-scope member counted, not named', async () => {
     const campaign = await createCampaign('Spring Fair', ids.anna);
     await createLead('Annalead', { assigned_user_id: String(ids.anna), campaign_id: String(campaign) });
@@ -209,10 +234,10 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
     const anna = await loginAgent(testApp.app, 'anna', PASSWORD);
 
     const page = await anna.get(`/campaigns/${campaign}`);
-    const addOlga = await postMembers(anna, campaign, `contacts`, {
+    const addOlga = await postMembers(anna, campaign, 'contacts', {
       record_ids: String(olgaLead),
     });
-    const addOlgaLead = await postMembers(anna, campaign, `leads`, {
+    const addOlgaLead = await postMembers(anna, campaign, 'leads', {
       record_ids: String(olgaLead),
     });
 
@@ -330,6 +355,13 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
     expect(await membersOf(webinar)).toEqual([
       { module: 'contacts', record_id: contact, status: 'Contacted - Successful' },
     ]);
+    const contactPage = await admin.get(`/contacts/${contact}`);
+    expect(contactPage.text).toContain(
+      `href="/campaigns/${webinar}">Webinar</a></td><td>Contacted - Successful</td>`,
+    );
+    expect(contactPage.text).toContain(
+      `href="/campaigns/${fair}">Spring Fair</a></td><td>Contacted - Unsuccessful</td>`,
+    );
   });
 
   it('conversion without contact keeps memberships', async () => {
