@@ -96,7 +96,6 @@ export class CampaignPages implements OnModuleInit {
     page: { limit: number; offset?: number; all?: boolean },
   ) {
     const locale = user.locale;
-    const manifest = this.registry.get(module);
     const visibleField = (name: string) => {
       const field = this.registry.field(module, name);
       return field && !field.custom && !permissions.isHidden(module, field) ? field : undefined;
@@ -114,7 +113,7 @@ export class CampaignPages implements OnModuleInit {
     return {
       module,
       anchor: `campaign-${module}`,
-      heading: translate(locale, manifest.label),
+      heading: translate(locale, `campaigns.return.members.${module}`),
       visible: result.visible,
       hiddenText:
         result.hidden > 0
