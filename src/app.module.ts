@@ -39,6 +39,7 @@ import { LayoutEditorPages } from './layout/layout-editor.pages.js';
 import { EventBus } from './events/event-bus.js';
 import { DuplicateFinder } from './records/duplicate-finder.service.js';
 import { AccountController } from './users/account.controller.js';
+import { DetailExtensions } from './records/detail-extensions.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -50,6 +51,7 @@ class CoreModule {
       { provide: BUSINESS_MODULES, useValue: modules },
       ModuleRegistry,
       EventBus,
+      DetailExtensions,
       PicklistsService,
       AccessScope,
       PermissionsService,

@@ -4,6 +4,8 @@ import { DataSource, EntityManager, InsertResult } from 'typeorm';
 import { CurrentUser } from '../access/current-user.js';
 import { PermissionsService } from '../access/permissions.service.js';
 import { inTransaction } from '../database/transaction.js';
+import { EventBus } from '../events/event-bus.js';
+import { RecordsSavedEvent } from '../events/record-changes.event.js';
 import { UserEntity } from '../users/user.entity.js';
 import { AccessScope } from '../access/access-scope.service.js';
 import { FieldValue, groupOwner, parseFieldInput, RecordValues } from '../records/field-codec.js';
@@ -40,6 +42,7 @@ export class RecordImporter {
     private readonly access: AccessScope,
     private readonly permissions: PermissionsService,
     private readonly duplicateFinder: DuplicateFinder,
+    private readonly events: EventBus,
   ) {}
 
   async run(
@@ -504,7 +507,7 @@ export class RecordImporter {
 
   /**
    * Inserts new records with multi-row INSERTs: record numbers reserved in one step, audit columns set
-   * to the importing user and the current UTC time.
+   * to the importing user and the current UTC time. The records.saved event then gets the whole batch.
    */
   private async insertRecords(
     manager: EntityManager,
@@ -534,12 +537,17 @@ export class RecordImporter {
       return row;
     });
     const result = await manager.createQueryBuilder().insert().into(manifest.table).values(rows).execute();
-    if (!hasCustomFields(manifest)) return;
-    await this.records.saveCustomRows(
-      manager,
-      manifest,
-      valuesList.map((values, index) => ({ id: insertedId(result, index), values })),
-      true,
+    const inserted = valuesList.map((values, index) => ({ id: insertedId(result, index), values }));
+    if (hasCustomFields(manifest)) await this.records.saveCustomRows(manager, manifest, inserted, true);
+    await this.events.emit(
+      RecordsSavedEvent,
+      new RecordsSavedEvent(
+        manager,
+        user,
+        manifest.name,
+        'import',
+        inserted.map((record) => ({ ...record, previous: null })),
+      ),
     );
   }
 }
@@ -549,7 +557,7 @@ export class RecordImporter {
  * driver reports, which holds on SQLite and on MariaDB, where a multi-row INSERT of known size takes
  * consecutive ids under the default innodb_autoinc_lock_mode of 1.
  * NOTE: MySQL 8 defaults to innodb_autoinc_lock_mode 2, where concurrent INSERTs may interleave ids, so
- * custom field values could reach the wrong record of an import there.
+ * custom field values and the records.saved handlers could reach the wrong record of an import there.
  */
 function insertedId(result: InsertResult, index: number): number {
   const identifier = result.identifiers[index] as { id?: number } | undefined;

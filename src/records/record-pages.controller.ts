@@ -8,6 +8,7 @@ import { essentialReason } from '../layout/module-layout.js';
 import { formatForDisplay, formatForInput } from './field-codec.js';
 import type { ColumnsForm } from './list-columns.js';
 import { ListColumnsService } from './list-columns.service.js';
+import { DetailExtensions, DetailExtras, mergeDetailExtras } from './detail-extensions.js';
 import { FieldDefinition, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
 import { CSV_MULTI_SEPARATOR, tickedValues } from './multi-values.js';
@@ -24,13 +25,7 @@ import { UsersService } from '../users/users.service.js';
 
 type QueryParams = Record<string, string | string[] | undefined>;
 
-/** What a module adds to its records' detail pages. Texts are already translated; the view escapes them. */
-export interface DetailExtras {
-  detailNotices?: { text: string; links?: { href: string; label: string }[] }[];
-  detailActions?: { href: string; label: string }[];
-  /** A partial of modules/<module>/views/partials, registered as `<module>-<file name>`, with its model. */
-  detailSections?: { partial: string; model: Record<string, unknown> }[];
-}
+export type { DetailExtras } from './detail-extensions.js';
 
 /** Reads the list's search, filters, sort and page from the URL. Unknown parameters are ignored. */
 export function listQueryFrom(params: QueryParams): ListQuery {
@@ -99,6 +94,7 @@ export abstract class RecordPagesController {
   // Injected as a property so that the business modules' controllers, which pass the constructor's
   // arguments on, need no change for it.
   @Inject(ListColumnsService) protected readonly listColumns!: ListColumnsService;
+  @Inject(DetailExtensions) private readonly detailExtensions!: DetailExtensions;
 
   protected constructor(
     protected readonly moduleName: string,
@@ -540,7 +536,10 @@ export abstract class RecordPagesController {
         to: change.to ?? '',
         by: change.by,
       })),
-      ...(await this.extraDetailModel(user, record, permissions)),
+      ...mergeDetailExtras([
+        await this.extraDetailModel(user, record, permissions),
+        ...(await this.detailExtensions.extrasFor(this.moduleName, user, record, permissions)),
+      ]),
     });
   }
 

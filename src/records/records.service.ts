@@ -39,6 +39,8 @@ import { applyAfterCursor, decodeCursor, encodeCursor, SortValue } from './keyse
 import { centsToMoney, localToday, parseDate, utcNow, weightedAmount } from './values.js';
 import { valueTypeOf } from './value-types.js';
 import { DuplicateFinder, DuplicateMatch } from './duplicate-finder.service.js';
+import { EventBus } from '../events/event-bus.js';
+import { RecordDeletedEvent, RecordsSavedEvent } from '../events/record-changes.event.js';
 
 export interface StoredRecord {
   id: number;
@@ -123,6 +125,7 @@ export class RecordsService {
     private readonly access: AccessScope,
     private readonly permissions: PermissionsService,
     private readonly duplicateFinder: DuplicateFinder,
+    private readonly events: EventBus,
   ) {}
 
   /**
@@ -735,8 +738,9 @@ export class RecordsService {
         if (found.length > 0) return { ok: false, errors, duplicates: found } as const;
       }
 
+      let savedId: number;
       try {
-        const savedId = previous === null ? await this.insert(manager, manifest, user, values) : id!;
+        savedId = previous === null ? await this.insert(manager, manifest, user, values) : id!;
         if (previous !== null) await this.update(manager, manifest, user, savedId, values);
         if (owner && previous !== null && (previous[owner.name] ?? null) !== (values[owner.name] ?? null)) {
           const from = ownerColumns(previous[owner.name]);
@@ -752,7 +756,6 @@ export class RecordsService {
             changedAt: utcNow(),
           });
         }
-        return { ok: true, id: savedId } as const;
       } catch (error) {
         // Two saves of the same name at the same moment both pass the check above; the unique index stops one.
         const uniqueField = manifest.fields.find((field) => field.uniqueKey);
@@ -767,6 +770,12 @@ export class RecordsService {
           },
         } as const;
       }
+
+      await this.events.emit(
+        RecordsSavedEvent,
+        new RecordsSavedEvent(manager, user, moduleName, source, [{ id: savedId, values, previous }]),
+      );
+      return { ok: true, id: savedId } as const;
     });
   }
 
@@ -1077,6 +1086,7 @@ export class RecordsService {
     await inTransaction(this.dataSource, async (manager) => {
       await this.findChangeable(moduleName, user, id, 'delete', manager);
       await manager.createQueryBuilder().delete().from(manifest.table).where('id = :id', { id }).execute();
+      await this.events.emit(RecordDeletedEvent, new RecordDeletedEvent(manager, user, moduleName, id));
     });
     this.logger.log(`Deleted ${manifest.name} ${id} by user ${user.id}`);
   }

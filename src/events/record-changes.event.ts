@@ -1,0 +1,41 @@
+import type { EntityManager } from 'typeorm';
+import type { CurrentUser } from '../access/current-user.js';
+import type { RecordValues } from '../records/field-codec.js';
+import type { SaveSource } from '../records/record-hooks.js';
+import type { TransactionalEvent } from './event-bus.js';
+
+/** One record of a save: its id, the values saved, and the stored values before (null for a new record). */
+export interface SavedRecord {
+  id: number;
+  values: RecordValues;
+  previous: RecordValues | null;
+}
+
+/**
+ * Records of one module were saved: one record by a form, a board move or a mass action, or a batch of new
+ * records by an import. The record engine emits it inside the save's transaction, after the rows were
+ * written, so a handler's error rolls the save (or the import batch) back.
+ */
+export class RecordsSavedEvent implements TransactionalEvent {
+  static readonly eventName = 'records.saved';
+
+  constructor(
+    readonly manager: EntityManager,
+    readonly user: CurrentUser,
+    readonly moduleName: string,
+    readonly source: SaveSource,
+    readonly records: SavedRecord[],
+  ) {}
+}
+
+/** A record was deleted. The record engine emits it inside the deletion's transaction, after the row went. */
+export class RecordDeletedEvent implements TransactionalEvent {
+  static readonly eventName = 'record.deleted';
+
+  constructor(
+    readonly manager: EntityManager,
+    readonly user: CurrentUser,
+    readonly moduleName: string,
+    readonly id: number,
+  ) {}
+}
