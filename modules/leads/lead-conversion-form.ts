@@ -23,7 +23,7 @@ export const ASSIGNEE_INPUT = 'assigned_user_id';
 export const ACCOUNT_CHOICE_INPUT = 'account_choice';
 export const EXISTING_ACCOUNT_INPUT = 'existing_account';
 
-/** Returns the name of the checkbox that asks for a record of the module. */
+/** Returns the name of the checkbox that requests a record of the module. */
 export function createInput(module: ConversionModule): string {
   return `create_${module}`;
 }
@@ -41,13 +41,13 @@ export interface ConversionForm {
   assignee: string;
   create: Record<ConversionModule, boolean>;
   accountChoice: AccountChoice;
-  /** The existing account chosen: its id, or its name where the page asks for a name. */
+  /** The existing account chosen: its id, or its name where the page has a name box. */
   existingAccount: string;
   /** Form text of the sections' fields: module → field name → text. */
   values: Record<ConversionModule, Record<string, string>>;
 }
 
-/** What stopped a conversion, shown on the page again. */
+/** The errors that stopped a conversion, shown on the page again. */
 export interface ConversionErrors {
   /** An error of the whole choice, as an i18n key: no account and no contact chosen. */
   choice?: string;
@@ -59,14 +59,6 @@ export interface ConversionErrors {
 
 export function noErrors(): ConversionErrors {
   return { inputs: {}, targets: {} };
-}
-
-export function hasErrors(errors: ConversionErrors): boolean {
-  return (
-    errors.choice !== undefined ||
-    Object.keys(errors.inputs).length > 0 ||
-    Object.values(errors.targets).some((fieldErrors) => Object.keys(fieldErrors ?? {}).length > 0)
-  );
 }
 
 /**

@@ -95,7 +95,7 @@ export class LeadConversionPage {
     };
   }
 
-  /** The assignee's errors from any target record: the page has one assignee for all of them. */
+  /** Returns the assignee's error from any target record, because the page has one assignee for all of them. */
   private assigneeErrors(errors: ConversionErrors): FieldErrors {
     for (const fieldErrors of Object.values(errors.targets)) {
       const error = fieldErrors?.[ASSIGNEE_INPUT];

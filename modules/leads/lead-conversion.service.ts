@@ -30,7 +30,7 @@ import {
 import { LeadFieldMappingService } from './lead-field-mapping.service.js';
 import { CONVERSION_MODULES, ConversionModule } from './lead-field-mapping.js';
 
-/** What the conversion page may offer the user. */
+/** The records and fields the conversion page may offer the user. */
 export interface ConversionOffer {
   /** The modules the user may create records in. */
   creatable: Record<ConversionModule, boolean>;
@@ -96,7 +96,9 @@ export class LeadConversionService {
 
   /**
    * Converts the lead with the submitted page. A target the user may not create is rejected with Forbidden
-   * before anything is saved; invalid input returns the errors, and nothing is saved.
+   * before anything is saved. Invalid input returns the errors, and nothing is saved.
+   * NOTE: the handlers stop at the first target with errors, so the errors of a later target show only
+   * after the earlier one is corrected.
    */
   async convert(
     user: CurrentUser,

@@ -16,7 +16,7 @@ import { setFlash } from '../../src/web/flash.js';
 import { LeadConversionPage } from './lead-conversion.page.js';
 import { LeadConversionService } from './lead-conversion.service.js';
 
-/** The lead fields that link to what a converted lead became, with the module each one points to. */
+/** The lead fields that link to the records a converted lead became. */
 const CONVERTED_LINKS = ['converted_account_id', 'converted_contact_id', 'converted_potential_id'];
 
 @Controller('leads')

@@ -1,5 +1,6 @@
 import { EventBus } from '../../src/events/event-bus.js';
 import { LeadConvertedEvent } from '../../src/events/lead-converted.event.js';
+import { UsersService } from '../../src/users/users.service.js';
 import {
   addCustomField,
   Agent,
@@ -456,6 +457,80 @@ describe.each(databaseKinds())('lead conversion on %s', (kind) => {
     expect(forged.status).toBe(403);
     expect(await createdCounts()).toEqual(nothingCreated);
     expect((await lead(leadId)).converted_at).toBeNull();
+  });
+
+  it('leaves out mapped values the profile hides or makes read-only', async () => {
+    const roleId = await createRole(testApp, admin, 'Limited qualifiers', SALESPERSON_ROLE);
+    const every = ['view', 'create', 'edit', 'delete'];
+    const actions = { leads: every, accounts: every, contacts: every, campaigns: every, potentials: every };
+    const profileId = await createProfileFor(admin, roleId, 'Limited qualifier', actions);
+    const grid: Record<string, string> = {
+      'field:contacts:email': 'hidden',
+      'field:accounts:phone': 'readonly',
+    };
+    for (const [module, allowed] of Object.entries(actions))
+      for (const action of allowed) grid[`action:${module}:${action}`] = '1';
+    const saved = await postForm(
+      admin,
+      `/admin/profiles/${profileId}`,
+      `/admin/profiles/${profileId}/permissions`,
+      grid,
+    );
+    expect(saved.status).toBe(303);
+    const quinnId = await createUser(testApp, 'quinn', roleId);
+    const quinn = await loginAgent(testApp.app, 'quinn', PASSWORD);
+    const leadId = await createRecord(testApp, 'leads', { ...FULL_LEAD, assigned_user_id: String(quinnId) });
+
+    const page = await quinn.get(`/leads/${leadId}/convert`);
+    const response = await convert(quinn, leadId, {
+      create_accounts: '1',
+      account_choice: 'new',
+      'accounts.account_name': 'Analytical Engines',
+      create_contacts: '1',
+      'contacts.last_name': 'Byron',
+      assigned_user_id: String(quinnId),
+    });
+
+    expect(page.text).not.toContain('name="contacts.email"');
+    expect(response.status).toBe(303);
+    const [contact] = await rows('SELECT email, mobile FROM contacts');
+    expect(contact.email).toBeNull();
+    expect(contact.mobile).toBe('+44 77 5678');
+    const [account] = await rows('SELECT phone, website FROM accounts');
+    expect(account.phone).toBeNull();
+    expect(account.website).toBe('https://engines.example');
+  });
+
+  it('reads and writes numbers and dates in Italian', async () => {
+    const saved = await testApp.app.get(UsersService).save(null, {
+      fullName: 'Giulia Rossi',
+      username: 'giulia',
+      password: PASSWORD,
+      roleId: SALESPERSON_ROLE,
+      locale: 'it',
+    });
+    if (!saved.ok) throw new Error(JSON.stringify(saved.errors));
+    const giulia = await loginAgent(testApp.app, 'giulia', PASSWORD);
+    const leadId = await createRecord(testApp, 'leads', {
+      ...FULL_LEAD,
+      assigned_user_id: String(saved.user.id),
+    });
+
+    const page = await giulia.get(`/leads/${leadId}/convert`);
+    const response = await convert(giulia, leadId, {
+      ...ALL_THREE,
+      'potentials.expected_close_date': '30/06/2027',
+      'potentials.amount': '12.500,50',
+      assigned_user_id: String(saved.user.id),
+    });
+
+    expect(page.text).toContain('Creare un contatto');
+    expect(response.status).toBe(303);
+    const [potential] = await rows('SELECT amount_cents, expected_close_date FROM potentials');
+    expect(String(potential.amount_cents)).toBe('1250050');
+    expect(potential.expected_close_date).toBe('2027-06-30');
+    const [account] = await rows('SELECT annual_revenue_cents FROM accounts');
+    expect(String(account.annual_revenue_cents)).toBe('125000050');
   });
 
   it('requires the CSRF token', async () => {
