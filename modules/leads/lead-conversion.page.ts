@@ -181,6 +181,8 @@ export class LeadConversionPage {
       await this.picklists.forModule('accounts'),
     );
     const { match } = start;
+    // A name box shows the matching account by its name, which the conversion looks up like an id.
+    if (match && !picker.options && picker.value === String(match.id)) picker.value = match.name;
     if (match && picker.options) {
       const others = picker.options.filter((option) => option.value !== String(match.id));
       const matching = {
