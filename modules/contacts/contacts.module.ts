@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ContactsController } from './contacts.controller.js';
+import { ContactsService } from './contacts.service.js';
 
-@Module({ controllers: [ContactsController] })
+@Module({ controllers: [ContactsController], providers: [ContactsService] })
 export class ContactsModule {}

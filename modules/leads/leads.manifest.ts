@@ -1,4 +1,4 @@
-import { ModuleManifest } from '../../src/records/manifest.js';
+import { FILTER_EMPTY, ModuleManifest } from '../../src/records/manifest.js';
 import { INDUSTRIES, LEAD_SOURCES, SALUTATIONS } from '../../src/records/shared-picklists.js';
 
 export const LEAD_STATUSES = [
@@ -149,6 +149,7 @@ export const leadsManifest: ModuleManifest = {
       label: 'leads.fields.converted_at',
       block: 'conversion',
       system: true,
+      presenceFilter: { setLabel: 'leads.filters.converted', emptyLabel: 'leads.filters.notConverted' },
     },
     {
       name: 'converted_account_id',
@@ -179,4 +180,7 @@ export const leadsManifest: ModuleManifest = {
   duplicateCheck: { field: 'email', modules: ['leads', 'contacts'] },
   defaultSort: { field: 'last_name', direction: 'asc' },
   settingsPages: [{ path: '/admin/layout/leads/conversion-mapping', label: 'leadMapping.title' }],
+  // A converted lead lives on as its account, contact and potential, so lists leave it out unless asked.
+  defaultFilters: { converted_at: FILTER_EMPTY },
+  lockedWhenSet: { field: 'converted_at', message: 'leads.convert.locked' },
 };

@@ -1,7 +1,9 @@
+import { EventBus } from '../../src/events/event-bus.js';
 import { RecordValues } from '../../src/records/field-codec.js';
 import { ModuleRegistry } from '../../src/records/module-registry.js';
 import { PicklistEntry, PicklistSet } from '../../src/records/picklists.service.js';
 import { SaveContext, SaveSource } from '../../src/records/record-hooks.js';
+import { RecordsService } from '../../src/records/records.service.js';
 import { PotentialsService } from './potentials.service.js';
 import { SALES_STAGES } from './potentials.manifest.js';
 
@@ -9,7 +11,7 @@ const TODAY = '2027-03-15';
 
 const stages: PicklistEntry[] = SALES_STAGES.map((stage) => ({ ...stage }));
 const picklists = new PicklistSet(new Map([['sales_stage', stages]]));
-const service = new PotentialsService({} as ModuleRegistry);
+const service = new PotentialsService({} as ModuleRegistry, new EventBus(), {} as RecordsService);
 
 interface SaveCase {
   previous?: RecordValues | null;

@@ -1,14 +1,41 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { EventBus } from '../../src/events/event-bus.js';
+import {
+  CONVERSION_ORDER,
+  LeadConvertedEvent,
+  saveConversionTarget,
+} from '../../src/events/lead-converted.event.js';
 import { ModuleRegistry } from '../../src/records/module-registry.js';
 import { RecordHooks, SaveContext } from '../../src/records/record-hooks.js';
+import { RecordsService } from '../../src/records/records.service.js';
 
-/** The rules of a potential's sales stage, probability and effective close date. */
+/** The rules of a potential's sales stage, probability and effective close date, and a converted lead's potential. */
 @Injectable()
 export class PotentialsService implements RecordHooks, OnModuleInit {
-  constructor(private readonly registry: ModuleRegistry) {}
+  constructor(
+    private readonly registry: ModuleRegistry,
+    private readonly bus: EventBus,
+    private readonly records: RecordsService,
+  ) {}
 
   onModuleInit(): void {
     this.registry.registerHooks('potentials', this);
+    this.bus.on(LeadConvertedEvent, (event) => this.potentialForLead(event), {
+      order: CONVERSION_ORDER.potentials,
+      owner: 'potentials',
+    });
+  }
+
+  /**
+   * Creates the converted lead's potential, linked to the account and the contact the conversion created
+   * or chose. Its lead source and campaign come in the input, through the lead field mapping.
+   */
+  async potentialForLead(event: LeadConvertedEvent): Promise<void> {
+    if (!event.potential) return;
+    const input = { ...event.potential.input };
+    if (event.accountId !== null) input.account_id = String(event.accountId);
+    if (event.contactId !== null) input.contact_id = String(event.contactId);
+    event.potentialId = await saveConversionTarget(this.records, 'potentials', event, input);
   }
 
   beforeSave(context: SaveContext): void {

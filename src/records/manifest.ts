@@ -94,6 +94,11 @@ export interface FieldDefinition {
   quickCreate?: boolean;
   /** Computed fields are shown and sorted but never stored: amount × percent / 100. */
   computed?: { kind: 'weighted'; amount: string; percent: string };
+  /**
+   * The list's filter bar offers whether the field is set or empty, with these i18n keys as the choices'
+   * labels (a lead's conversion date: "Converted" and "Not converted").
+   */
+  presenceFilter?: { setLabel: string; emptyLabel: string };
 }
 
 export interface BlockDefinition {
@@ -134,7 +139,23 @@ export interface ModuleManifest {
   defaultSort: { field: string; direction: 'asc' | 'desc' };
   /** Administration pages of the module's own, which the Layout Editor links to from the module's page. */
   settingsPages?: { path: string; label: string }[];
+  /**
+   * Filters every list of the module applies while its URL or request sets no value for the field: field
+   * name → filter value. FILTER_ANY as the value shows every record again.
+   */
+  defaultFilters?: Record<string, string>;
+  /**
+   * A field whose value, once set, makes the record read-only: forms, mass edits and board moves reject a
+   * change to it. `message` is the i18n key of the reason shown to the user. Deleting stays possible.
+   */
+  lockedWhenSet?: { field: string; message: string };
 }
+
+/** Filter values that keep the records whose field is empty, or set, whatever its value. */
+export const FILTER_EMPTY = '__empty__';
+export const FILTER_SET = '__set__';
+/** The filter value that turns a module's default filter off for one list. */
+export const FILTER_ANY = '__any__';
 
 /** Columns every record table has, managed by the engine itself. */
 export const AUDIT_FIELDS: FieldDefinition[] = [

@@ -5,6 +5,7 @@ import { ModuleRegistry } from './module-registry.js';
 import { listQueryFrom } from './record-pages.controller.js';
 import { FieldError } from './record-validation.js';
 import { RecordsService } from './records.service.js';
+import { RecordLockedException } from './record-lock.js';
 
 /** The maximum number of records one mass action may change; a larger selection is rejected before any change. */
 // NOTE: the records are saved one at a time within the request, and the result page appears only at the end.
@@ -22,6 +23,7 @@ export type MassSelection = { kind: 'ids'; ids: number[] } | { kind: 'query'; qu
 export type MassRefusal =
   | { reason: 'notFound' }
   | { reason: 'readOnly' }
+  | { reason: 'locked' }
   | { reason: 'noDelete' }
   | { reason: 'error' }
   | { reason: 'invalid'; field: string; error: FieldError };
@@ -117,6 +119,7 @@ export class MassActionsService {
       return { reason: 'invalid', field, error };
     } catch (error) {
       if (error instanceof NotFoundException) return { reason: 'notFound' };
+      if (error instanceof RecordLockedException) return { reason: 'locked' };
       if (error instanceof ForbiddenException)
         return { reason: change.kind === 'delete' ? 'noDelete' : 'readOnly' };
       // One record's failure must not stop the others, so it is logged and reported with the refusals.

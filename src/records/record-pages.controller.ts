@@ -9,11 +9,12 @@ import { formatForDisplay, formatForInput } from './field-codec.js';
 import type { ColumnsForm } from './list-columns.js';
 import { ListColumnsService } from './list-columns.service.js';
 import { DetailExtensions, DetailExtras, mergeDetailExtras } from './detail-extensions.js';
-import { FieldDefinition, ModuleManifest } from './manifest.js';
+import { FieldDefinition, FILTER_ANY, FILTER_EMPTY, FILTER_SET, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
 import { CSV_MULTI_SEPARATOR, tickedValues } from './multi-values.js';
 import { PicklistSet, PicklistsService } from './picklists.service.js';
 import { defaultValueOf, FieldErrors } from './record-validation.js';
+import { assertUnlocked, isLocked } from './record-lock.js';
 import { setFlash } from '../web/flash.js';
 import { RecordIdPipe } from './record-id.pipe.js';
 import { RecordViews } from './record-views.js';
@@ -266,13 +267,15 @@ export abstract class RecordPagesController {
     const controls = [];
     const filterFields = permissions.visible(
       this.moduleName,
-      this.manifest.fields.filter((f) => f.filter),
+      this.manifest.fields.filter((f) => f.filter || f.presenceFilter),
     );
 
     for (const field of filterFields) {
       const label = translate(locale, field.label);
       const current = typeof params[field.name] === 'string' ? (params[field.name] as string) : '';
-      if (field.type === 'multipicklist') {
+      if (field.presenceFilter) {
+        controls.push(this.presenceFilter(locale, field, current));
+      } else if (field.type === 'multipicklist') {
         controls.push(this.multiValueFilter(user, field, label, params[field.name], picklists));
       } else if (
         field.type === 'picklist' ||
@@ -327,6 +330,27 @@ export abstract class RecordPagesController {
       }
     }
     return controls;
+  }
+
+  /**
+   * Builds the filter that keeps the records whose field is set, or empty, or all of them. With a default
+   * filter on the field, "Any" sends FILTER_ANY, so that the choice survives the list's sort and page links.
+   */
+  private presenceFilter(locale: Locale, field: FieldDefinition, current: string) {
+    const preset = this.manifest.defaultFilters?.[field.name];
+    const anyValue = preset === undefined ? '' : FILTER_ANY;
+    const chosen = current === '' ? (preset ?? '') : current;
+    const options = [
+      { value: anyValue, label: translate(locale, 'list.any') },
+      { value: FILTER_EMPTY, label: translate(locale, field.presenceFilter!.emptyLabel) },
+      { value: FILTER_SET, label: translate(locale, field.presenceFilter!.setLabel) },
+    ];
+    return {
+      name: field.name,
+      label: translate(locale, field.label),
+      select: true,
+      options: options.map((option) => ({ ...option, selected: option.value === chosen })),
+    };
   }
 
   /**
@@ -522,6 +546,7 @@ export abstract class RecordPagesController {
       // Both the profile and the sharing scope must allow the action, so that no button leads to a 403.
       editHref:
         permissions.can(this.moduleName, 'edit') &&
+        !isLocked(manifest, record.values) &&
         (await this.records.scopeAllows(this.moduleName, user, id, 'write'))
           ? `/${manifest.name}/${id}/edit`
           : undefined,
@@ -618,6 +643,7 @@ export abstract class RecordPagesController {
   ): Promise<void> {
     const permissions = await this.permissions.require(user, this.moduleName, 'edit');
     const record = await this.records.findChangeable(this.moduleName, user, id, 'write');
+    assertUnlocked(this.manifest, record);
     const values = this.views.inputValues(this.manifest, record, user.locale);
     await this.renderForm(response, user, id, values, {}, permissions);
   }

@@ -24,6 +24,9 @@ import {
   columnOf,
   customFieldTable,
   FieldDefinition,
+  FILTER_ANY,
+  FILTER_EMPTY,
+  FILTER_SET,
   hasCustomFields,
   hasKeyColumn,
   ModuleManifest,
@@ -34,6 +37,7 @@ import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
 import { inListOrder, storedValueNeedle } from './multi-values.js';
 import { SaveSource } from './record-hooks.js';
+import { assertUnlocked, withDefaultFilters } from './record-lock.js';
 import { applyDefaults, checkValues, FieldErrors, parseSubmission } from './record-validation.js';
 import { applyAfterCursor, decodeCursor, encodeCursor, SortValue } from './keyset.js';
 import { centsToMoney, localToday, parseDate, utcNow, weightedAmount } from './values.js';
@@ -286,9 +290,16 @@ export class RecordsService {
   async list(moduleName: string, user: CurrentUser, request: ListQuery): Promise<ListResult> {
     const manifest = this.registry.get(moduleName);
     const invalidFilters: string[] = [];
+    const filters = withDefaultFilters(manifest, request.filters);
     const summary = await this.summarise(
       manifest,
-      this.filteredQuery(moduleName, user, request, invalidFilters, summaryJoinFor(manifest, request)),
+      this.filteredQuery(
+        moduleName,
+        user,
+        request,
+        invalidFilters,
+        summaryJoinFor(manifest, { ...request, filters }),
+      ),
     );
     const pageSize = Math.min(Math.max(request.pageSize ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
     const pageCount = Math.max(1, Math.ceil(summary.total / pageSize));
@@ -371,8 +382,9 @@ export class RecordsService {
   }
 
   /**
-   * The visible records that match the request's search and filters. Filters whose value cannot be read
-   * are left out and their names added to `invalidFilters`.
+   * The visible records that match the request's search and filters, with the module's default filters for
+   * the fields the request does not filter. Filters whose value cannot be read are left out and their names
+   * added to `invalidFilters`.
    */
   filteredQuery(
     moduleName: string,
@@ -385,7 +397,8 @@ export class RecordsService {
     const query = this.visibleQuery(manifest, user, this.dataSource.manager, customJoin);
     const hidden = request.hiddenFields ?? new Set<string>();
     this.applySearch(query, manifest, request.search, hidden);
-    this.applyFilters(query, manifest, request.filters, invalidFilters, hidden);
+    const filters = withDefaultFilters(manifest, request.filters);
+    this.applyFilters(query, manifest, filters, invalidFilters, hidden);
     return query;
   }
 
@@ -537,9 +550,11 @@ export class RecordsService {
       const wanted = (Array.isArray(exact) ? exact : exact === undefined ? [] : [exact]).filter(
         (v) => v !== '',
       );
-      if (wanted.length > 0) {
-        if (wanted.includes('__empty__')) {
+      if (wanted.length > 0 && !wanted.includes(FILTER_ANY)) {
+        if (wanted.includes(FILTER_EMPTY)) {
           query.andWhere(`${column} IS NULL`);
+        } else if (wanted.includes(FILTER_SET)) {
+          query.andWhere(`${column} IS NOT NULL`);
         } else if (field.type === 'multipicklist') {
           this.applyMultiValueFilter(query, column, wanted, ++index);
         } else if (field.type === 'owner') {
@@ -701,8 +716,9 @@ export class RecordsService {
     const run = <T>(work: (manager: EntityManager) => Promise<T>) =>
       outer ? work(outer) : inTransaction(this.dataSource, work);
     return run(async (manager) => {
-      const previous =
-        id === null ? null : (await this.findChangeable(moduleName, user, id, 'write', manager)).values;
+      const stored = id === null ? null : await this.findChangeable(moduleName, user, id, 'write', manager);
+      if (stored) assertUnlocked(manifest, stored);
+      const previous = stored?.values ?? null;
       const writable = this.registry.writableFields(moduleName);
       const {
         values: parsed,

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { LoginRequiredException } from '../auth/guards.js';
+import { RecordLockedException } from '../records/record-lock.js';
 
 /** Shows every error as a page: 404 and 403 in the user's words, and a 500 with the request id that is in the log. */
 @Catch()
@@ -15,6 +16,16 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof LoginRequiredException) {
       const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.originalUrl)}` : '';
       response.redirect(303, `/login${next}`);
+      return;
+    }
+
+    if (exception instanceof RecordLockedException) {
+      response.status(exception.getStatus()).render('errors/error', {
+        title: 'errors.page.409.title',
+        messageKey: exception.messageKey,
+        status: exception.getStatus(),
+        backHref: `/${exception.moduleName}/${exception.recordId}`,
+      });
       return;
     }
 
