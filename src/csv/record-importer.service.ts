@@ -343,8 +343,8 @@ export class RecordImporter {
   }
 
   /**
-   * Turns the names of linked records into ids, with one query per linked module through the access
-   * scope. A missing record is created once when its module's names are unique (accounts), because only
+   * Turns the names of linked records into ids through the access scope, with one query per linked module
+   * and way of matching (full name, then last name). A missing record is created once when its module's names are unique (accounts), because only
    * then does every later row find the same one, and only when the user may create records there. In
    * other cases (campaigns, or a profile without create on accounts) the row fails, as it does when
    * several records have the name (two contacts named Mario Rossi).

@@ -14,6 +14,7 @@ import {
   Agent,
   createRecord,
   createUser,
+  MANAGER_ROLE,
   PASSWORD,
   POTENTIAL_FORM,
   SALESPERSON_ROLE,
@@ -381,6 +382,34 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
       expect(await count('contacts')).toBe(0);
     });
 
+    it('contact edit rejects a bad email and keeps the record', async () => {
+      const id = await contact('Mario', 'Rossi', { email: 'mario@rossi.example' });
+
+      const rejected = await postForm(admin, `/contacts/${id}/edit`, `/contacts/${id}`, {
+        first_name: 'Marco',
+        last_name: 'Rossi',
+        email: 'marco at rossi',
+        assigned_user_id: '1',
+      });
+      const kept = await query<{ first_name: string }>('SELECT first_name FROM contacts');
+      const saved = await postForm(admin, `/contacts/${id}/edit`, `/contacts/${id}`, {
+        first_name: 'Marco',
+        last_name: 'Rossi',
+        email: 'marco@rossi.example',
+        assigned_user_id: '1',
+      });
+
+      expect(rejected.status).toBe(422);
+      expect(rejected.text).toContain('value="Marco"');
+      expect(rejected.text).toContain('href="#field-email"');
+      expect(kept[0].first_name).toBe('Mario');
+      expect(saved.status).toBe(303);
+      expect(await detailValue(admin, `/contacts/${id}`, 'Email')).toBe('marco@rossi.example');
+      expect(unescapeHtml((await admin.get(`/contacts/${id}`)).text)).toContain(
+        '<h1 class="h3 me-auto mb-0">Marco Rossi</h1>',
+      );
+    });
+
     it('contact form stores the birthdate as a date', async () => {
       const response = await postForm(admin, '/contacts/new', '/contacts', {
         first_name: 'Mario',
@@ -591,21 +620,51 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
       campaigns: 'public_read_write_delete',
     };
 
-    it('private contacts hidden from others', async () => {
+    it('private contacts follow the role tree', async () => {
       await setSharing(admin, { ...openModules, contacts: 'private' });
       const annaId = await createUser(testApp, 'anna', SALESPERSON_ROLE);
       await createUser(testApp, 'bruno', SALESPERSON_ROLE);
+      await createUser(testApp, 'marta', MANAGER_ROLE);
       const annasContact = await contact('Mario', 'Rossi', { assigned_user_id: String(annaId) });
       const anna = await loginAgent(testApp.app, 'anna', PASSWORD);
       const bruno = await loginAgent(testApp.app, 'bruno', PASSWORD);
+      const marta = await loginAgent(testApp.app, 'marta', PASSWORD);
 
       const annasList = (await anna.get('/contacts')).text;
+      const martasList = (await marta.get('/contacts')).text;
       const brunosList = (await bruno.get('/contacts')).text;
       const brunosView = await bruno.get(`/contacts/${annasContact}`);
 
       expect(recordLinks(annasList, 'contacts')).toEqual(['Mario', 'Rossi']);
+      expect(recordLinks(martasList, 'contacts')).toEqual(['Mario', 'Rossi']);
       expect(recordLinks(brunosList, 'contacts')).toEqual([]);
       expect(brunosView.status).toBe(404);
+    });
+
+    it('name lookup skips contacts out of scope', async () => {
+      await setSharing(admin, { ...openModules, contacts: 'private' });
+      const annaId = await createUser(testApp, 'anna', SALESPERSON_ROLE);
+      const brunoId = await createUser(testApp, 'bruno', SALESPERSON_ROLE);
+      await contact('Mario', 'Rossi', { assigned_user_id: String(annaId) });
+      const brunosContact = await contact('Luca', 'Rossi', { assigned_user_id: String(brunoId) });
+      const bruno = await loginAgent(testApp.app, 'bruno', PASSWORD);
+
+      const picker = selectOptions((await bruno.get('/potentials/new')).text, 'contact_id');
+      const byLastName = await postForm(bruno, '/potentials/new', '/potentials', {
+        ...POTENTIAL_FORM,
+        contact_id: 'Rossi',
+      });
+      const byOtherName = await postForm(bruno, '/potentials/new', '/potentials', {
+        ...POTENTIAL_FORM,
+        contact_id: 'Mario Rossi',
+      });
+
+      expect(picker).toEqual(['Luca Rossi']);
+      expect(byLastName.status).toBe(303);
+      expect(byOtherName.status).toBe(422);
+      expect(unescapeHtml(byOtherName.text)).toContain('"Mario Rossi" was not found.');
+      const links = await query<{ contact_id: number }>('SELECT contact_id FROM potentials');
+      expect(links.map((row) => Number(row.contact_id))).toEqual([brunosContact]);
     });
 
     it('hidden lead email stays off pages', async () => {
@@ -665,7 +724,7 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
       await resetLayouts(testApp);
     });
 
-    // The custom fields stay for the rest of the suite: nothing later reads the forms they join.
+    // The custom fields stay for the rest of the suite, because no later test depends on the fields a page shows.
     it.each(['leads', 'contacts'])('adds a custom field to %s', async (moduleName) => {
       const field = await addCustomField(admin, `/admin/layout/${moduleName}`, {
         label_en: 'Preferred Language',
