@@ -724,7 +724,7 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
       await resetLayouts(testApp);
     });
 
-    // The custom fields stay for the rest of the suite, because no later test depends on the fields a page shows.
+    // The custom fields stay for the rest of the suite, because no later test depends on them.
     it.each(['leads', 'contacts'])('adds a custom field to %s', async (moduleName) => {
       const field = await addCustomField(admin, `/admin/layout/${moduleName}`, {
         label_en: 'Preferred Language',
