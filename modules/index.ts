@@ -5,11 +5,15 @@ import { contactsModule } from './contacts/index.js';
 import { leadsModule } from './leads/index.js';
 import { potentialsModule } from './potentials/index.js';
 
-/** The enabled business modules. Adding a module is adding its folder and one line here. */
+/**
+ * The enabled business modules, in the order of the menu: as a salesperson works, from leads to the
+ * accounts and contacts they become and the potentials won from them, then the campaigns that bring leads.
+ * Adding a module is adding its folder and one line here.
+ */
 export const businessModules: BusinessModule[] = [
-  accountsModule,
-  campaignsModule,
-  contactsModule,
   leadsModule,
+  accountsModule,
+  contactsModule,
   potentialsModule,
+  campaignsModule,
 ];

@@ -7,6 +7,7 @@ export const contactsManifest: ModuleManifest = {
   label: 'contacts.plural',
   singularLabel: 'contacts.singular',
   nameField: 'last_name',
+  nameFields: ['first_name', 'last_name'],
   numberPrefix: 'CON',
   blocks: [
     { name: 'info', label: 'contacts.blocks.info' },

@@ -234,7 +234,8 @@ export class LeadConversionService {
   ): Promise<AccountMatch | undefined> {
     if (!offer.existingAccounts || !company?.trim()) return undefined;
     const id = await this.records.findLinkTargetId(this.dataSource.manager, 'accounts', user, company);
-    if (id === undefined) return undefined;
+    // Account names are unique, so a name matches one account at most.
+    if (id === undefined || id === 'ambiguous') return undefined;
     const account = await this.records.findVisible('accounts', user, id);
     return { id, name: String(account.values.account_name ?? company) };
   }
@@ -300,11 +301,13 @@ export class LeadConversionService {
       ? Number(form.existingAccount)
       : form.existingAccount;
     const id = await this.records.findLinkTargetId(this.dataSource.manager, 'accounts', user, reference);
-    if (id === undefined)
+    if (id === undefined || id === 'ambiguous') {
       errors.inputs[EXISTING_ACCOUNT_INPUT] = {
-        code: 'referenceNotFound',
+        code: id === undefined ? 'referenceNotFound' : 'ambiguousReference',
         params: { value: form.existingAccount },
       };
+      return undefined;
+    }
     return id;
   }
 

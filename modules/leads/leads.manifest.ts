@@ -23,6 +23,7 @@ export const leadsManifest: ModuleManifest = {
   label: 'leads.plural',
   singularLabel: 'leads.singular',
   nameField: 'last_name',
+  nameFields: ['first_name', 'last_name'],
   numberPrefix: 'LEA',
   blocks: [
     { name: 'info', label: 'leads.blocks.info' },

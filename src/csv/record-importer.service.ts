@@ -13,6 +13,7 @@ import { GroupEntity } from '../groups/group.entity.js';
 import { FieldDefinition, hasCustomFields, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { PicklistsService } from '../records/picklists.service.js';
+import { linkKeyOf } from '../records/record-names.js';
 import { applyDefaults, checkValues, FieldErrors, parseSubmission } from '../records/record-validation.js';
 import { nameKey, RecordsService } from '../records/records.service.js';
 import { utcNow } from '../records/values.js';
@@ -397,24 +398,28 @@ export class RecordImporter {
   }
 
   /**
-   * Turns the names of linked records into ids, with one query per linked module through the access
-   * scope. A missing record is created once when its module's names are unique (accounts), because only
+   * Turns the names of linked records into ids through the access scope, with one query per linked module
+   * and way of matching (full name, then last name). A missing record is created once when its module's names are unique (accounts), because only
    * then does every later row find the same one, and only when the user may create records there. In
-   * other cases (campaigns, or a profile without create on accounts) the row fails.
+   * other cases (campaigns, or a profile without create on accounts) the row fails, as it does when
+   * several records have the name (two contacts named Mario Rossi).
    */
   private async resolveLinks(manager: EntityManager, run: ImportRun, rows: PreparedRow[]): Promise<void> {
     for (const field of run.manifest.fields.filter((f) => f.type === 'link')) {
       const target = this.registry.get(field.link!);
       const nameField = target.fields.find((f) => f.name === target.nameField)!;
-      const keyOf = (name: string) => (nameField.uniqueKey ? nameKey(name) : name.trim().toLowerCase());
+      const keyOf = (name: string) => linkKeyOf(target, name);
       const named = rows.filter(
         (row) => typeof row.values[field.name] === 'string' && !row.errors[field.name],
       );
       if (named.length === 0) continue;
 
-      const ids = await this.findByName(manager, run.user, target, nameField, [
-        ...new Set(named.map((row) => keyOf(row.values[field.name] as string))),
-      ]);
+      const ids = await this.records.findByNames(
+        manager,
+        target,
+        run.user,
+        named.map((row) => row.values[field.name] as string),
+      );
 
       if (nameField.uniqueKey && run.permissions.can(target.name, 'create')) {
         const missing = new Map<string, string>();
@@ -435,35 +440,13 @@ export class RecordImporter {
       for (const row of named) {
         const name = row.values[field.name] as string;
         const id = ids.get(keyOf(name));
-        if (id !== undefined) row.values[field.name] = id;
+        if (id === 'ambiguous')
+          row.errors[field.name] = { code: 'ambiguousReference', params: { value: name } };
+        else if (id !== undefined) row.values[field.name] = id;
         else if (!nameField.uniqueKey || Object.keys(row.errors).length === 0)
           row.errors[field.name] = { code: 'referenceNotFound', params: { value: name } };
       }
     }
-  }
-
-  private async findByName(
-    manager: EntityManager,
-    user: CurrentUser,
-    target: ModuleManifest,
-    nameField: FieldDefinition,
-    keys: string[],
-  ): Promise<Map<string, number>> {
-    const query = this.records.visibleQuery(target, user, manager);
-    const alias = query.alias;
-    const keyColumn = nameField.uniqueKey
-      ? `${alias}.${nameField.name}_key`
-      : `LOWER(${alias}.${nameField.name})`;
-    const rows = await query
-      .select(`${alias}.id`, 'id')
-      .addSelect(keyColumn, 'nameKey')
-      .andWhere(`${keyColumn} IN (:...keys)`, { keys })
-      .orderBy(`${alias}.id`, 'ASC')
-      .getRawMany<{ id: number; nameKey: string }>();
-
-    const ids = new Map<string, number>();
-    for (const row of rows) if (!ids.has(row.nameKey)) ids.set(row.nameKey, Number(row.id));
-    return ids;
   }
 
   /** Creates the linked records the rows name, each with the name as typed first, assigned to the importing user. */
@@ -500,8 +483,8 @@ export class RecordImporter {
 
     await this.insertRecords(manager, target, run.user, valid);
     run.result.linkedCreated[target.name] = (run.result.linkedCreated[target.name] ?? 0) + valid.length;
-    const ids = await this.findByName(manager, run.user, target, nameField, [...missing.keys()]);
-    for (const [key, id] of ids) created.set(key, id);
+    const ids = await this.records.findByNames(manager, target, run.user, [...missing.values()]);
+    for (const [key, id] of ids) if (id !== 'ambiguous') created.set(key, id);
     return created;
   }
 

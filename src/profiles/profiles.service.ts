@@ -19,6 +19,7 @@ import {
   ProfileModulePermissionEntity,
   RoleProfileEntity,
 } from './profile.entity.js';
+import { nameFieldsOf } from '../records/record-names.js';
 
 const MAX_NAME_LENGTH = 100;
 const MAX_DESCRIPTION_LENGTH = 255;
@@ -145,7 +146,7 @@ export class ProfilesService {
 
   /**
    * Replaces the profile's grid, storing only modules and fields of the registry. A request to hide or
-   * lock a required field or a module's name field is rejected and nothing is stored, because records
+   * lock a required field or a field that names the module's records is rejected and nothing is stored, because records
    * could then not be saved.
    */
   async saveGrid(id: number, grid: ProfileGrid): Promise<ProfileChangeResult> {
@@ -154,7 +155,8 @@ export class ProfilesService {
       for (const [fieldName, access] of grid.fields.get(manifest.name) ?? []) {
         const field = manifest.fields.find((candidate) => candidate.name === fieldName);
         if (!field || !FIELD_ACCESSES.includes(access)) continue;
-        if (field.required || field.name === manifest.nameField)
+        // A first name too, because pages name a person by first and last name whatever the profile hides.
+        if (field.required || nameFieldsOf(manifest).includes(field.name))
           errors[`${manifest.name}.${fieldName}`] = {
             code: 'fieldCannotBeRestricted',
             params: { module: manifest.label, field: field.label },

@@ -126,8 +126,13 @@ export interface ModuleManifest {
   /** i18n keys of the plural and singular names. */
   label: string;
   singularLabel: string;
-  /** The field that names a record in links, titles and pickers. */
+  /** The field that names a record in links, titles and pickers, and sorts records by name. */
   nameField: string;
+  /**
+   * The fields whose values, joined with a space, name a record instead of the name field alone: a
+   * person's `['first_name', 'last_name']` gives "Mario Rossi". They include the name field.
+   */
+  nameFields?: string[];
   /** Prefix of the record number (POT → POT1, POT2, …), when the module numbers its records. */
   numberPrefix?: string;
   blocks: BlockDefinition[];

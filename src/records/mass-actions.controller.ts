@@ -19,6 +19,7 @@ import { MAX_LISTED_REFUSALS, storedMassResult, storeMassResult, summariseOutcom
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
 import { FieldError, missingError, parseSubmission } from './record-validation.js';
+import { recordNameSql } from './record-names.js';
 import { RecordViews } from './record-views.js';
 import { RecordsService } from './records.service.js';
 import { CSV_MULTI_SEPARATOR, tickedValues } from './multi-values.js';
@@ -344,7 +345,7 @@ export class MassActionsController {
     const rows = await this.records
       .visibleQuery(manifest, user)
       .select('t.id', 'id')
-      .addSelect(`t.${manifest.nameField}`, 'name')
+      .addSelect(recordNameSql(manifest, 't'), 'name')
       .andWhere('t.id IN (:...ids)', { ids })
       .getRawMany<{ id: number | string; name: string }>();
     return new Map(rows.map((row) => [Number(row.id), String(row.name)]));

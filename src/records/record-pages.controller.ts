@@ -17,8 +17,9 @@ import { defaultValueOf, FieldErrors } from './record-validation.js';
 import { assertUnlocked, isLocked } from './record-lock.js';
 import { setFlash } from '../web/flash.js';
 import { RecordIdPipe } from './record-id.pipe.js';
-import { RecordViews } from './record-views.js';
-import { ListQuery, ListResult, RecordsService, StoredRecord } from './records.service.js';
+import { nameFieldsOf, recordName } from './record-names.js';
+import { DisplayCell, RecordViews } from './record-views.js';
+import { LinkNames, ListQuery, ListResult, RecordsService, StoredRecord } from './records.service.js';
 import { DuplicateMatch } from './duplicate-finder.service.js';
 import { duplicateName } from './duplicate-names.js';
 import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
@@ -149,11 +150,6 @@ export abstract class RecordPagesController {
     const manifest = this.manifest;
     const locale = user.locale;
     const columns = await this.listColumns.columns(user, manifest.name, permissions);
-    // Each row links to its record from the name field's cell, or from the first cell without it.
-    const linkIndex = Math.max(
-      0,
-      columns.findIndex((field) => field.name === manifest.nameField),
-    );
     const totalFields = permissions.visible(
       manifest.name,
       (manifest.listTotals ?? []).map((name) => this.registry.field(manifest.name, name)!),
@@ -191,12 +187,11 @@ export abstract class RecordPagesController {
       }),
       rows: result.records.map((record) => ({
         id: record.id,
-        name: String(record.values[manifest.nameField] ?? `#${record.id}`),
+        name: recordName(manifest, record.values) || `#${record.id}`,
         href: `${base}/${record.id}`,
-        cells: columns.map((field, index) => ({
-          ...this.views.displayCell(field, record.values[field.name] ?? null, result.names, locale),
-          ...(index === linkIndex ? { href: `${base}/${record.id}` } : {}),
-          numeric: field.type === 'currency' || field.type === 'percent' || field.type === 'integer',
+        cells: this.rowCells(manifest, columns, record, result.names, locale).map((cell, index) => ({
+          ...cell,
+          numeric: ['currency', 'percent', 'integer'].includes(columns[index].type),
         })),
       })),
       // One more column contains the selection checkboxes.
@@ -539,7 +534,7 @@ export abstract class RecordPagesController {
       title: manifest.singularLabel,
       module: manifest.name,
       moduleLabel: translate(locale, manifest.label),
-      recordName: String(record.values[manifest.nameField] ?? ''),
+      recordName: recordName(manifest, record.values),
       id,
       blocks,
       related: await this.relatedLists(user, id, permissions),
@@ -622,10 +617,9 @@ export abstract class RecordPagesController {
         numeric: isNumeric(field),
       })),
       rows: result.records.map((record) => ({
-        cells: columns.map((field, index) => ({
-          ...this.views.displayCell(field, record.values[field.name] ?? null, result.names, user.locale),
-          ...(index === 0 ? { href: `/${manifest.name}/${record.id}` } : {}),
-          numeric: isNumeric(field),
+        cells: this.rowCells(manifest, columns, record, result.names, user.locale).map((cell, index) => ({
+          ...cell,
+          numeric: isNumeric(columns[index]),
         })),
       })),
       totals: totalFields.map((field) => ({
@@ -633,6 +627,27 @@ export abstract class RecordPagesController {
         text: formatForDisplay(field, result.totals[field.name], user.locale),
       })),
     });
+  }
+
+  /**
+   * Formats a table row's cells. The name cells that have a value link to the record (first and last name
+   * both), or the first cell when the row shows no name.
+   */
+  private rowCells(
+    manifest: ModuleManifest,
+    columns: FieldDefinition[],
+    record: StoredRecord,
+    names: LinkNames,
+    locale: Locale,
+  ): DisplayCell[] {
+    const cells = columns.map((field) =>
+      this.views.displayCell(field, record.values[field.name] ?? null, names, locale),
+    );
+    const nameFields = nameFieldsOf(manifest);
+    const named = cells.filter((cell, index) => nameFields.includes(columns[index].name) && cell.text !== '');
+    const href = `/${manifest.name}/${record.id}`;
+    for (const cell of named.length > 0 ? named : cells.slice(0, 1)) cell.href = href;
+    return cells;
   }
 
   @Get(':id/edit')
@@ -714,7 +729,7 @@ export abstract class RecordPagesController {
       module: this.moduleName,
       moduleLabel: translate(user.locale, this.manifest.label),
       id,
-      recordName: String(record.values[this.manifest.nameField] ?? ''),
+      recordName: recordName(this.manifest, record.values),
       linked,
     });
   }

@@ -36,6 +36,7 @@ import { GroupEntity } from '../groups/group.entity.js';
 import { ModuleRegistry } from './module-registry.js';
 import { PicklistsService } from './picklists.service.js';
 import { inListOrder, storedValueNeedle } from './multi-values.js';
+import { linkKeyOf, linkNameMatchers, nameFieldsOf, recordNameSql } from './record-names.js';
 import { SaveSource } from './record-hooks.js';
 import { assertUnlocked, withDefaultFilters } from './record-lock.js';
 import { applyDefaults, checkValues, FieldErrors, parseSubmission } from './record-validation.js';
@@ -494,11 +495,12 @@ export class RecordsService {
     return numeric ? Number(raw) : String(raw);
   }
 
-  /** The table and column that name the users, the groups or a module's records. */
-  private displayNameColumn(target: string): { table: string; column: string } {
-    if (target === 'users') return { table: 'users', column: 'full_name' };
-    if (target === 'groups') return { table: 'user_groups', column: 'name' };
-    return this.nameColumnOf(target);
+  /** Returns the table, and the SQL expression on it under `alias`, that name users, groups or a module's records. */
+  private displayNameOf(target: string, alias: string): { table: string; expression: string } {
+    if (target === 'users') return { table: 'users', expression: `${alias}.full_name` };
+    if (target === 'groups') return { table: 'user_groups', expression: `${alias}.name` };
+    const manifest = this.registry.get(target);
+    return { table: manifest.table, expression: recordNameSql(manifest, alias) };
   }
 
   private nameColumnOf(moduleName: string): { table: string; column: string } {
@@ -521,6 +523,10 @@ export class RecordsService {
     const columns = manifest.fields
       .filter((field) => field.searchable && !hidden.has(field.name))
       .map((field) => columnRef(field));
+    // "Mario Ros" finds Mario Rossi, whose first and last names are in two columns.
+    const nameFields = nameFieldsOf(manifest);
+    if (nameFields.length > 1 && nameFields.every((name) => !hidden.has(name)))
+      columns.push(recordNameSql(manifest, ALIAS));
     if (columns.length === 0) {
       query.andWhere('1 = 0');
       return;
@@ -668,11 +674,11 @@ export class RecordsService {
   /** Looks up the names of records of a module, or of users for 'users', by id, with no access check. */
   private async namesOf(target: string, ids: number[]): Promise<Map<number, string>> {
     if (ids.length === 0) return new Map();
-    const { table, column } = this.displayNameColumn(target);
+    const { table, expression } = this.displayNameOf(target, 'r');
     const rows = await this.dataSource
       .createQueryBuilder()
       .select('r.id', 'id')
-      .addSelect(`r.${column}`, 'name')
+      .addSelect(expression, 'name')
       .from(table, 'r')
       .where('r.id IN (:...ids)', { ids })
       .getRawMany<{ id: number; name: string }>();
@@ -842,7 +848,14 @@ export class RecordsService {
       let resolved: string | number | undefined;
       if (field.type === 'owner') resolved = await this.findAssignableOwner(manager, user, value);
       else if (field.type === 'user') resolved = await this.findAssignableUserId(manager, user, value);
-      else resolved = await this.findLinkTargetId(manager, field.link!, user, value);
+      else {
+        const target = await this.findLinkTargetId(manager, field.link!, user, value);
+        if (target === 'ambiguous') {
+          errors[field.name] = { code: 'ambiguousReference', params: { value: String(value) } };
+          continue;
+        }
+        resolved = target;
+      }
       if (resolved === undefined)
         errors[field.name] =
           field.type === 'owner'
@@ -914,24 +927,61 @@ export class RecordsService {
     return row ? Number(row.id) : undefined;
   }
 
-  /** Finds a visible record of the target module by id, or by its name without regard to case. */
+  /**
+   * Finds a visible record of the target module by id, or by its name as findByNames() does. Returns
+   * 'ambiguous' for a name that several visible records share.
+   */
   async findLinkTargetId(
     manager: EntityManager,
     moduleName: string,
     user: CurrentUser,
     value: string | number,
-  ): Promise<number | undefined> {
+  ): Promise<number | 'ambiguous' | undefined> {
     const target = this.registry.get(moduleName);
-    const query = this.visibleQuery(target, user, manager).select(`${ALIAS}.id`, 'id');
-    const nameField = target.fields.find((field) => field.name === target.nameField)!;
+    if (typeof value === 'string')
+      return (await this.findByNames(manager, target, user, [value])).get(linkKeyOf(target, value));
 
-    if (typeof value === 'number') query.andWhere(`${ALIAS}.id = :id`, { id: value });
-    else if (nameField.uniqueKey)
-      query.andWhere(`${ALIAS}.${nameField.name}_key = :key`, { key: nameKey(value) });
-    else query.andWhere(`LOWER(${ALIAS}.${nameField.name}) = :name`, { name: value.trim().toLowerCase() });
-
-    const row = await query.orderBy(`${ALIAS}.id`, 'ASC').limit(1).getRawOne<{ id: number }>();
+    const row = await this.visibleQuery(target, user, manager, 'none')
+      .select(`${ALIAS}.id`, 'id')
+      .andWhere(`${ALIAS}.id = :id`, { id: value })
+      .getRawOne<{ id: number }>();
     return row ? Number(row.id) : undefined;
+  }
+
+  /**
+   * Finds visible records of the target module by name, for links given as text (a form's text box, an
+   * import's column), with one query per way of matching. Each name matches the full name first ("Mario
+   * Rossi"), then the name field alone ("Rossi"), without regard to case. Returns, by linkKeyOf() of each
+   * name found, the record's id, or 'ambiguous' when several visible records match, so that none is picked
+   * at random.
+   * NOTE: a full name is compared as an expression, which no index serves, so each lookup reads every
+   * visible record of the module.
+   */
+  async findByNames(
+    manager: EntityManager,
+    target: ModuleManifest,
+    user: CurrentUser,
+    names: string[],
+  ): Promise<Map<string, number | 'ambiguous'>> {
+    const found = new Map<string, number | 'ambiguous'>();
+    let keys = [...new Set(names.map((name) => linkKeyOf(target, name)))];
+
+    for (const matcher of linkNameMatchers(target, ALIAS)) {
+      if (keys.length === 0) break;
+      const rows = await this.visibleQuery(target, user, manager, 'none')
+        .select(`${ALIAS}.id`, 'id')
+        .addSelect(matcher, 'nameKey')
+        .andWhere(`${matcher} IN (:...keys)`, { keys })
+        .getRawMany<{ id: number | string; nameKey: string }>();
+      for (const row of rows) {
+        const key = String(row.nameKey);
+        const id = Number(row.id);
+        const previous = found.get(key);
+        found.set(key, previous === undefined || previous === id ? id : 'ambiguous');
+      }
+      keys = keys.filter((key) => !found.has(key));
+    }
+    return found;
   }
 
   private async checkUniqueKeys(
@@ -1119,10 +1169,11 @@ export class RecordsService {
     const manifest = this.registry.get(moduleName);
     const permissions = await this.permissions.forUser(user);
     if (!permissions.can(moduleName, 'view')) return [];
-    const rows = await this.visibleQuery(manifest, user)
+    const rows = await this.visibleQuery(manifest, user, this.dataSource.manager, 'none')
       .select(`${ALIAS}.id`, 'id')
-      .addSelect(`${ALIAS}.${manifest.nameField}`, 'name')
+      .addSelect(recordNameSql(manifest, ALIAS), 'name')
       .orderBy(`${ALIAS}.${manifest.nameField}`, 'ASC')
+      .addOrderBy('name', 'ASC')
       .limit(limit + 1)
       .getRawMany<{ id: number; name: string }>();
     return rows.map((row) => ({ id: Number(row.id), name: row.name }));

@@ -184,30 +184,27 @@ const caseFile = (name: string) => readFileSync(join(CASES, name));
       expect(picklistAfter).toEqual(picklistBefore);
     });
 
-    it('links rows that name one account differently to one account', async () => {
-      // Affari has no Contacts module yet, so the contacts become potentials: the stage and close date
-      // columns they need are added to each line, and the account names are left exactly as in the file.
-      const lines = caseFile('contacts-shared-account.csv').toString('utf8').trimEnd().split(/\r?\n/);
-      const asPotentials = lines
-        .map(
-          (line, index) =>
-            `${line};${index === 0 ? 'Sales Stage;Expected Close Date' : 'Prospecting;2027-01-01'}`,
-        )
-        .join('\n');
+    it('links contacts that name one account differently to one account', async () => {
       const agent = await loginAgent(testApp.app);
-      const choices = { mapping: { 'First Name': 'potential_name', 'Last Name': '' } };
 
-      const first = await importCsv(agent, 'potentials', asPotentials, choices);
-      const second = await importCsv(agent, 'potentials', asPotentials, choices);
+      const first = await importCsv(agent, 'contacts', caseFile('contacts-shared-account.csv'));
+      const second = await importCsv(agent, 'contacts', caseFile('contacts-shared-account.csv'));
 
-      expect(first.counts.created).toBe(3);
+      expect(first.counts).toEqual({ read: 3, created: 3, failed: 0, skipped: 0 });
       expect(second.counts.created).toBe(3);
       const accounts = await query<{ id: number; account_name: string }>(
         'SELECT id, account_name FROM accounts',
       );
       expect(accounts.map((row) => row.account_name)).toEqual(['Bianchi & Figli S.p.A.']);
-      const links = await query<{ account_id: number }>('SELECT account_id FROM potentials');
-      expect(links.map((row) => Number(row.account_id))).toEqual(Array(6).fill(Number(accounts[0].id)));
+      const contacts = await query<{ first_name: string; last_name: string; account_id: number }>(
+        'SELECT first_name, last_name, account_id FROM contacts ORDER BY id',
+      );
+      expect(contacts.slice(0, 3).map((row) => `${row.first_name} ${row.last_name}`)).toEqual([
+        'Mario Rossi',
+        'Anna Verdi',
+        'Luca Neri',
+      ]);
+      expect(contacts.map((row) => Number(row.account_id))).toEqual(Array(6).fill(Number(accounts[0].id)));
     });
   },
 );
