@@ -80,6 +80,7 @@ export class LeadConversionPage {
       leadHref: `/leads/${lead.id}`,
       action: `/leads/${lead.id}/convert`,
       choiceError: errors.choice ? translate(locale, errors.choice) : undefined,
+      errorSummaryHeading: translate(locale, 'leads.convert.errorSummary'),
       errorSummary: errors.choice
         ? [
             {

@@ -91,6 +91,7 @@ export class LeadFieldMappingPages {
       customised: await this.mappings.isCustomised(),
       modules,
       rows,
+      errorSummaryHeading: translate(locale, 'leadMapping.errorSummary'),
       errorSummary: problems.map((problem) => ({
         name: `${problem.module}-${problem.leadField}`,
         label: translate(locale, this.registry.field('leads', problem.leadField)!.label),

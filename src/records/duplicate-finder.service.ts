@@ -6,6 +6,7 @@ import { CurrentUser } from '../access/current-user.js';
 import { PermissionsService } from '../access/permissions.service.js';
 import { hasKeyColumn, ModuleManifest } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
+import { recordNameSql } from './record-names.js';
 
 /** A record that already has a value which a new or changed record repeats. */
 export interface DuplicateMatch {
@@ -81,9 +82,11 @@ export class DuplicateFinder {
         .createQueryBuilder()
         .from(target.table, 't')
         .select('t.id', 'id')
-        .addSelect(`t.${target.nameField}`, 'name')
+        .addSelect(recordNameSql(target, 't'), 'name')
         .addSelect(`t.${column}`, 'matchKey')
         .where(`t.${column} IN (:...keys)`, { keys });
+      // A locked record lives on in others (a converted lead in its contact), which the check finds instead.
+      if (target.lockedWhenSet) query.andWhere(`t.${target.lockedWhenSet.field} IS NULL`);
       if (numberField) query.addSelect(`t.${numberField.name}`, 'number');
       if (search.exclude?.module === target.name)
         query.andWhere('t.id <> :excludedId', { excludedId: search.exclude.id });

@@ -581,12 +581,16 @@ export abstract class RecordPagesController {
     for (const { manifest, field } of this.registry.incomingLinks(this.moduleName)) {
       if (!permissions.can(manifest.name, 'view')) continue;
       const params = { [field.name]: String(id) };
-      const result = await this.records.list(manifest.name, user, { filters: params, pageSize: 20 });
+      // A related list shows every linked record, also those the module's lists leave out by default (a
+      // campaign's converted leads), and its link opens the list with the same records.
+      const allParams: Record<string, string> = { ...params };
+      for (const name of Object.keys(manifest.defaultFilters ?? {})) allParams[name] = FILTER_ANY;
+      const result = await this.records.list(manifest.name, user, { filters: allParams, pageSize: 20 });
       const model = await this.relatedModel(user, manifest, params, result, permissions);
       lists.push({
         label: translate(user.locale, manifest.label),
         ...model,
-        listHref: `/${manifest.name}${queryString(params, {})}`,
+        listHref: `/${manifest.name}${queryString(allParams, {})}`,
         addHref: permissions.can(manifest.name, 'create')
           ? `/${manifest.name}/new${queryString(params, {})}`
           : undefined,

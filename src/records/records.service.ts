@@ -745,7 +745,7 @@ export class RecordsService {
         ?.beforeSave({ isNew: previous === null, previous, values, submitted, picklists, today, source });
       checkValues(writable, values, picklists, errors, keptEmpty(previous, submitted, source));
       await this.resolveReferences(manager, manifest, user, values, previous, errors);
-      await this.checkUniqueKeys(manager, manifest, values, id, errors);
+      await this.checkUniqueKeys(manager, manifest, user, values, id, errors);
       if (Object.keys(errors).length > 0) return { ok: false, errors } as const;
       if (duplicates) {
         const found = await this.unconfirmedDuplicates(
@@ -987,6 +987,7 @@ export class RecordsService {
   private async checkUniqueKeys(
     manager: EntityManager,
     manifest: ModuleManifest,
+    user: CurrentUser,
     values: RecordValues,
     id: number | null,
     errors: FieldErrors,
@@ -1001,7 +1002,15 @@ export class RecordsService {
         .from(manifest.table, ALIAS)
         .where(`${ALIAS}.${field.name}_key = :key`, { key: nameKey(value) });
       if (id !== null) query.andWhere(`${ALIAS}.id <> :id`, { id });
-      if (await query.getRawOne()) errors[field.name] = { code: 'notUnique', params: { value } };
+      const taken = await query.getRawOne<{ id: number | string }>();
+      if (!taken) continue;
+
+      // Offering to open a record the user may not see would lead to a 404, so the message says so instead.
+      const visible = await this.visibleQuery(manifest, user, manager, 'none')
+        .select(`${ALIAS}.id`, 'id')
+        .andWhere(`${ALIAS}.id = :takenId`, { takenId: Number(taken.id) })
+        .getRawOne<{ id: number | string }>();
+      errors[field.name] = { code: visible ? 'notUnique' : 'notUniqueHidden', params: { value } };
     }
   }
 

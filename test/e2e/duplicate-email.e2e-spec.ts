@@ -98,6 +98,7 @@ describe.each(databaseKinds())('duplicate email check on %s', (kind) => {
   describe('record forms', () => {
     it('warns of a contact with the same email and saves nothing', async () => {
       const contactId = await createRecord(testApp, 'contacts', {
+        first_name: 'Maria',
         last_name: 'Bianchi',
         email: 'Maria.Bianchi@Example.com',
       });
@@ -106,10 +107,29 @@ describe.each(databaseKinds())('duplicate email check on %s', (kind) => {
 
       expect(response.status).toBe(200);
       expect(response.text).toContain(WARNING);
-      expect(warningLinks(response.text)).toEqual([`/contacts/${contactId} Bianchi (Contact, CON1)`]);
+      expect(warningLinks(response.text)).toEqual([`/contacts/${contactId} Maria Bianchi (Contact, CON1)`]);
       expect(await countOf('leads')).toBe(0);
       expect(response.text).toMatch(/id="field-first_name"[^>]*value="Maria"/);
       expect(response.text).toMatch(/id="field-email"[^>]*value=" {2}maria.bianchi@EXAMPLE.com "/);
+    });
+
+    it('leaves out a converted lead and names its contact', async () => {
+      const leadId = await createRecord(testApp, 'leads', {
+        last_name: 'Bianchi',
+        email: 'maria@example.com',
+      });
+      await testApp.dataSource.query(`UPDATE leads SET converted_at = '2026-11-30 10:00:00' WHERE id = ?`, [
+        leadId,
+      ]);
+      const contactId = await createRecord(testApp, 'contacts', {
+        last_name: 'Bianchi',
+        email: 'maria@example.com',
+      });
+
+      const response = await postLead(admin, { email: 'maria@example.com' });
+
+      expect(warningLinks(response.text)).toEqual([`/contacts/${contactId} Bianchi (Contact, CON1)`]);
+      expect(await countOf('leads')).toBe(1);
     });
 
     it('saves the lead when the user saves anyway', async () => {
@@ -276,8 +296,8 @@ describe.each(databaseKinds())('duplicate email check on %s', (kind) => {
         ...result.text.matchAll(/<tr><td>(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g),
       ].map((match) => `${match[1]} ${match[2]}: ${unescapeHtml(match[3])}`);
       expect(reasons).toEqual([
-        '2 Email: the value already exists on Rossi (Contact, CON1), so the row was skipped.',
-        '4 Email: the value is already on line 3 of this file, so the row was skipped.',
+        '2 Email: The value already exists on Rossi (Contact, CON1), so the row was skipped.',
+        '4 Email: The value is already on line 3 of this file, so the row was skipped.',
       ]);
       const download = await admin.get(`${jobPath}/failed.csv`).buffer(true);
       const lines: string[][] = parse(download.text, { bom: true });

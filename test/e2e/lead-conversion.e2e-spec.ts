@@ -192,7 +192,7 @@ describe.each(databaseKinds())('lead conversion on %s', (kind) => {
     expect(detail.text).toContain(
       `<a href="/accounts/${String(account.id)}">Account: Analytical Engines</a>`,
     );
-    expect(detail.text).toContain(`<a href="/contacts/${String(contact.id)}">Contact: Byron</a>`);
+    expect(detail.text).toContain(`<a href="/contacts/${String(contact.id)}">Contact: Ada Byron</a>`);
     expect(detail.text).toContain(
       `<a href="/potentials/${String(potential.id)}">Potential: Engines for 2027</a>`,
     );
@@ -274,6 +274,9 @@ describe.each(databaseKinds())('lead conversion on %s', (kind) => {
     });
 
     expect(response.status).toBe(422);
+    expect(response.text).toContain(
+      'The lead was not converted. Correct what is listed here and convert it again:',
+    );
     expect(response.text).toContain('Choose an account, a contact or both. A potential needs one of them.');
     expect(response.text).toContain('value="Lonely deal"');
     expect(await createdCounts()).toEqual(nothingCreated);
@@ -424,6 +427,37 @@ describe.each(databaseKinds())('lead conversion on %s', (kind) => {
       expect(await createdCounts()).toEqual(nothingCreated);
       expect((await lead(leadId)).converted_at).toBeNull();
       expect(detail.text).not.toContain(`href="/leads/${leadId}/convert"`);
+    } finally {
+      await setSharing(admin, PUBLIC_SHARING);
+    }
+  });
+
+  it('names an account the user cannot see without offering to open it', async () => {
+    await setSharing(admin, { ...PUBLIC_SHARING, accounts: 'private' });
+    try {
+      const saraId = await createUser(testApp, 'sara', SALESPERSON_ROLE);
+      const sara = await loginAgent(testApp.app, 'sara', PASSWORD);
+      await createRecord(testApp, 'accounts', { account_name: 'Verdi Srl' });
+      const leadId = await createRecord(testApp, 'leads', {
+        last_name: 'Verdi',
+        company: 'verdi  srl',
+        assigned_user_id: String(saraId),
+      });
+
+      const page = await sara.get(`/leads/${leadId}/convert`);
+      const posted = await convert(sara, leadId, {
+        create_accounts: '1',
+        account_choice: 'new',
+        'accounts.account_name': 'verdi srl',
+        assigned_user_id: String(saraId),
+      });
+
+      expect(page.text).not.toContain('Verdi Srl');
+      expect(posted.status).toBe(422);
+      expect(posted.text).toContain('is already the name of a record you cannot open');
+      expect(posted.text).not.toContain('open the existing record');
+      expect(await count('accounts')).toBe(1);
+      expect((await lead(leadId)).converted_at).toBeNull();
     } finally {
       await setSharing(admin, PUBLIC_SHARING);
     }

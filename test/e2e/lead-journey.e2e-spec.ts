@@ -93,6 +93,10 @@ describe.each(databaseKinds())('lead from campaign to won deal on %s', (kind) =>
     ]);
 
     const before = await admin.get(`/campaigns/${campaignId}`);
+    const relatedLeads = `/leads?campaign_id=${campaignId}&converted_at=__any__`;
+    expect(unescapeHtml(before.text)).toContain(`href="${relatedLeads}"`);
+    expect(before.text).toContain(`href="/leads/${leadId}"`);
+    expect((await admin.get(relatedLeads)).text).toContain(`href="/leads/${leadId}"`);
     expect(figure(before.text, 'Leads converted')).toBe('1');
     expect(figure(before.text, 'Leads that became potentials')).toBe('1');
     expect(figure(before.text, 'Won amount from converted leads')).toBe('€ 0.00 (0 potentials)');
