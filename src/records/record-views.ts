@@ -61,7 +61,6 @@ export interface FormField {
   /** The administrator's help text for the field, shown under it. */
   help?: string;
   inputMode?: string;
-  maxLength?: number;
   /** The user's profile lets them see the value but not change it: shown disabled, never submitted. */
   readOnly?: boolean;
   /** The value as the disabled box of a read-only field shows it (a select's option label). */
@@ -223,7 +222,6 @@ export class RecordViews {
       value,
       required: Boolean(field.required),
       error: errors[field.name] ? this.errorMessage(locale, errors[field.name]) : undefined,
-      maxLength: field.type === 'text' ? (field.maxLength ?? 255) : undefined,
       help: field.helpText ? translate(locale, field.helpText) : undefined,
     };
 

@@ -580,6 +580,25 @@ describe.each(databaseKinds())('record pages on %s', (kind) => {
       expect(await countRows('potentials')).toBe(0);
     });
 
+    it('keeps an over-long text whole and explains the limit', async () => {
+      const agent = await loginAgent(testApp.app);
+      const longName = 'A'.repeat(300);
+
+      const form = await agent.get('/potentials/new');
+      const response = await postForm(agent, '/potentials/new', '/potentials', {
+        potential_name: longName,
+        expected_close_date: '2027-02-28',
+        sales_stage: 'Prospecting',
+      });
+
+      // A maxlength attribute would make the browser cut a pasted text short without a word.
+      expect(form.text).toMatch(/id="field-potential_name"(?![^>]*maxlength)[^>]*>/);
+      expect(response.status).toBe(422);
+      expect(response.text).toContain('Too long: at most 255 characters.');
+      expect(response.text).toContain(`value="${longName}"`);
+      expect(await countRows('potentials')).toBe(0);
+    });
+
     it('keeps the stored values when an edit is invalid', async () => {
       const id = await createPotential({ potential_name: 'Fleet renewal', amount: '10' });
       const agent = await loginAgent(testApp.app);
