@@ -67,7 +67,7 @@ export class LeadFieldMappingService {
    * with it. Returns the problems found, and saves nothing when there is one.
    */
   async save(mapping: LeadFieldMapping[]): Promise<MappingProblem[]> {
-    const problems = this.problemsOf(mapping);
+    const problems = this.problemsOf(mapping, await this.current());
     if (problems.length > 0) return problems;
 
     await inTransaction(this.dataSource, async (manager) => {
@@ -92,12 +92,14 @@ export class LeadFieldMappingService {
   }
 
   /**
-   * Finds each target that does not exist, cannot take the lead field's value, or is filled by an earlier
-   * row too. Only the targets are checked: the caller passes the mappable lead fields.
+   * Finds each target that does not exist, cannot take the lead field's value, or is filled by another row
+   * too. A target filled twice is reported on the row whose choice differs from the mapping in force, where
+   * the user just made it, or on every row after the first when neither or both changed. Only the targets are
+   * checked: the caller passes the mappable lead fields.
    */
-  private problemsOf(mapping: LeadFieldMapping[]): MappingProblem[] {
+  private problemsOf(mapping: LeadFieldMapping[], inForce: LeadFieldMapping[]): MappingProblem[] {
     const problems: MappingProblem[] = [];
-    const filledBy = new Map<string, string>();
+    const fillers = new Map<string, { leadField: string; module: ConversionModule; target: string }[]>();
 
     for (const rule of mapping) {
       const leadField = this.registry.field('leads', rule.leadField);
@@ -120,12 +122,19 @@ export class LeadFieldMappingService {
           continue;
         }
         const key = `${module}.${target}`;
-        const otherLeadField = filledBy.get(key);
-        if (otherLeadField) {
-          problems.push({ ...problem, code: 'duplicate', otherLeadField });
-          continue;
-        }
-        filledBy.set(key, rule.leadField);
+        fillers.set(key, [...(fillers.get(key) ?? []), problem]);
+      }
+    }
+
+    const unchanged = (filler: { leadField: string; module: ConversionModule; target: string }) =>
+      inForce.find((rule) => rule.leadField === filler.leadField)?.[filler.module] === filler.target;
+    for (const rows of fillers.values()) {
+      if (rows.length < 2) continue;
+      const changed = rows.filter((row) => !unchanged(row));
+      const reported = changed.length > 0 && changed.length < rows.length ? changed : rows.slice(1);
+      for (const row of reported) {
+        const otherLeadField = rows.find((other) => other !== row)!.leadField;
+        problems.push({ ...row, code: 'duplicate', otherLeadField });
       }
     }
     return problems;

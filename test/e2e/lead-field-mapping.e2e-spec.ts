@@ -203,6 +203,18 @@ describe.each(databaseKinds())('lead conversion mapping on %s', (kind) => {
     expect(await savedRowCount()).toBe(0);
   });
 
+  it('reports a target filled twice on the row just changed', async () => {
+    const response = await saveWith({ 'contacts.first_name': 'last_name' });
+
+    expect(response.status).toBe(422);
+    expect(unescapeHtml(response.text)).toContain(
+      'Lead field "First Name" cannot fill "Last Name" of Contacts: lead field "Last Name" already fills it.',
+    );
+    expect(response.text).toContain('href="#field-contacts-first_name"');
+    expect(response.text).not.toContain('href="#field-contacts-last_name"');
+    expect(await savedRowCount()).toBe(0);
+  });
+
   it('rejects a field the target module lacks', async () => {
     const response = await saveWith({ 'accounts.email': 'no_such_field' });
 
