@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { formatDate, localToday } from '../../src/records/values.js';
+import { createRecord } from '../support/records.js';
 import { ADMIN_PASSWORD, resetRecords, startTestApp, TestApp } from '../support/test-app.js';
 
 /**
@@ -314,6 +315,63 @@ describeInChromium('pipeline in Chromium', () => {
       await page.goto(`${baseUrl}/potentials/${id}`);
       expect(await detailValue('Sales Stage')).toBe('Closed Won');
     }
+  });
+
+  it('converts a lead and its pages pass axe', async () => {
+    const campaignId = await createRecord(testApp, 'campaigns', { campaign_name: 'Spring Fair' });
+    const leadId = await createRecord(testApp, 'leads', {
+      first_name: 'Giulia',
+      last_name: 'Conti',
+      company: 'Conti Trasporti',
+      email: 'giulia@conti.example',
+      campaign_id: String(campaignId),
+    });
+    await logIn();
+    const check = async (name: string) => {
+      await screenshot(name);
+      expect({ page: name, violations: await seriousViolations(page) }).toEqual({
+        page: name,
+        violations: [],
+      });
+    };
+
+    for (const [name, path] of [
+      ['leads', '/leads'],
+      ['lead-form', '/leads/new'],
+      ['lead-detail', `/leads/${leadId}`],
+      ['contacts', '/contacts'],
+      ['contact-form', '/contacts/new'],
+      ['conversion-mapping', '/admin/layout/leads/conversion-mapping'],
+      ['campaign-detail', `/campaigns/${campaignId}`],
+      ['campaign-add-leads', `/campaigns/${campaignId}/members/leads/add`],
+      ['lead-convert', `/leads/${leadId}/convert`],
+    ]) {
+      await page.goto(`${baseUrl}${path}`);
+      await check(name);
+    }
+
+    await page.check('[name="create_potentials"]');
+    await page.fill('[name="potentials.expected_close_date"]', '03/31/2027');
+    await page.fill('[name="potentials.amount"]', '48,000');
+    await Promise.all([
+      page.waitForURL(`${baseUrl}/leads/${leadId}`),
+      page.getByRole('button', { name: 'Convert', exact: true }).click(),
+    ]);
+    await check('lead-converted');
+    const notice = await page
+      .getByRole('status')
+      .filter({ hasText: 'This lead was converted' })
+      .textContent();
+
+    await page.goto(`${baseUrl}/leads/new`);
+    await page.fill('#field-last_name', 'Conti');
+    await page.fill('#field-email', 'GIULIA@conti.example');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save anyway' }).waitFor();
+    await check('lead-duplicate-warning');
+
+    expect(notice).toContain('Contact: Giulia Conti');
+    expect(notice).toContain('Potential: Conti Trasporti');
   });
 
   it('pages pass axe serious and critical rules', async () => {
