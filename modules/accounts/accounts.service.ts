@@ -2,7 +2,6 @@ import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { EventBus } from '../../src/events/event-bus.js';
 import {
   CONVERSION_ORDER,
-  ConversionStepError,
   EXISTING_ACCOUNT_ERROR,
   LeadConvertedEvent,
   saveConversionTarget,
@@ -29,21 +28,29 @@ export class AccountsService implements OnModuleInit {
     const { account } = event;
     if (!account) return;
     if ('existingId' in account) {
-      await this.checkVisible(event, account.existingId);
-      event.accountId = account.existingId;
+      if (await this.isVisible(event, account.existingId)) event.accountId = account.existingId;
+      else
+        event.failures.push({
+          moduleName: 'accounts',
+          errors: {
+            [EXISTING_ACCOUNT_ERROR]: {
+              code: 'referenceNotFound',
+              params: { value: `#${account.existingId}` },
+            },
+          },
+        });
       return;
     }
     event.accountId = await saveConversionTarget(this.records, 'accounts', event, account.input);
   }
 
-  private async checkVisible(event: LeadConvertedEvent, id: number): Promise<void> {
+  private async isVisible(event: LeadConvertedEvent, id: number): Promise<boolean> {
     try {
       await this.records.findVisible('accounts', event.user, id, event.manager);
+      return true;
     } catch (error) {
-      if (!(error instanceof NotFoundException)) throw error;
-      throw new ConversionStepError('accounts', {
-        [EXISTING_ACCOUNT_ERROR]: { code: 'referenceNotFound', params: { value: `#${id}` } },
-      });
+      if (error instanceof NotFoundException) return false;
+      throw error;
     }
   }
 }

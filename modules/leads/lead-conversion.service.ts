@@ -342,6 +342,7 @@ export class LeadConversionService {
       input('potentials'),
     );
     await this.bus.emit(LeadConvertedEvent, event);
+    if (event.failures.length > 0) throw new ConversionStepError(event.failures);
 
     await manager
       .createQueryBuilder()
@@ -402,12 +403,14 @@ function requireOffered(form: ConversionForm, offer: ConversionOffer): void {
   }
 }
 
-/** Returns the errors of a failed handler: the existing account's as the page's input, others by field. */
+/** Returns the errors of the failed targets: the existing account's as the page's input, others by field. */
 function stepErrors(error: ConversionStepError): ConversionErrors {
   const errors = noErrors();
-  const { [EXISTING_ACCOUNT_ERROR]: existing, ...fields } = error.errors;
-  if (existing) errors.inputs[EXISTING_ACCOUNT_INPUT] = existing;
-  errors.targets[error.moduleName as ConversionModule] = fields;
+  for (const failure of error.failures) {
+    const { [EXISTING_ACCOUNT_ERROR]: existing, ...fields } = failure.errors;
+    if (existing) errors.inputs[EXISTING_ACCOUNT_INPUT] = existing;
+    errors.targets[failure.moduleName as ConversionModule] = fields;
+  }
   return errors;
 }
 

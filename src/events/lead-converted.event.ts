@@ -13,8 +13,9 @@ export interface ConversionInput {
 /**
  * A lead is being converted. The leads module emits it inside the conversion's transaction; the accounts,
  * contacts and potentials modules each create their record from it and write its id back, in that order,
- * so that the contact can link to the account and the potential to both. Any handler's error rolls the
- * whole conversion back.
+ * so that the contact can link to the account and the potential to both. A record that fails its checks is
+ * added to `failures` and the next handlers still run, so that the page can show every target's errors at
+ * once; the emitter then rolls the whole conversion back, as it does on any handler's error.
  */
 export class LeadConvertedEvent implements TransactionalEvent {
   static readonly eventName = 'lead.converted';
@@ -22,6 +23,8 @@ export class LeadConvertedEvent implements TransactionalEvent {
   accountId: number | null = null;
   contactId: number | null = null;
   potentialId: number | null = null;
+  /** The target records that failed their checks, with the errors of their fields. */
+  readonly failures: { moduleName: string; errors: FieldErrors }[] = [];
 
   constructor(
     readonly manager: EntityManager,
@@ -39,36 +42,38 @@ export class LeadConvertedEvent implements TransactionalEvent {
 export const CONVERSION_ORDER = { accounts: 10, contacts: 20, potentials: 30, related: 40 } as const;
 
 /**
- * The key of ConversionStepError's errors when the existing account chosen cannot be used, because it was
+ * The key of a failure's errors when the existing account chosen cannot be used, because it was
  * deleted or the user may not see it.
  */
 export const EXISTING_ACCOUNT_ERROR = 'existing_id';
 
 /**
- * Thrown by a handler whose record cannot be saved: names the module and the errors of its fields, which
- * the conversion page shows beside them.
+ * Thrown by the emitter after the handlers when any target failed its checks, so that the transaction rolls
+ * back. Carries every failure, which the conversion page shows beside the fields.
  */
 export class ConversionStepError extends Error {
-  constructor(
-    readonly moduleName: string,
-    readonly errors: FieldErrors,
-  ) {
-    super(`The ${moduleName} record of the conversion has errors in ${Object.keys(errors).join(', ')}`);
+  constructor(readonly failures: { moduleName: string; errors: FieldErrors }[]) {
+    super(
+      `The conversion has errors in ${failures
+        .map((failure) => `${failure.moduleName} (${Object.keys(failure.errors).join(', ')})`)
+        .join(', ')}`,
+    );
   }
 }
 
 /**
  * Creates one record of a conversion from its form text, in the event's transaction and with the same
- * checks as a form, and returns its id. Throws ConversionStepError with the field errors when the record is
- * invalid, and ForbiddenException when the user may not create records of the module.
+ * checks as a form, and returns its id. A record that fails the checks is added to the event's failures and
+ * gives null. Throws ForbiddenException when the user may not create records of the module.
  */
 export async function saveConversionTarget(
   records: RecordsService,
   moduleName: string,
   event: LeadConvertedEvent,
   input: Record<string, string>,
-): Promise<number> {
+): Promise<number | null> {
   const result = await records.save(moduleName, event.user, null, input, event.format, 'form', event.manager);
-  if (!result.ok) throw new ConversionStepError(moduleName, result.errors);
-  return result.id;
+  if (result.ok) return result.id;
+  event.failures.push({ moduleName, errors: result.errors });
+  return null;
 }

@@ -315,6 +315,23 @@ describe.each(databaseKinds())('lead conversion on %s', (kind) => {
     expect((await lead(leadId)).converted_at).toBeNull();
   });
 
+  it('shows the errors of every target at once', async () => {
+    const leadId = await createRecord(testApp, 'leads', { ...FULL_LEAD });
+
+    const response = await convert(admin, leadId, {
+      ...ALL_THREE,
+      'accounts.account_name': '',
+      'contacts.last_name': '',
+      'potentials.expected_close_date': '',
+    });
+
+    expect(response.status).toBe(422);
+    for (const field of ['accounts.account_name', 'contacts.last_name', 'potentials.expected_close_date'])
+      expect(response.text).toContain(`href="#field-${field}"`);
+    expect(await createdCounts()).toEqual(nothingCreated);
+    expect((await lead(leadId)).converted_at).toBeNull();
+  });
+
   it('rejects a second conversion on the page and on POST', async () => {
     const leadId = await createRecord(testApp, 'leads', { ...FULL_LEAD });
     const token = csrfToken((await admin.get(`/leads/${leadId}/convert`)).text);
