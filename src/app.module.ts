@@ -40,6 +40,8 @@ import { EventBus } from './events/event-bus.js';
 import { DuplicateFinder } from './records/duplicate-finder.service.js';
 import { AccountController } from './users/account.controller.js';
 import { DetailExtensions } from './records/detail-extensions.js';
+import { TaxesController } from './taxes/taxes.controller.js';
+import { TaxesService } from './taxes/taxes.service.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -68,6 +70,7 @@ class CoreModule {
       GroupsService,
       LayoutService,
       LayoutEditorPages,
+      TaxesService,
     ];
     return { module: CoreModule, providers, exports: providers };
   }
@@ -95,6 +98,7 @@ export class AppModule {
         SharingController,
         ProfilesController,
         GroupsController,
+        TaxesController,
         HomeController,
         MassActionsController,
       ],

@@ -508,7 +508,7 @@ export class RecordImporter {
         : 0;
 
     const rows = valuesList.map((values) => {
-      const row: Record<string, string | number | null> = {
+      const row: Record<string, string | number | boolean | null> = {
         ...this.records.toRow(manifest, values),
         created_at: now,
         updated_at: now,

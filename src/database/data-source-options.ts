@@ -28,6 +28,7 @@ import { ListColumnChoices1764900090000 } from './migrations/1764900090000-list-
 import { CustomFieldDeletion1764900100000 } from './migrations/1764900100000-custom-field-deletion.js';
 import { CustomFieldUids1764900110000 } from './migrations/1764900110000-custom-field-uids.js';
 import { CustomFieldIndexes1764900120000 } from './migrations/1764900120000-custom-field-indexes.js';
+import { Taxes1765100001000 } from './migrations/1765100001000-taxes.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -47,6 +48,7 @@ import { SharingSettingEntity } from '../access/sharing.entity.js';
 import { RoleEntity } from '../roles/role.entity.js';
 import { BusinessModule } from '../records/business-module.js';
 import { ListColumnChoiceEntity } from '../records/list-column-choice.entity.js';
+import { TaxEntity } from '../taxes/tax.entity.js';
 
 export const CORE_ENTITIES = [
   UserEntity,
@@ -65,6 +67,7 @@ export const CORE_ENTITIES = [
   LayoutChangeEntity,
   CustomFieldEntity,
   ListColumnChoiceEntity,
+  TaxEntity,
   SessionRow,
   AppSetting,
   RecordSequence,
@@ -90,6 +93,7 @@ export const CORE_MIGRATIONS = [
   CustomFieldDeletion1764900100000,
   CustomFieldUids1764900110000,
   CustomFieldIndexes1764900120000,
+  Taxes1765100001000,
 ];
 
 /**

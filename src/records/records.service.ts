@@ -1015,8 +1015,8 @@ export class RecordsService {
   }
 
   /** Converts checked values to the columns of one row. */
-  toRow(manifest: ModuleManifest, values: RecordValues): Record<string, string | number | null> {
-    const row: Record<string, string | number | null> = {};
+  toRow(manifest: ModuleManifest, values: RecordValues): Record<string, string | number | boolean | null> {
+    const row: Record<string, string | number | boolean | null> = {};
     for (const field of manifest.fields) {
       if (field.computed || field.system || field.custom) continue;
       if (field.type === 'owner') {
@@ -1025,7 +1025,10 @@ export class RecordsService {
         row[OWNER_GROUP_COLUMN] = groupId;
         continue;
       }
-      row[columnOf(field)] = toColumn(field, values[field.name] ?? null);
+      // The module's entity declares a checkbox column boolean, and TypeORM's SQLite driver then writes any
+      // value but `true` as 0, so a standard checkbox passes a boolean. Custom-field tables have no entity.
+      row[columnOf(field)] =
+        field.type === 'checkbox' ? values[field.name] === true : toColumn(field, values[field.name] ?? null);
       if (hasKeyColumn(manifest, field)) {
         const value = values[field.name];
         row[`${field.name}_key`] = typeof value === 'string' ? nameKey(value) : null;

@@ -163,6 +163,7 @@ export async function configureHttp(
       response.locals.profilesActive = request.path.startsWith('/admin/profiles');
       response.locals.groupsActive = request.path.startsWith('/admin/groups');
       response.locals.layoutActive = request.path.startsWith('/admin/layout');
+      response.locals.taxesActive = request.path.startsWith('/admin/taxes');
     };
     loading.then(setLocals).then(() => next(), next);
   });

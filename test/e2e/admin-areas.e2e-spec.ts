@@ -179,6 +179,7 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
       campaigns: 'private',
       contacts: 'public_read_write_delete',
       leads: 'public_read_write_delete',
+      products: 'public_read_write_delete',
     });
     expect(sharing.status).toBe(303);
 
@@ -571,6 +572,7 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
         campaigns: 'public_read_write_delete',
         contacts: 'public_read_write_delete',
         leads: 'public_read_write_delete',
+        products: 'public_read_write_delete',
       });
       const openPeers = await postForm(ursula, '/admin/sharing', '/admin/sharing/rules', {
         module: 'potentials',
@@ -582,13 +584,14 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
 
       expect(levels.status).toBe(403);
       expect(openPeers.status).toBe(403);
-      // Sorted by module: accounts, campaigns, contacts, leads, potentials.
+      // Sorted by module: accounts, campaigns, contacts, leads, potentials, products.
       expect(stored.map((row) => row.level)).toEqual([
         'private',
         'private',
         'public_read_write_delete',
         'public_read_write_delete',
         'private',
+        'public_read_write_delete',
       ]);
       expect(await count('sharing_rules')).toBe(0);
 

@@ -86,6 +86,7 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
       potentials: 'private',
       campaigns: 'public_read',
       accounts: 'private',
+      products: 'private',
     });
     supportRole = await createRole(testApp, admin, 'Support', ORGANISATION_ROLE);
     viewersRole = await createRole(testApp, admin, 'Campaign viewers', ORGANISATION_ROLE);

@@ -70,6 +70,7 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
       campaigns: 'private',
       contacts: 'public_read_write_delete',
       leads: 'public_read_write_delete',
+      products: 'public_read_write_delete',
     });
     expect(sharing.status).toBe(303);
   });

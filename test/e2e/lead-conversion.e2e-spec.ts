@@ -70,6 +70,7 @@ const PUBLIC_SHARING = {
   contacts: 'public_read_write_delete',
   leads: 'public_read_write_delete',
   potentials: 'public_read_write_delete',
+  products: 'public_read_write_delete',
 };
 
 type Row = Record<string, unknown>;

@@ -614,6 +614,7 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
   describe('access', () => {
     const openModules = {
       leads: 'public_read_write_delete',
+      products: 'public_read_write_delete',
       accounts: 'public_read_write_delete',
       contacts: 'public_read_write_delete',
       potentials: 'public_read_write_delete',
@@ -790,12 +791,13 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
 
       const order = [...html.matchAll(/<a class="nav-link[^"]*" href="\/(\w+)"/g)].map((match) => match[1]);
 
-      expect(order.slice(0, 6)).toEqual([
+      expect(order.slice(0, 7)).toEqual([
         'pipeline',
         'leads',
         'accounts',
         'contacts',
         'potentials',
+        'products',
         'campaigns',
       ]);
     });

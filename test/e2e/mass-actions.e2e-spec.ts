@@ -67,6 +67,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
       campaigns: 'public_read_write_delete',
       contacts: 'public_read_write_delete',
       leads: 'public_read_write_delete',
+      products: 'public_read_write_delete',
     });
     expect(response.status).toBe(303);
   }

@@ -84,6 +84,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
       campaigns: 'public_read_write_delete',
       contacts: 'public_read_write_delete',
       leads: 'public_read_write_delete',
+      products: 'public_read_write_delete',
     });
     expect(sharing.status).toBe(303);
 

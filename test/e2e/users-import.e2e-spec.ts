@@ -250,6 +250,7 @@ describe.each(databaseKinds())('user import on %s', (kind) => {
         campaigns: 'public_read_write_delete',
         contacts: 'public_read_write_delete',
         leads: 'public_read_write_delete',
+        products: 'public_read_write_delete',
       });
       expect(response.status).toBe(303);
       for (const name of ['ada one', 'ada two']) {
@@ -451,6 +452,7 @@ const usernameOf = (fullName: string) => fullName.toLowerCase().replace(/[^a-z0-
         campaigns: 'public_read_write_delete',
         contacts: 'public_read_write_delete',
         leads: 'public_read_write_delete',
+        products: 'public_read_write_delete',
       });
       expect(sharing.status).toBe(303);
 

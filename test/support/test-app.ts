@@ -105,6 +105,7 @@ export async function resetRecords(dataSource: DataSource): Promise<void> {
     'contacts',
     'accounts',
     'campaigns',
+    'products',
     'import_jobs',
     'group_members',
     'user_groups',

@@ -1,0 +1,12 @@
+import { BusinessModule } from '../../src/records/business-module.js';
+import { productEntity } from './product.entity.js';
+import { productsManifest } from './products.manifest.js';
+import { ProductsModule } from './products.module.js';
+import { ProductsTable1765100000000 } from './migrations/1765100000000-products-table.js';
+
+export const productsModule: BusinessModule = {
+  manifest: productsManifest,
+  entity: productEntity,
+  migrations: [ProductsTable1765100000000],
+  nestModule: ProductsModule,
+};
