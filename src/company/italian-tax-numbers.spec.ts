@@ -21,9 +21,14 @@ describe('Italian tax numbers', () => {
     expect(hasValidPartitaIvaCheckDigit('1234567890A')).toBe(false);
   });
 
-  it('accepts the shapes of a codice fiscale', () => {
+  it('accepts valid codici fiscali', () => {
     expect(isItalianTaxCode('RSSMRA85T10A562S')).toBe(true);
+    expect(isItalianTaxCode('MRTMTT91D08F205J')).toBe(true);
     expect(isItalianTaxCode('12345678903')).toBe(true);
+  });
+
+  it('rejects a codice fiscale with a wrong check letter', () => {
+    expect(isItalianTaxCode('RSSMRA85T10A562T')).toBe(false);
   });
 
   it('rejects a malformed codice fiscale', () => {

@@ -27,11 +27,28 @@ const PERSONAL_TAX_CODE =
   /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/;
 
 /**
- * Tells whether a codice fiscale has the shape of a person's (16 characters) or a company's (11 digits with
- * the partita IVA check digit). The input is upper case without spaces.
+ * Tells whether a codice fiscale is a person's (16 characters ending in their check letter) or a company's
+ * (11 digits with the partita IVA check digit). The input is upper case without spaces.
  */
 export function isItalianTaxCode(code: string): boolean {
   if (/^\d{11}$/.test(code)) return hasValidPartitaIvaCheckDigit(code);
-  // NOTE: a person's code is checked for its shape only, not for its final check letter.
-  return PERSONAL_TAX_CODE.test(code);
+  return PERSONAL_TAX_CODE.test(code) && personalCheckLetter(code) === code[15];
+}
+
+/**
+ * Values of the characters in odd positions (1st, 3rd, …) of a person's codice fiscale, for 0–9 and then
+ * A–Z, where a digit counts as the letter at the same index (0 as A). Even positions count 0–9 and A–Z as 0–25.
+ */
+const ODD_POSITION_VALUES = [
+  1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
+];
+
+/** Computes the check letter of a person's codice fiscale from its first 15 characters. */
+function personalCheckLetter(code: string): string {
+  let sum = 0;
+  for (const [index, character] of [...code.slice(0, 15)].entries()) {
+    const value = /\d/.test(character) ? Number(character) : character.charCodeAt(0) - 65;
+    sum += index % 2 === 0 ? ODD_POSITION_VALUES[value] : value;
+  }
+  return String.fromCharCode(65 + (sum % 26));
 }

@@ -157,7 +157,7 @@ describe.each(databaseKinds())('company settings on %s', (kind) => {
 
     expect(rejected.status).toBe(422);
     expect(fieldError(rejected.text, 'taxCode')).toBe(
-      'Not an Italian tax code (codice fiscale). Enter 16 letters and digits for a person, or 11 digits for a company.',
+      'Not a valid Italian tax code (codice fiscale): it needs 16 letters and digits for a person, or 11 digits for a company, ending in a matching check character. Copy it again from the tax card or registration.',
     );
   });
 
