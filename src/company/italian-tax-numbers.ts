@@ -36,8 +36,8 @@ export function isItalianTaxCode(code: string): boolean {
 }
 
 /**
- * Values of the characters in odd positions (1st, 3rd, …) of a person's codice fiscale, for 0–9 and then
- * A–Z, where a digit counts as the letter at the same index (0 as A). Even positions count 0–9 and A–Z as 0–25.
+ * Values of A–Z in the odd positions (1st, 3rd, …) of a person's codice fiscale. A digit takes the value of
+ * the letter at its index, so 0 counts as A. In even positions 0–9 count as themselves and A–Z as 0–25.
  */
 const ODD_POSITION_VALUES = [
   1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
