@@ -42,6 +42,8 @@ import { AccountController } from './users/account.controller.js';
 import { DetailExtensions } from './records/detail-extensions.js';
 import { TaxesController } from './taxes/taxes.controller.js';
 import { TaxesService } from './taxes/taxes.service.js';
+import { CompanySettingsController } from './company/company-settings.controller.js';
+import { CompanySettingsService } from './company/company-settings.service.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -71,6 +73,7 @@ class CoreModule {
       LayoutService,
       LayoutEditorPages,
       TaxesService,
+      CompanySettingsService,
     ];
     return { module: CoreModule, providers, exports: providers };
   }
@@ -99,6 +102,7 @@ export class AppModule {
         ProfilesController,
         GroupsController,
         TaxesController,
+        CompanySettingsController,
         HomeController,
         MassActionsController,
       ],

@@ -29,6 +29,7 @@ import { CustomFieldDeletion1764900100000 } from './migrations/1764900100000-cus
 import { CustomFieldUids1764900110000 } from './migrations/1764900110000-custom-field-uids.js';
 import { CustomFieldIndexes1764900120000 } from './migrations/1764900120000-custom-field-indexes.js';
 import { Taxes1765100001000 } from './migrations/1765100001000-taxes.js';
+import { CompanySettings1765100040000 } from './migrations/1765100040000-company-settings.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -49,6 +50,7 @@ import { RoleEntity } from '../roles/role.entity.js';
 import { BusinessModule } from '../records/business-module.js';
 import { ListColumnChoiceEntity } from '../records/list-column-choice.entity.js';
 import { TaxEntity } from '../taxes/tax.entity.js';
+import { CompanySettingsEntity } from '../company/company-settings.entity.js';
 
 export const CORE_ENTITIES = [
   UserEntity,
@@ -68,6 +70,7 @@ export const CORE_ENTITIES = [
   CustomFieldEntity,
   ListColumnChoiceEntity,
   TaxEntity,
+  CompanySettingsEntity,
   SessionRow,
   AppSetting,
   RecordSequence,
@@ -94,6 +97,7 @@ export const CORE_MIGRATIONS = [
   CustomFieldUids1764900110000,
   CustomFieldIndexes1764900120000,
   Taxes1765100001000,
+  CompanySettings1765100040000,
 ];
 
 /**

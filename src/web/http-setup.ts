@@ -164,6 +164,7 @@ export async function configureHttp(
       response.locals.groupsActive = request.path.startsWith('/admin/groups');
       response.locals.layoutActive = request.path.startsWith('/admin/layout');
       response.locals.taxesActive = request.path.startsWith('/admin/taxes');
+      response.locals.companyActive = request.path.startsWith('/admin/company');
     };
     loading.then(setLocals).then(() => next(), next);
   });
