@@ -1,8 +1,10 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { DataSource, EntityManager } from 'typeorm';
 import type { CurrentUser } from '../../src/access/current-user.js';
+import { EventBus } from '../../src/events/event-bus.js';
+import { RecordsSavedEvent } from '../../src/events/record-changes.event.js';
 import type { FieldErrors } from '../../src/records/record-validation.js';
 import { RecordsService } from '../../src/records/records.service.js';
 import { centsToMoney, moneyToCents, NumberFormat } from '../../src/records/values.js';
@@ -27,7 +29,7 @@ import {
   TaxInput,
   TaxMode,
 } from './quote-totals.js';
-import { TOTAL_FIELDS, TotalField } from './quotes.manifest.js';
+import { TAX_MODES, TOTAL_FIELDS, TotalField } from './quotes.manifest.js';
 
 /** A BIGINT column as the drivers return it: a string on MariaDB, a number on SQLite. */
 type CentsColumn = string | number | null;
@@ -40,7 +42,8 @@ interface TaxSnapshot {
 
 /** A line ready to store: what the form chose, with the product's name and taxes copied. */
 interface PricedLine {
-  productId: number;
+  /** Null for a stored line whose product was deleted since. */
+  productId: number | null;
   productName: string;
   discountKind: DiscountKind;
   discountText: string | null;
@@ -87,12 +90,89 @@ const PRICING_FIELDS: Record<string, string> = {
  * are read through the record engine, so a user prices only products they may see.
  */
 @Injectable()
-export class QuoteLinesService {
+export class QuoteLinesService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly records: RecordsService,
     private readonly taxes: TaxesService,
+    private readonly events: EventBus,
   ) {}
+
+  onModuleInit(): void {
+    this.events.on(RecordsSavedEvent, (event) => this.repriceChangedTaxModes(event), {
+      order: 10,
+      owner: 'quotes',
+    });
+  }
+
+  /**
+   * Prices the stored lines again when a mass edit or an import changed a quote's tax mode, so that the
+   * stored totals still follow from the stored lines. The form prices its lines itself.
+   */
+  private async repriceChangedTaxModes(event: RecordsSavedEvent): Promise<void> {
+    if (event.moduleName !== 'quotes' || event.source === 'form') return;
+    for (const record of event.records) {
+      if (!record.previous || record.previous.tax_mode === record.values.tax_mode) continue;
+      const taxMode = record.values.tax_mode === TAX_MODES.group ? 'group' : 'individual';
+      await this.reprice(event.manager, record.id, taxMode);
+    }
+  }
+
+  /** Prices a quote's stored lines and pricing inputs in a tax mode and stores the result. */
+  private async reprice(manager: EntityManager, quoteId: number, taxMode: TaxMode): Promise<void> {
+    const lines = await manager.find(QuoteLineEntity, { where: { quoteId }, order: { position: 'ASC' } });
+    const pricing = await manager.findOneBy(QuotePricingEntity, { quoteId });
+    // An imported quote has no lines and no totals to keep in step.
+    if (lines.length === 0 || !pricing) return;
+    const quote = await manager
+      .createQueryBuilder()
+      .select(['shipping_handling_cents', 'adjustment_cents'])
+      .from('quotes', 'q')
+      .where('q.id = :id', { id: quoteId })
+      .getRawOne<{ shipping_handling_cents: CentsColumn; adjustment_cents: CentsColumn }>();
+    const taxesOf = (json: string) => (JSON.parse(json) as TaxSnapshot[]).map(taxInput);
+
+    const result = computeQuoteTotals({
+      format: 'dot',
+      taxMode,
+      lines: lines.map((line) => ({
+        product: line.productName,
+        quantity: line.quantity,
+        unitPrice: centsToMoney(String(line.unitPriceCents)),
+        discount: discountInput(line.discountKind, line.discountText ?? ''),
+        comment: line.comment ?? '',
+        taxes: taxesOf(line.taxRates),
+      })),
+      overallDiscount: discountInput(pricing.overallDiscountKind, pricing.overallDiscountText ?? ''),
+      groupTaxes: taxesOf(pricing.groupTaxes),
+      shippingAmount: centsToMoney(String(quote?.shipping_handling_cents ?? 0)),
+      shippingTaxes: taxesOf(pricing.shippingTaxes),
+      adjustment: centsToMoney(String(quote?.adjustment_cents ?? 0)),
+    });
+    // NOTE: a mode whose taxes let the adjustment take the grand total below 0 fails that save with an error.
+    if (!result.ok)
+      throw new Error(
+        `Quote ${quoteId} cannot be priced in ${taxMode} tax mode: ${result.errors.map((error) => error.code).join(', ')}`,
+      );
+
+    await this.store(manager, quoteId, {
+      lines: lines.map((line) => ({
+        productId: line.productId === null ? null : Number(line.productId),
+        productName: line.productName,
+        discountKind: line.discountKind,
+        discountText: line.discountText,
+        comment: line.comment ?? '',
+        taxes: JSON.parse(line.taxRates) as TaxSnapshot[],
+      })),
+      totals: result.totals,
+      pricing: {
+        overallDiscountKind: pricing.overallDiscountKind,
+        overallDiscountText: pricing.overallDiscountText,
+        groupTaxes: pricing.groupTaxes,
+        shippingTaxes: pricing.shippingTaxes,
+      },
+    });
+  }
 
   /**
    * Checks and prices the typed lines. Errors are keyed by the input that shows them. A product that is no
@@ -142,7 +222,8 @@ export class QuoteLinesService {
       errors[PRICING_INPUTS.overallDiscountKind] = { code: 'discountKindMissing' };
     if (rows.length === 0) errors[lineInputName('product', 1)] = { code: 'noLines' };
 
-    const groupTaxes = taxMode === 'group' ? await this.namedTaxes(form.groupTax) : [];
+    // The group tax is kept in individual mode too, so that a later change of mode finds it.
+    const groupTaxes = await this.namedTaxes(form.groupTax);
     const shippingTaxes = await this.namedTaxes(form.shippingTax);
     const result = computeQuoteTotals({
       format,

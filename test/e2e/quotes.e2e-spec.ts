@@ -14,6 +14,7 @@ import {
   databaseKinds,
   loginAgent,
   postForm,
+  postFormAndFollow,
   resetRecords,
   startTestApp,
   TestApp,
@@ -271,6 +272,20 @@ describe.each(databaseKinds())('quotes on %s', (kind) => {
 
     // 261.00 − 11.00 = 250.00, and 22 % of it is 55.00.
     expect(await storedTotals(id)).toEqual([26100, 1100, 5500, 0, 0, 30500]);
+  });
+
+  it('mass edit of tax mode reprices', async () => {
+    const id = await createQuote({ pricing_group_tax: 'VAT 4 %' });
+    const response = await postFormAndFollow(admin, '/quotes', '/mass/quotes/edit', {
+      field: 'tax_mode',
+      tax_mode: 'Group',
+      ids: [String(id)],
+    });
+
+    expect(response.text).toContain('1 record changed.');
+    expect((await storedLines(id)).map((line) => Number(line.tax_cents))).toEqual([0, 0]);
+    // 4 % of 261.00 is 10.44, plus 2.20 on shipping; 261.00 + 12.64 + 10.00 − 0.82 = 282.82.
+    expect(await storedTotals(id)).toEqual([26100, 0, 1264, 1000, -82, 28282]);
   });
 
   it('errors name line and field and save nothing', async () => {
