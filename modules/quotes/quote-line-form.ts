@@ -7,7 +7,7 @@ export type DiscountKind = (typeof DISCOUNT_KINDS)[number];
 /** The empty lines a new quote form shows, and how many "add more lines" adds. */
 export const EMPTY_LINES = 5;
 
-/** The most lines a form takes, so that a forged line count cannot make the page huge. */
+/** The maximum number of rows a form takes, so that a forged line count cannot make the page huge. */
 export const MAX_LINES = 200;
 
 /** One row of the product lines as typed, in the user's number format. */

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { DataSource, EntityManager } from 'typeorm';
 import type { CurrentUser } from '../../src/access/current-user.js';
+import { PermissionsService } from '../../src/access/permissions.service.js';
 import { EventBus } from '../../src/events/event-bus.js';
 import { RecordsSavedEvent } from '../../src/events/record-changes.event.js';
 import type { FieldErrors } from '../../src/records/record-validation.js';
@@ -96,6 +97,7 @@ export class QuoteLinesService implements OnModuleInit {
     private readonly records: RecordsService,
     private readonly taxes: TaxesService,
     private readonly events: EventBus,
+    private readonly permissions: PermissionsService,
   ) {}
 
   onModuleInit(): void {
@@ -186,6 +188,7 @@ export class QuoteLinesService implements OnModuleInit {
     format: NumberFormat,
   ): Promise<PriceResult> {
     const errors: FieldErrors = {};
+    const mayViewProducts = (await this.permissions.forUser(user)).can('products', 'view');
     const storedProducts = new Set(
       quoteId === null ? [] : (await this.storedLines(quoteId)).map((line) => line.productId),
     );
@@ -196,7 +199,7 @@ export class QuoteLinesService implements OnModuleInit {
     const lines: PricedLine[] = [];
     const inputs: QuoteInput['lines'] = [];
     for (const { row, number } of rows) {
-      const product = await this.productOf(user, row, number, storedProducts, errors);
+      const product = await this.productOf(user, row, number, { storedProducts, mayViewProducts }, errors);
       if (row.discountKind === 'none' && row.discount !== '')
         errors[lineInputName('discountKind', number)] = { code: 'discountKindMissing' };
       if (!product) continue;
@@ -359,12 +362,16 @@ export class QuoteLinesService implements OnModuleInit {
     user: CurrentUser,
     kept: { id: number; name: string }[],
   ): Promise<{ value: string; label: string; inactive: boolean }[]> {
-    const active = await this.records.list('products', user, {
-      filters: { active: '1' },
-      sort: 'product_name',
-      direction: 'asc',
-      pageSize: 200,
-    });
+    // A profile without Products sees only the products already on the quote, by the names the lines copied.
+    const mayView = (await this.permissions.forUser(user)).can('products', 'view');
+    const active = mayView
+      ? await this.records.list('products', user, {
+          filters: { active: '1' },
+          sort: 'product_name',
+          direction: 'asc',
+          pageSize: 200,
+        })
+      : { records: [] };
     const choices = active.records.map((record) => ({
       value: String(record.id),
       label: String(record.values.product_name ?? `#${record.id}`),
@@ -382,7 +389,7 @@ export class QuoteLinesService implements OnModuleInit {
     user: CurrentUser,
     row: LineFormRow,
     number: number,
-    storedProducts: Set<number | null>,
+    allowed: { storedProducts: Set<number | null>; mayViewProducts: boolean },
     errors: FieldErrors,
   ): Promise<LineProduct | null> {
     const name = lineInputName('product', number);
@@ -391,6 +398,11 @@ export class QuoteLinesService implements OnModuleInit {
       return null;
     }
     const id = Number(row.product);
+    // A profile without Products may keep the quote's lines but add no product.
+    if (!allowed.mayViewProducts && !allowed.storedProducts.has(id)) {
+      errors[name] = { code: 'productNotFound' };
+      return null;
+    }
     let product: LineProduct;
     try {
       const record = await this.records.findVisible('products', user, id);
@@ -406,7 +418,7 @@ export class QuoteLinesService implements OnModuleInit {
       errors[name] = { code: 'productNotFound' };
       return null;
     }
-    if (!product.active && !storedProducts.has(id)) {
+    if (!product.active && !allowed.storedProducts.has(id)) {
       errors[name] = { code: 'productInactive', params: { product: product.name } };
       return null;
     }

@@ -9,6 +9,7 @@ import {
   createUser,
   PASSWORD,
   SALESPERSON_ROLE,
+  setSharing,
 } from '../support/records.js';
 import {
   databaseKinds,
@@ -170,6 +171,7 @@ describe.each(databaseKinds())('quotes on %s', (kind) => {
     expect(html).toContain('id="field-line_product_5"');
     expect(html).toContain('>Laser printer</option>');
     expect(html).not.toContain('Fax machine');
+    expect(html).toContain("copied from the account's billing address when the quote is saved");
   });
 
   it('create stores lines and totals', async () => {
@@ -425,6 +427,30 @@ describe.each(databaseKinds())('quotes on %s', (kind) => {
     expect((await nora.get('/quotes/new')).status).toBe(403);
     expect((await nora.get('/export/quotes')).status).toBe(403);
     expect((await nora.get('/potentials')).text).not.toContain('href="/quotes"');
+  });
+
+  it('profile without products adds no product', async () => {
+    const roleId = await createRole(testApp, admin, 'No products', SALESPERSON_ROLE);
+    const every = ['view', 'create', 'edit', 'delete', 'import', 'export'];
+    await createProfileFor(admin, roleId, 'No products', { accounts: every, quotes: every });
+    await createUser(testApp, 'nora', roleId);
+    const modules = ['potentials', 'accounts', 'campaigns', 'contacts', 'leads', 'products', 'quotes'];
+    await setSharing(
+      admin,
+      Object.fromEntries(modules.map((module) => [module, 'public_read_write_delete'])),
+    );
+    const nora = await loginAgent(testApp.app, 'nora', PASSWORD);
+
+    const form = unescapeHtml((await nora.get('/quotes/new')).text);
+    const response = await postForm(nora, '/quotes/new', '/quotes', {
+      ...exampleQuote(),
+      ...lineFields([{ product: String(printer), quantity: '1' }, { product: '' }]),
+    });
+
+    expect(form).not.toContain('Laser printer');
+    expect(response.status).toBe(422);
+    expect(unescapeHtml(response.text)).toContain('Line 1, Product</a>: The product was not found.');
+    expect(await query('SELECT id FROM quotes')).toEqual([]);
   });
 
   it('CSV export lists quotes with totals', async () => {
