@@ -5,11 +5,12 @@ import { contactsModule } from './contacts/index.js';
 import { leadsModule } from './leads/index.js';
 import { potentialsModule } from './potentials/index.js';
 import { productsModule } from './products/index.js';
+import { quotesModule } from './quotes/index.js';
 
 /**
  * The enabled business modules, in the order of the menu: as a salesperson works, from leads to the
- * accounts and contacts they become and the potentials won from them, the products they are priced with, then
- * the campaigns that bring leads.
+ * accounts and contacts they become and the potentials won from them, the products they are priced with and
+ * the quotes that price them, then the campaigns that bring leads.
  * Adding a module is adding its folder and one line here.
  */
 export const businessModules: BusinessModule[] = [
@@ -18,5 +19,6 @@ export const businessModules: BusinessModule[] = [
   contactsModule,
   potentialsModule,
   productsModule,
+  quotesModule,
   campaignsModule,
 ];

@@ -19,7 +19,14 @@ import { setFlash } from '../web/flash.js';
 import { RecordIdPipe } from './record-id.pipe.js';
 import { nameFieldsOf, recordName } from './record-names.js';
 import { DisplayCell, RecordViews } from './record-views.js';
-import { LinkNames, ListQuery, ListResult, RecordsService, StoredRecord } from './records.service.js';
+import {
+  LinkNames,
+  ListQuery,
+  ListResult,
+  RecordsService,
+  SaveResult,
+  StoredRecord,
+} from './records.service.js';
 import { DuplicateMatch } from './duplicate-finder.service.js';
 import { duplicateName } from './duplicate-names.js';
 import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
@@ -431,16 +438,7 @@ export abstract class RecordPagesController {
     @Res() response: Response,
   ): Promise<void> {
     const permissions = await this.permissions.require(user, this.moduleName, 'create');
-    const result = await this.records.save(
-      this.moduleName,
-      user,
-      null,
-      this.formInput(body),
-      this.formatOf(user),
-      'form',
-      undefined,
-      { confirmed: confirmedDuplicate(body) },
-    );
+    const result = await this.saveForm(user, null, body);
     if (!result.ok) {
       // A read-only field is not submitted, so it shows its default value again, as the record will get it.
       const values = stringValues(body, this.manifest.fields);
@@ -459,6 +457,7 @@ export abstract class RecordPagesController {
         {
           form: body._form === 'quick' ? 'quick' : 'full',
           duplicates: result.duplicates,
+          submitted: body,
         },
       );
     }
@@ -675,16 +674,7 @@ export abstract class RecordPagesController {
     @Res() response: Response,
   ): Promise<void> {
     const permissions = await this.permissions.require(user, this.moduleName, 'edit');
-    const result = await this.records.save(
-      this.moduleName,
-      user,
-      id,
-      this.formInput(body),
-      this.formatOf(user),
-      'form',
-      undefined,
-      { confirmed: confirmedDuplicate(body) },
-    );
+    const result = await this.saveForm(user, id, body);
     if (!result.ok) {
       // A read-only field keeps its stored value in the form, as the disabled box shows it.
       const values = stringValues(body, this.manifest.fields);
@@ -702,6 +692,7 @@ export abstract class RecordPagesController {
         permissions,
         {
           duplicates: result.duplicates,
+          submitted: body,
         },
       );
     }
@@ -750,12 +741,46 @@ export abstract class RecordPagesController {
     response.redirect(303, `/${this.moduleName}`);
   }
 
+  /**
+   * Saves a submitted form. A module whose form has more than its fields (the product lines of a quote)
+   * overrides this to save them with the record, and returns errors keyed by its own input names.
+   */
+  protected saveForm(
+    user: CurrentUser,
+    id: number | null,
+    body: Record<string, unknown>,
+  ): Promise<SaveResult> {
+    return this.records.save(
+      this.moduleName,
+      user,
+      id,
+      this.formInput(body),
+      this.formatOf(user),
+      'form',
+      undefined,
+      { confirmed: confirmedDuplicate(body) },
+    );
+  }
+
+  /**
+   * Lets a module add sections of its own to the record form, after the blocks of fields. `submitted` is the
+   * posted form when it is shown again after an error, and undefined when it is first shown.
+   */
+  protected formSections(
+    _user: CurrentUser,
+    _id: number | null,
+    _submitted: Record<string, unknown> | undefined,
+    _errors: FieldErrors,
+  ): Promise<FormSection[]> {
+    return Promise.resolve([]);
+  }
+
   protected formatOf(user: CurrentUser) {
     return { numberFormat: NUMBER_FORMAT_OF[user.locale], dateFormat: DATE_FORMAT_OF[user.locale] };
   }
 
   /** Returns the form's fields without the CSRF token and other form furniture. */
-  private formInput(body: Record<string, unknown>): Record<string, unknown> {
+  protected formInput(body: Record<string, unknown>): Record<string, unknown> {
     const input = { ...body };
     delete input._csrf;
     delete input._form;
@@ -770,7 +795,7 @@ export abstract class RecordPagesController {
     values: Record<string, string>,
     errors: FieldErrors,
     permissions: UserPermissions,
-    { form = 'full', duplicates = [] }: FormExtras = {},
+    { form = 'full', duplicates = [], submitted }: FormExtras = {},
   ): Promise<void> {
     const manifest = this.manifest;
     const stored = id === null ? undefined : await this.records.findVisible(this.moduleName, user, id);
@@ -787,11 +812,15 @@ export abstract class RecordPagesController {
       stored: storedLinks,
       shown,
     });
-    const errorSummary = blocks.flatMap((block) =>
-      block.fields
-        .filter((field) => field.error)
-        .map((field) => ({ name: field.name, label: field.label, error: field.error })),
-    );
+    const sections = await this.formSections(user, id, submitted, errors);
+    const errorSummary = [
+      ...blocks.flatMap((block) =>
+        block.fields
+          .filter((field) => field.error)
+          .map((field) => ({ name: field.name, label: field.label, error: field.error })),
+      ),
+      ...sections.flatMap((section) => section.errors ?? []),
+    ];
     // A general error (a field the form does not show) still has to reach the user.
     for (const [name, error] of Object.entries(errors)) {
       if (!errorSummary.some((entry) => entry.name === name)) {
@@ -820,6 +849,7 @@ export abstract class RecordPagesController {
       action: id === null ? `/${manifest.name}` : `/${manifest.name}/${id}`,
       cancelHref: id === null ? `/${manifest.name}` : `/${manifest.name}/${id}`,
       blocks,
+      formSections: sections,
       errorSummary,
       duplicateWarning: this.duplicateWarning(user, duplicates),
     });
@@ -846,11 +876,23 @@ export abstract class RecordPagesController {
 }
 
 /** The parts of a record form besides its fields. */
-interface FormExtras {
+export interface FormExtras {
   /** The quick create form shows the main fields only. */
   form?: 'full' | 'quick';
   /** Visible records that already have the value of the module's duplicate check, named in a warning. */
   duplicates?: DuplicateMatch[];
+  /** The posted form, when it is shown again after an error. */
+  submitted?: Record<string, unknown>;
+}
+
+/**
+ * A module's own part of a record form: a partial of modules/<module>/views/partials with its model, and the
+ * errors of its inputs for the summary at the top (`name` is the input's name, which `#field-<name>` links to).
+ */
+export interface FormSection {
+  partial: string;
+  model: Record<string, unknown>;
+  errors?: { name: string; label: string; error: string }[];
 }
 
 /**
@@ -859,7 +901,7 @@ interface FormExtras {
  */
 const CONFIRMED_DUPLICATE = '_duplicate_confirmed';
 
-function confirmedDuplicate(body: Record<string, unknown>): string | undefined {
+export function confirmedDuplicate(body: Record<string, unknown>): string | undefined {
   const value = body[CONFIRMED_DUPLICATE];
   return typeof value === 'string' ? value : undefined;
 }

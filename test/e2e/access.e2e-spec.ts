@@ -45,6 +45,7 @@ describe.each(databaseKinds())('record access by role and sharing on %s', (kind)
       contacts: 'public_read_write_delete',
       leads: 'public_read_write_delete',
       products: 'public_read_write_delete',
+      quotes: 'public_read_write_delete',
     });
     expect(response.status).toBe(303);
   }

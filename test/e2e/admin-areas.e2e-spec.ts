@@ -180,6 +180,7 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
       contacts: 'public_read_write_delete',
       leads: 'public_read_write_delete',
       products: 'public_read_write_delete',
+      quotes: 'public_read_write_delete',
     });
     expect(sharing.status).toBe(303);
 
@@ -573,6 +574,7 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
         contacts: 'public_read_write_delete',
         leads: 'public_read_write_delete',
         products: 'public_read_write_delete',
+        quotes: 'public_read_write_delete',
       });
       const openPeers = await postForm(ursula, '/admin/sharing', '/admin/sharing/rules', {
         module: 'potentials',
@@ -584,13 +586,14 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
 
       expect(levels.status).toBe(403);
       expect(openPeers.status).toBe(403);
-      // Sorted by module: accounts, campaigns, contacts, leads, potentials, products.
+      // Sorted by module: accounts, campaigns, contacts, leads, potentials, products, quotes.
       expect(stored.map((row) => row.level)).toEqual([
         'private',
         'private',
         'public_read_write_delete',
         'public_read_write_delete',
         'private',
+        'public_read_write_delete',
         'public_read_write_delete',
       ]);
       expect(await count('sharing_rules')).toBe(0);

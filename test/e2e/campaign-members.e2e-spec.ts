@@ -87,6 +87,7 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
       campaigns: 'public_read',
       accounts: 'private',
       products: 'private',
+      quotes: 'private',
     });
     supportRole = await createRole(testApp, admin, 'Support', ORGANISATION_ROLE);
     viewersRole = await createRole(testApp, admin, 'Campaign viewers', ORGANISATION_ROLE);

@@ -21,7 +21,7 @@ import {
 } from '../support/test-app.js';
 
 const WARNING = 'id="duplicate-warning"';
-const MODULES = ['potentials', 'accounts', 'campaigns', 'contacts', 'leads', 'products'];
+const MODULES = ['potentials', 'accounts', 'campaigns', 'contacts', 'leads', 'products', 'quotes'];
 
 /** Returns the value that the "Save anyway" button of a duplicate warning sends. */
 function confirmedValue(html: string): string {

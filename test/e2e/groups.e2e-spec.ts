@@ -71,6 +71,7 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
       contacts: 'public_read_write_delete',
       leads: 'public_read_write_delete',
       products: 'public_read_write_delete',
+      quotes: 'public_read_write_delete',
     });
     expect(sharing.status).toBe(303);
   });

@@ -71,6 +71,7 @@ const PUBLIC_SHARING = {
   leads: 'public_read_write_delete',
   potentials: 'public_read_write_delete',
   products: 'public_read_write_delete',
+  quotes: 'public_read_write_delete',
 };
 
 type Row = Record<string, unknown>;

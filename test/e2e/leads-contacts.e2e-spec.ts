@@ -615,6 +615,7 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
     const openModules = {
       leads: 'public_read_write_delete',
       products: 'public_read_write_delete',
+      quotes: 'public_read_write_delete',
       accounts: 'public_read_write_delete',
       contacts: 'public_read_write_delete',
       potentials: 'public_read_write_delete',
@@ -791,13 +792,14 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
 
       const order = [...html.matchAll(/<a class="nav-link[^"]*" href="\/(\w+)"/g)].map((match) => match[1]);
 
-      expect(order.slice(0, 7)).toEqual([
+      expect(order.slice(0, 8)).toEqual([
         'pipeline',
         'leads',
         'accounts',
         'contacts',
         'potentials',
         'products',
+        'quotes',
         'campaigns',
       ]);
     });

@@ -19,7 +19,7 @@ import {
   TestApp,
 } from '../support/test-app.js';
 
-const MODULES = ['potentials', 'accounts', 'campaigns', 'contacts', 'leads', 'products'];
+const MODULES = ['potentials', 'accounts', 'campaigns', 'contacts', 'leads', 'products', 'quotes'];
 const ACTIONS = ['view', 'create', 'edit', 'delete', 'import', 'export'];
 const FIELD_ERROR = 'Your profile does not let you change this field.';
 

@@ -68,6 +68,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
       contacts: 'public_read_write_delete',
       leads: 'public_read_write_delete',
       products: 'public_read_write_delete',
+      quotes: 'public_read_write_delete',
     });
     expect(response.status).toBe(303);
   }

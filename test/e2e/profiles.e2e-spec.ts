@@ -85,6 +85,7 @@ describe.each(databaseKinds())('profiles on %s', (kind) => {
       contacts: 'public_read_write_delete',
       leads: 'public_read_write_delete',
       products: 'public_read_write_delete',
+      quotes: 'public_read_write_delete',
     });
     expect(sharing.status).toBe(303);
 

@@ -251,6 +251,7 @@ describe.each(databaseKinds())('user import on %s', (kind) => {
         contacts: 'public_read_write_delete',
         leads: 'public_read_write_delete',
         products: 'public_read_write_delete',
+        quotes: 'public_read_write_delete',
       });
       expect(response.status).toBe(303);
       for (const name of ['ada one', 'ada two']) {
@@ -453,6 +454,7 @@ const usernameOf = (fullName: string) => fullName.toLowerCase().replace(/[^a-z0-
         contacts: 'public_read_write_delete',
         leads: 'public_read_write_delete',
         products: 'public_read_write_delete',
+        quotes: 'public_read_write_delete',
       });
       expect(sharing.status).toBe(303);
 

@@ -1,0 +1,14 @@
+import { BusinessModule } from '../../src/records/business-module.js';
+import { quoteEntity } from './quote.entity.js';
+import { QuoteLineEntity, QuotePricingEntity } from './quote-line.entity.js';
+import { quotesManifest } from './quotes.manifest.js';
+import { QuotesModule } from './quotes.module.js';
+import { QuotesTables1765100020000 } from './migrations/1765100020000-quotes-tables.js';
+
+export const quotesModule: BusinessModule = {
+  manifest: quotesManifest,
+  entity: quoteEntity,
+  otherEntities: [QuoteLineEntity, QuotePricingEntity],
+  migrations: [QuotesTables1765100020000],
+  nestModule: QuotesModule,
+};

@@ -1,0 +1,473 @@
+import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Decimal } from 'decimal.js';
+import { DataSource, EntityManager } from 'typeorm';
+import type { CurrentUser } from '../../src/access/current-user.js';
+import { PermissionsService } from '../../src/access/permissions.service.js';
+import { EventBus } from '../../src/events/event-bus.js';
+import { RecordsSavedEvent } from '../../src/events/record-changes.event.js';
+import type { FieldErrors } from '../../src/records/record-validation.js';
+import { RecordsService } from '../../src/records/records.service.js';
+import { centsToMoney, moneyToCents, NumberFormat } from '../../src/records/values.js';
+import { TaxesService } from '../../src/taxes/taxes.service.js';
+import { parseDiscount } from './quote-amounts.js';
+import {
+  discountInput,
+  DiscountKind,
+  isBlankRow,
+  LineField,
+  lineInputName,
+  LineFormRow,
+  PRICING_INPUTS,
+  PricingForm,
+} from './quote-line-form.js';
+import { QuoteLineEntity, QuoteLineRow, QuotePricingEntity, QuotePricingRow } from './quote-line.entity.js';
+import {
+  computeQuoteTotals,
+  QuoteInput,
+  QuoteTotals,
+  QuoteTotalsError,
+  TaxInput,
+  TaxMode,
+} from './quote-totals.js';
+import { TAX_MODES, TOTAL_FIELDS, TotalField } from './quotes.manifest.js';
+
+/** A BIGINT column as the drivers return it: a string on MariaDB, a number on SQLite. */
+type CentsColumn = string | number | null;
+
+/** A tax as a quote copies it: its name and its rate as exact decimal text. */
+interface TaxSnapshot {
+  name: string;
+  rate: string;
+}
+
+/** A line ready to store: what the form chose, with the product's name and taxes copied. */
+interface PricedLine {
+  /** Null for a stored line whose product was deleted since. */
+  productId: number | null;
+  productName: string;
+  discountKind: DiscountKind;
+  discountText: string | null;
+  comment: string;
+  taxes: TaxSnapshot[];
+}
+
+/** The lines and totals of a quote that passed every check, ready to store with the quote. */
+export interface PricedQuote {
+  lines: PricedLine[];
+  totals: QuoteTotals;
+  pricing: Omit<QuotePricingRow, 'quoteId' | 'quote'>;
+}
+
+export type PriceResult = { ok: true; quote: PricedQuote } | { ok: false; errors: FieldErrors };
+
+/** A product as a quote line reads it through the record engine. */
+interface LineProduct {
+  id: number;
+  name: string;
+  active: boolean;
+  unitPrice: Decimal | null;
+  taxClass: string | null;
+}
+
+/** The input that shows an engine error: the row's field for a line, the totals input otherwise. */
+const ENGINE_FIELDS: Record<string, LineField> = {
+  quantity: 'quantity',
+  unitPrice: 'unitPrice',
+  discount: 'discount',
+  taxes: 'product',
+};
+
+const PRICING_FIELDS: Record<string, string> = {
+  overallDiscount: PRICING_INPUTS.overallDiscount,
+  groupTaxes: PRICING_INPUTS.groupTax,
+  shippingAmount: PRICING_INPUTS.shippingAmount,
+  shippingTaxes: PRICING_INPUTS.shippingTax,
+  adjustment: PRICING_INPUTS.adjustment,
+};
+
+/**
+ * Prices a quote's product lines with computeQuoteTotals and stores them with the quote's totals. Products
+ * are read through the record engine, so a user prices only products they may see.
+ */
+@Injectable()
+export class QuoteLinesService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: RecordsService,
+    private readonly taxes: TaxesService,
+    private readonly events: EventBus,
+    private readonly permissions: PermissionsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.on(RecordsSavedEvent, (event) => this.repriceChangedTaxModes(event), {
+      order: 10,
+      owner: 'quotes',
+    });
+  }
+
+  /**
+   * Prices the stored lines again when a mass edit or an import changed a quote's tax mode, so that the
+   * stored totals still follow from the stored lines. The form prices its lines itself.
+   */
+  private async repriceChangedTaxModes(event: RecordsSavedEvent): Promise<void> {
+    if (event.moduleName !== 'quotes' || event.source === 'form') return;
+    for (const record of event.records) {
+      if (!record.previous || record.previous.tax_mode === record.values.tax_mode) continue;
+      const taxMode = record.values.tax_mode === TAX_MODES.group ? 'group' : 'individual';
+      await this.reprice(event.manager, record.id, taxMode);
+    }
+  }
+
+  /** Prices a quote's stored lines and pricing inputs in a tax mode and stores the result. */
+  private async reprice(manager: EntityManager, quoteId: number, taxMode: TaxMode): Promise<void> {
+    const lines = await manager.find(QuoteLineEntity, { where: { quoteId }, order: { position: 'ASC' } });
+    const pricing = await manager.findOneBy(QuotePricingEntity, { quoteId });
+    // An imported quote has no lines and no totals to keep in step.
+    if (lines.length === 0 || !pricing) return;
+    const quote = await manager
+      .createQueryBuilder()
+      .select(['shipping_handling_cents', 'adjustment_cents'])
+      .from('quotes', 'q')
+      .where('q.id = :id', { id: quoteId })
+      .getRawOne<{ shipping_handling_cents: CentsColumn; adjustment_cents: CentsColumn }>();
+    const taxesOf = (json: string) => (JSON.parse(json) as TaxSnapshot[]).map(taxInput);
+
+    const result = computeQuoteTotals({
+      format: 'dot',
+      taxMode,
+      lines: lines.map((line) => ({
+        product: line.productName,
+        quantity: line.quantity,
+        unitPrice: centsToMoney(String(line.unitPriceCents)),
+        discount: discountInput(line.discountKind, line.discountText ?? ''),
+        comment: line.comment ?? '',
+        taxes: taxesOf(line.taxRates),
+      })),
+      overallDiscount: discountInput(pricing.overallDiscountKind, pricing.overallDiscountText ?? ''),
+      groupTaxes: taxesOf(pricing.groupTaxes),
+      shippingAmount: centsToMoney(String(quote?.shipping_handling_cents ?? 0)),
+      shippingTaxes: taxesOf(pricing.shippingTaxes),
+      adjustment: centsToMoney(String(quote?.adjustment_cents ?? 0)),
+    });
+    // NOTE: a mode whose taxes let the adjustment take the grand total below 0 fails that save with an error.
+    if (!result.ok)
+      throw new Error(
+        `Quote ${quoteId} cannot be priced in ${taxMode} tax mode: ${result.errors.map((error) => error.code).join(', ')}`,
+      );
+
+    await this.store(manager, quoteId, {
+      lines: lines.map((line) => ({
+        productId: line.productId === null ? null : Number(line.productId),
+        productName: line.productName,
+        discountKind: line.discountKind,
+        discountText: line.discountText,
+        comment: line.comment ?? '',
+        taxes: JSON.parse(line.taxRates) as TaxSnapshot[],
+      })),
+      totals: result.totals,
+      pricing: {
+        overallDiscountKind: pricing.overallDiscountKind,
+        overallDiscountText: pricing.overallDiscountText,
+        groupTaxes: pricing.groupTaxes,
+        shippingTaxes: pricing.shippingTaxes,
+      },
+    });
+  }
+
+  /**
+   * Checks and prices the typed lines. Errors are keyed by the input that shows them. A product that is no
+   * longer active may stay on a line of the stored quote (`quoteId`), but no new line may take it.
+   */
+  async price(
+    user: CurrentUser,
+    quoteId: number | null,
+    form: PricingForm,
+    taxMode: TaxMode,
+    format: NumberFormat,
+  ): Promise<PriceResult> {
+    const errors: FieldErrors = {};
+    const mayViewProducts = (await this.permissions.forUser(user)).can('products', 'view');
+    const storedProducts = new Set(
+      quoteId === null ? [] : (await this.storedLines(quoteId)).map((line) => line.productId),
+    );
+    const rows = form.rows
+      .map((row, index) => ({ row, number: index + 1 }))
+      .filter(({ row }) => !isBlankRow(row));
+
+    const lines: PricedLine[] = [];
+    const inputs: QuoteInput['lines'] = [];
+    for (const { row, number } of rows) {
+      const product = await this.productOf(user, row, number, { storedProducts, mayViewProducts }, errors);
+      if (row.discountKind === 'none' && row.discount !== '')
+        errors[lineInputName('discountKind', number)] = { code: 'discountKindMissing' };
+      if (!product) continue;
+      const taxes = await this.taxesOf(product.taxClass);
+      lines.push({
+        productId: product.id,
+        productName: product.name,
+        discountKind: row.discountKind,
+        discountText: row.discount === '' ? null : row.discount,
+        comment: row.comment,
+        taxes,
+      });
+      inputs.push({
+        product: product.name,
+        quantity: row.quantity,
+        unitPrice: row.unitPrice === '' && product.unitPrice ? product.unitPrice : row.unitPrice,
+        discount: discountInput(row.discountKind, row.discount),
+        comment: row.comment,
+        taxes: taxes.map(taxInput),
+      });
+    }
+    if (form.overallDiscountKind === 'none' && form.overallDiscount !== '')
+      errors[PRICING_INPUTS.overallDiscountKind] = { code: 'discountKindMissing' };
+    if (rows.length === 0) errors[lineInputName('product', 1)] = { code: 'noLines' };
+
+    // The group tax is kept in individual mode too, so that a later change of mode finds it.
+    const groupTaxes = await this.namedTaxes(form.groupTax);
+    const shippingTaxes = await this.namedTaxes(form.shippingTax);
+    const result = computeQuoteTotals({
+      format,
+      taxMode,
+      lines: inputs,
+      overallDiscount: discountInput(form.overallDiscountKind, form.overallDiscount),
+      groupTaxes: groupTaxes.map(taxInput),
+      shippingAmount: form.shippingAmount,
+      shippingTaxes: shippingTaxes.map(taxInput),
+      adjustment: form.adjustment,
+    });
+    if (!result.ok) {
+      // Engine lines are the priced rows only, so an engine line number is turned back into its form row.
+      const rowNumbers = rows.filter((_, index) => lines[index] !== undefined).map(({ number }) => number);
+      for (const error of result.errors) {
+        const name = this.inputOf(error, rowNumbers);
+        if (name && !errors[name]) errors[name] = { code: error.code, params: error.params };
+      }
+    }
+    if (Object.keys(errors).length > 0 || !result.ok) return { ok: false, errors };
+
+    return {
+      ok: true,
+      quote: {
+        lines: lines.map((line, index) => ({
+          ...line,
+          discountText: normalDiscount(line.discountKind, line.discountText, format),
+          comment: result.totals.lines[index].comment,
+        })),
+        totals: result.totals,
+        pricing: {
+          overallDiscountKind: form.overallDiscountKind,
+          overallDiscountText: normalDiscount(form.overallDiscountKind, form.overallDiscount, format),
+          groupTaxes: JSON.stringify(groupTaxes),
+          shippingTaxes: JSON.stringify(shippingTaxes),
+        },
+      },
+    };
+  }
+
+  /** Replaces the stored lines, pricing inputs and totals of a quote, within the save's transaction. */
+  async store(manager: EntityManager, quoteId: number, quote: PricedQuote): Promise<void> {
+    await manager.delete(QuoteLineEntity, { quoteId });
+    await manager.delete(QuotePricingEntity, { quoteId });
+
+    const { totals } = quote;
+    for (const [index, line] of quote.lines.entries()) {
+      const priced = totals.lines[index];
+      await manager.insert(QuoteLineEntity, {
+        quoteId,
+        position: index + 1,
+        productId: line.productId,
+        productName: line.productName.slice(0, 255),
+        quantity: priced.quantity.toFixed(),
+        unitPriceCents: moneyToCents(priced.unitPrice),
+        discountKind: line.discountKind,
+        discountText: line.discountText,
+        comment: line.comment === '' ? null : line.comment,
+        grossCents: moneyToCents(priced.gross),
+        discountCents: moneyToCents(priced.discount),
+        netCents: moneyToCents(priced.net),
+        taxCents: moneyToCents(priced.taxTotal),
+        taxRates: JSON.stringify(line.taxes),
+      });
+    }
+    await manager.insert(QuotePricingEntity, { quoteId, ...quote.pricing });
+
+    const stored: Record<TotalField, Decimal> = {
+      net_total: totals.netTotal,
+      overall_discount: totals.overallDiscount,
+      // The taxes on shipping and handling are taxes of the quote too, so that the stored figures add up.
+      taxes_total: totals.taxTotal.plus(totals.shippingTaxTotal),
+      shipping_handling: totals.shippingAmount,
+      adjustment: totals.adjustment,
+      grand_total: totals.grandTotal,
+    };
+    await manager
+      .createQueryBuilder()
+      .update('quotes')
+      .set(Object.fromEntries(TOTAL_FIELDS.map((name) => [`${name}_cents`, moneyToCents(stored[name])])))
+      .where('id = :id', { id: quoteId })
+      .execute();
+  }
+
+  /** Lists a quote's stored lines in their order. */
+  async storedLines(quoteId: number): Promise<QuoteLineRow[]> {
+    const rows = await this.dataSource
+      .getRepository(QuoteLineEntity)
+      .find({ where: { quoteId }, order: { position: 'ASC' } });
+    return rows.map((row) => ({ ...row, productId: row.productId === null ? null : Number(row.productId) }));
+  }
+
+  /** Rebuilds the form of a stored quote, in the user's number format. */
+  async storedForm(quoteId: number, format: NumberFormat): Promise<PricingForm> {
+    const lines = await this.storedLines(quoteId);
+    const pricing = await this.dataSource.getRepository(QuotePricingEntity).findOneBy({ quoteId });
+    const quote = await this.dataSource
+      .createQueryBuilder()
+      .select(['shipping_handling_cents', 'adjustment_cents'])
+      .from('quotes', 'q')
+      .where('q.id = :id', { id: quoteId })
+      .getRawOne<{ shipping_handling_cents: CentsColumn; adjustment_cents: CentsColumn }>();
+    // Zero shipping or adjustment is shown as an empty input, as the new form has it.
+    const money = (cents: CentsColumn) => {
+      const amount = centsToMoney(String(cents ?? 0));
+      return amount.isZero() ? '' : inFormat(amount.toFixed(2), format);
+    };
+    return {
+      rows: lines.map((line): LineFormRow => ({
+        product: line.productId === null ? '' : String(line.productId),
+        quantity: inFormat(line.quantity, format),
+        // A free line keeps its 0.00, because an empty price would take the product's price again.
+        unitPrice: inFormat(centsToMoney(String(line.unitPriceCents)).toFixed(2), format),
+        discountKind: line.discountKind,
+        discount: line.discountText === null ? '' : inFormat(line.discountText, format),
+        comment: line.comment ?? '',
+      })),
+      overallDiscountKind: pricing?.overallDiscountKind ?? 'none',
+      overallDiscount: pricing?.overallDiscountText ? inFormat(pricing.overallDiscountText, format) : '',
+      groupTax: firstTaxName(pricing?.groupTaxes),
+      shippingAmount: money(quote?.shipping_handling_cents ?? null),
+      shippingTax: firstTaxName(pricing?.shippingTaxes),
+      adjustment: money(quote?.adjustment_cents ?? null),
+    };
+  }
+
+  /**
+   * Lists the products a line may choose: the active ones the user may see, in name order, and the products
+   * already on the quote's lines (`kept`), which may have been deactivated since.
+   * NOTE: the list stops at the first 200 active products; a larger catalogue needs a search picker.
+   */
+  async productChoices(
+    user: CurrentUser,
+    kept: { id: number; name: string }[],
+  ): Promise<{ value: string; label: string; inactive: boolean }[]> {
+    // A profile without Products sees only the products already on the quote, by the names the lines copied.
+    const mayView = (await this.permissions.forUser(user)).can('products', 'view');
+    const active = mayView
+      ? await this.records.list('products', user, {
+          filters: { active: '1' },
+          sort: 'product_name',
+          direction: 'asc',
+          pageSize: 200,
+        })
+      : { records: [] };
+    const choices = active.records.map((record) => ({
+      value: String(record.id),
+      label: String(record.values.product_name ?? `#${record.id}`),
+      inactive: false,
+    }));
+    for (const product of kept) {
+      if (!choices.some((choice) => choice.value === String(product.id)))
+        choices.push({ value: String(product.id), label: product.name, inactive: true });
+    }
+    return choices;
+  }
+
+  /** Reads the product of a row, adding an error to the row's product when there is none to price. */
+  private async productOf(
+    user: CurrentUser,
+    row: LineFormRow,
+    number: number,
+    allowed: { storedProducts: Set<number | null>; mayViewProducts: boolean },
+    errors: FieldErrors,
+  ): Promise<LineProduct | null> {
+    const name = lineInputName('product', number);
+    if (row.product === '') {
+      errors[name] = { code: 'productMissing' };
+      return null;
+    }
+    const id = Number(row.product);
+    // A profile without Products may keep the quote's lines but add no product.
+    if (!allowed.mayViewProducts && !allowed.storedProducts.has(id)) {
+      errors[name] = { code: 'productNotFound' };
+      return null;
+    }
+    let product: LineProduct;
+    try {
+      const record = await this.records.findVisible('products', user, id);
+      product = {
+        id,
+        name: String(record.values.product_name ?? `#${id}`),
+        active: record.values.active === true,
+        unitPrice: record.values.unit_price instanceof Decimal ? record.values.unit_price : null,
+        taxClass: typeof record.values.tax_class === 'string' ? record.values.tax_class : null,
+      };
+    } catch (error) {
+      if (!(error instanceof NotFoundException)) throw error;
+      errors[name] = { code: 'productNotFound' };
+      return null;
+    }
+    if (!product.active && !allowed.storedProducts.has(id)) {
+      errors[name] = { code: 'productInactive', params: { product: product.name } };
+      return null;
+    }
+    return product;
+  }
+
+  /** Returns the tax that a product's tax class names, as a list of none or one. */
+  private async taxesOf(taxClass: string | null): Promise<TaxSnapshot[]> {
+    if (!taxClass) return [];
+    const tax = await this.taxes.findByName(taxClass);
+    return tax ? [{ name: tax.name, rate: tax.rate.toFixed() }] : [];
+  }
+
+  /** Returns the chosen tax of the totals, as a list of none or one. */
+  private async namedTaxes(name: string): Promise<TaxSnapshot[]> {
+    return this.taxesOf(name === '' ? null : name);
+  }
+
+  /** Returns the input name that shows an engine error. */
+  private inputOf(error: QuoteTotalsError, rowNumbers: number[]): string | undefined {
+    if (error.field === 'lines') return lineInputName('product', rowNumbers[0] ?? 1);
+    if (error.line !== undefined) {
+      const field = ENGINE_FIELDS[error.field] ?? 'product';
+      return lineInputName(field, rowNumbers[error.line - 1] ?? error.line);
+    }
+    return PRICING_FIELDS[error.field];
+  }
+}
+
+function taxInput(tax: TaxSnapshot): TaxInput {
+  return { name: tax.name, rate: new Decimal(tax.rate) };
+}
+
+/** Writes a discount as stored: percentages joined by + or an amount, with a dot, whatever the user's format. */
+function normalDiscount(kind: DiscountKind, text: string | null, format: NumberFormat): string | null {
+  if (kind === 'none' || text === null || text === '') return null;
+  const parsed = parseDiscount(discountInput(kind, text), format);
+  if (!parsed.ok || parsed.value.kind === 'none') return null;
+  if (parsed.value.kind === 'amount') return parsed.value.amount.toFixed(2);
+  return parsed.value.steps.map((step) => step.toFixed()).join('+');
+}
+
+/** Writes decimal text with a dot in the user's number format, for a form input. */
+function inFormat(text: string, format: NumberFormat): string {
+  return format === 'comma' ? text.replaceAll('.', ',') : text;
+}
+
+function firstTaxName(json: string | undefined): string {
+  if (!json) return '';
+  const taxes = JSON.parse(json) as TaxSnapshot[];
+  return taxes[0]?.name ?? '';
+}
