@@ -443,6 +443,12 @@ describeInChromium('pipeline in Chromium', () => {
       ['account', '/account'],
       ['quick-create', '/potentials/quick-create'],
       ['field-properties', '/admin/layout/potentials/fields/next_step'],
+      ['products', '/products'],
+      ['product-form', '/products/new'],
+      ['quotes', '/quotes'],
+      ['quote-form', '/quotes/new'],
+      ['taxes', '/admin/taxes'],
+      ['company', '/admin/company'],
     ];
     for (const [name, path] of pages) {
       await page.goto(`${baseUrl}${path}`);

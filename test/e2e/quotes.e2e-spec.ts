@@ -174,6 +174,16 @@ describe.each(databaseKinds())('quotes on %s', (kind) => {
     expect(html).toContain("copied from the account's billing address when the quote is saved");
   });
 
+  it('Enter in the quote form saves rather than adds lines', async () => {
+    const html = (await admin.get('/quotes/new')).text;
+    const form = html.slice(html.indexOf('id="record-form"'));
+    const firstButton = /<button type="submit"[^>]*>/.exec(form)?.[0] ?? '';
+
+    // A browser submits a form with its first submit button when the user presses Enter in a field.
+    expect(firstButton).not.toContain('name=');
+    expect(form).toContain('Add more lines');
+  });
+
   it('create stores lines and totals', async () => {
     const id = await createQuote();
     const lines = await storedLines(id);
