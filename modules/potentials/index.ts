@@ -5,14 +5,18 @@ import { potentialsManifest } from './potentials.manifest.js';
 import { PotentialsModule } from './potentials.module.js';
 import { PotentialsGroupOwner1764900013000 } from './migrations/1764900013000-potentials-group-owner.js';
 import { PotentialsContact1765000003000 } from './migrations/1765000003000-potentials-contact.js';
+import { PotentialsAmountHistory1765100060000 } from './migrations/1765100060000-potentials-amount-history.js';
+import { PotentialAmountChangeEntity } from './potential-amount-change.entity.js';
 
 export const potentialsModule: BusinessModule = {
   manifest: potentialsManifest,
   entity: potentialEntity,
+  otherEntities: [PotentialAmountChangeEntity],
   migrations: [
     PotentialsTable1764806403000,
     PotentialsGroupOwner1764900013000,
     PotentialsContact1765000003000,
+    PotentialsAmountHistory1765100060000,
   ],
   nestModule: PotentialsModule,
 };

@@ -1,7 +1,8 @@
+import { EntitySchema } from 'typeorm';
 import { entitySchemaFor } from '../../src/records/entity-schema.js';
 import { potentialsManifest } from './potentials.manifest.js';
 
-export const potentialEntity = entitySchemaFor(potentialsManifest, [
+const manifestEntity = entitySchemaFor(potentialsManifest, [
   {
     name: 'ix_potentials_pipeline',
     columns: ['assigned_user_id', 'sales_stage', 'expected_close_date', 'amount_cents', 'probability'],
@@ -16,4 +17,28 @@ export const potentialEntity = entitySchemaFor(potentialsManifest, [
   { name: 'ix_potentials_contact', columns: ['contact_id'] },
   { name: 'ix_potentials_created_by', columns: ['created_by_id'] },
   { name: 'ix_potentials_modified_by', columns: ['modified_by_id'] },
+  { name: 'ix_potentials_amount_quote', columns: ['amount_quote_id'] },
 ]);
+
+/**
+ * The potentials table: the manifest's fields, and `amount_quote_id`, the quote whose total set the amount.
+ * That column is no manifest field, so no form, import, export, filter or list shows it. Only the potentials
+ * module writes it, when a quote sets the amount or a user changes it.
+ */
+export const potentialEntity = new EntitySchema({
+  ...manifestEntity.options,
+  columns: {
+    ...manifestEntity.options.columns,
+    amount_quote_id: { type: 'int', nullable: true },
+  },
+  relations: {
+    ...manifestEntity.options.relations,
+    amount_quote_id_ref: {
+      type: 'many-to-one',
+      target: 'quotes',
+      joinColumn: { name: 'amount_quote_id', foreignKeyConstraintName: 'fk_potentials_amount_quote_id' },
+      onDelete: 'SET NULL',
+      createForeignKeyConstraints: true,
+    },
+  },
+});

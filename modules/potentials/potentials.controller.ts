@@ -1,11 +1,13 @@
 import { Controller } from '@nestjs/common';
-import { PermissionsService } from '../../src/access/permissions.service.js';
+import type { CurrentUser } from '../../src/access/current-user.js';
+import { PermissionsService, UserPermissions } from '../../src/access/permissions.service.js';
 import { ModuleRegistry } from '../../src/records/module-registry.js';
 import { PicklistsService } from '../../src/records/picklists.service.js';
-import { RecordPagesController } from '../../src/records/record-pages.controller.js';
+import { DetailExtras, RecordPagesController } from '../../src/records/record-pages.controller.js';
 import { RecordViews } from '../../src/records/record-views.js';
-import { RecordsService } from '../../src/records/records.service.js';
+import { RecordsService, StoredRecord } from '../../src/records/records.service.js';
 import { UsersService } from '../../src/users/users.service.js';
+import { PotentialAmountPage } from './potential-amount-page.js';
 
 @Controller('potentials')
 export class PotentialsController extends RecordPagesController {
@@ -16,11 +18,20 @@ export class PotentialsController extends RecordPagesController {
     picklists: PicklistsService,
     users: UsersService,
     permissions: PermissionsService,
+    private readonly amountPage: PotentialAmountPage,
   ) {
     super('potentials', registry, records, views, picklists, users, permissions);
   }
 
   protected override extraListModel(): Promise<Record<string, unknown>> {
     return Promise.resolve({ boardHref: '/pipeline' });
+  }
+
+  protected override async extraDetailModel(
+    user: CurrentUser,
+    record: StoredRecord,
+    permissions: UserPermissions,
+  ): Promise<DetailExtras> {
+    return { detailSections: [await this.amountPage.section(user, record, permissions)] };
   }
 }

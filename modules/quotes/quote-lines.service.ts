@@ -5,10 +5,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { CurrentUser } from '../../src/access/current-user.js';
 import { PermissionsService } from '../../src/access/permissions.service.js';
 import { EventBus } from '../../src/events/event-bus.js';
+import { QuoteTotalsChangedEvent } from '../../src/events/quote-totals-changed.event.js';
 import { RecordsSavedEvent } from '../../src/events/record-changes.event.js';
 import type { FieldErrors } from '../../src/records/record-validation.js';
 import { RecordsService } from '../../src/records/records.service.js';
-import { centsToMoney, moneyToCents, NumberFormat } from '../../src/records/values.js';
+import { centsToMoney, moneyToCents, NumberFormat, utcNow } from '../../src/records/values.js';
 import { TaxesService } from '../../src/taxes/taxes.service.js';
 import { parseDiscount } from './quote-amounts.js';
 import {
@@ -116,12 +117,17 @@ export class QuoteLinesService implements OnModuleInit {
     for (const record of event.records) {
       if (!record.previous || record.previous.tax_mode === record.values.tax_mode) continue;
       const taxMode = record.values.tax_mode === TAX_MODES.group ? 'group' : 'individual';
-      await this.reprice(event.manager, record.id, taxMode);
+      await this.reprice(event.manager, event.user, record.id, taxMode);
     }
   }
 
   /** Prices a quote's stored lines and pricing inputs in a tax mode and stores the result. */
-  private async reprice(manager: EntityManager, quoteId: number, taxMode: TaxMode): Promise<void> {
+  private async reprice(
+    manager: EntityManager,
+    user: CurrentUser,
+    quoteId: number,
+    taxMode: TaxMode,
+  ): Promise<void> {
     const lines = await manager.find(QuoteLineEntity, { where: { quoteId }, order: { position: 'ASC' } });
     const pricing = await manager.findOneBy(QuotePricingEntity, { quoteId });
     // An imported quote has no lines and no totals to keep in step.
@@ -157,7 +163,7 @@ export class QuoteLinesService implements OnModuleInit {
         `Quote ${quoteId} cannot be priced in ${taxMode} tax mode: ${result.errors.map((error) => error.code).join(', ')}`,
       );
 
-    await this.store(manager, quoteId, {
+    await this.store(manager, user, quoteId, {
       lines: lines.map((line) => ({
         productId: line.productId === null ? null : Number(line.productId),
         productName: line.productName,
@@ -267,8 +273,11 @@ export class QuoteLinesService implements OnModuleInit {
     };
   }
 
-  /** Replaces the stored lines, pricing inputs and totals of a quote, within the save's transaction. */
-  async store(manager: EntityManager, quoteId: number, quote: PricedQuote): Promise<void> {
+  /**
+   * Replaces the stored lines, pricing inputs and totals of a quote, within the save's transaction, and
+   * emits QuoteTotalsChangedEvent in it, so that a handler's error rolls the whole save back.
+   */
+  async store(manager: EntityManager, user: CurrentUser, quoteId: number, quote: PricedQuote): Promise<void> {
     await manager.delete(QuoteLineEntity, { quoteId });
     await manager.delete(QuotePricingEntity, { quoteId });
 
@@ -309,6 +318,37 @@ export class QuoteLinesService implements OnModuleInit {
       .set(Object.fromEntries(TOTAL_FIELDS.map((name) => [`${name}_cents`, moneyToCents(stored[name])])))
       .where('id = :id', { id: quoteId })
       .execute();
+    await this.announceTotals(manager, user, quoteId, totals.grandTotal);
+  }
+
+  /** Emits QuoteTotalsChangedEvent with the quote as the save stored it. */
+  private async announceTotals(
+    manager: EntityManager,
+    user: CurrentUser,
+    quoteId: number,
+    grandTotal: Decimal,
+  ): Promise<void> {
+    const row = await manager
+      .createQueryBuilder()
+      .select(['quote_no', 'subject', 'potential_id', 'quote_stage'])
+      .from('quotes', 'q')
+      .where('q.id = :id', { id: quoteId })
+      .getRawOne<{
+        quote_no: string | null;
+        subject: string;
+        potential_id: string | number | null;
+        quote_stage: string;
+      }>();
+    if (!row) throw new NotFoundException(`Quote ${quoteId} was not found`);
+    const quote = {
+      id: quoteId,
+      number: row.quote_no ?? `#${quoteId}`,
+      subject: row.subject,
+      potentialId: row.potential_id === null ? null : Number(row.potential_id),
+      stage: row.quote_stage,
+      grandTotal,
+    };
+    await this.events.emit(QuoteTotalsChangedEvent, new QuoteTotalsChangedEvent(manager, user, quote, utcNow()));
   }
 
   /** Lists a quote's stored lines in their order. */

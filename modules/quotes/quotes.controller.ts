@@ -74,7 +74,7 @@ export class QuotesController extends RecordPagesController {
         const lineErrors = priced.ok ? {} : priced.errors;
         if (!result.ok) throw new QuoteNotSaved({ ...result, errors: { ...result.errors, ...lineErrors } });
         if (!priced.ok) throw new QuoteNotSaved({ ok: false, errors: lineErrors });
-        await this.lines.store(manager, result.id, priced.quote);
+        await this.lines.store(manager, user, result.id, priced.quote);
         return result;
       });
     } catch (error) {
