@@ -1,10 +1,12 @@
 import { EventBus } from '../../src/events/event-bus.js';
 import { QuoteTotalsChangedEvent } from '../../src/events/quote-totals-changed.event.js';
+import { importCsv } from '../support/csv-import.js';
 import { Agent, createRecord } from '../support/records.js';
 import {
   databaseKinds,
   loginAgent,
   postForm,
+  postFormAndFollow,
   resetRecords,
   startTestApp,
   TestApp,
@@ -177,6 +179,38 @@ describe.each(databaseKinds())('a potential amount that follows its quote on %s'
     ]);
     // The user's amount is no longer the quote's.
     expect(await storedPotential()).toEqual({ amountCents: 30000, quoteId: null });
+  });
+
+  it('mass edit and import record user changes', async () => {
+    const quote = await createQuote('Two printers', '2');
+    const edited = await postFormAndFollow(admin, '/potentials', '/mass/potentials/edit', {
+      field: 'amount',
+      amount: '400.00',
+      ids: [String(potential)],
+    });
+    expect(edited.text).toContain('1 record changed.');
+
+    const imported = await importCsv(
+      admin,
+      'potentials',
+      'Potential Name,Amount,Expected Close Date,Sales Stage\nToner for Rome,75.50,2027-06-30,Prospecting\n',
+      { upload: { dateFormat: 'iso' } },
+    );
+    expect(imported.counts.created).toBe(1);
+
+    expect(await changes()).toEqual([
+      { oldCents: null, newCents: 5000, cause: 'user', quoteId: null },
+      { oldCents: 5000, newCents: 24400, cause: 'quote', quoteId: quote },
+      { oldCents: 24400, newCents: 40000, cause: 'user', quoteId: null },
+    ]);
+    expect(await storedPotential()).toEqual({ amountCents: 40000, quoteId: null });
+    const [rome] = await query<{ old_cents: unknown; new_cents: string | number }>(
+      `SELECT c.old_cents, c.new_cents FROM potential_amount_changes c
+         JOIN potentials p ON p.id = c.potential_id WHERE p.potential_name = ?`,
+      ['Toner for Rome'],
+    );
+    expect(rome.old_cents).toBeNull();
+    expect(Number(rome.new_cents)).toBe(7550);
   });
 
   it('detail page shows history, quote, warning and chart', async () => {
