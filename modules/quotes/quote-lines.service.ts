@@ -348,7 +348,10 @@ export class QuoteLinesService implements OnModuleInit {
       stage: row.quote_stage,
       grandTotal,
     };
-    await this.events.emit(QuoteTotalsChangedEvent, new QuoteTotalsChangedEvent(manager, user, quote, utcNow()));
+    await this.events.emit(
+      QuoteTotalsChangedEvent,
+      new QuoteTotalsChangedEvent(manager, user, quote, utcNow()),
+    );
   }
 
   /** Lists a quote's stored lines in their order. */
