@@ -3,7 +3,11 @@ import { Decimal } from 'decimal.js';
 import type { EntityManager } from 'typeorm';
 import type { CurrentUser } from '../../src/access/current-user.js';
 import { EventBus } from '../../src/events/event-bus.js';
-import { ACTIVE_QUOTE_STAGES, QuoteTotalsChangedEvent } from '../../src/events/quote-totals-changed.event.js';
+import {
+  ACTIVE_QUOTE_STAGES,
+  QuoteReleasedEvent,
+  QuoteTotalsChangedEvent,
+} from '../../src/events/quote-totals-changed.event.js';
 import { RecordsSavedEvent } from '../../src/events/record-changes.event.js';
 import type { FieldValue } from '../../src/records/field-codec.js';
 import { moneyToCents, utcNow } from '../../src/records/values.js';
@@ -23,6 +27,10 @@ export class PotentialAmountsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.bus.on(QuoteTotalsChangedEvent, (event) => this.followQuote(event), {
+      order: 10,
+      owner: 'potentials',
+    });
+    this.bus.on(QuoteReleasedEvent, (event) => this.releaseQuote(event), {
       order: 10,
       owner: 'potentials',
     });
@@ -73,6 +81,27 @@ export class PotentialAmountsService implements OnModuleInit {
       quoteId: quote.id,
       changedAt: event.savedAt,
     });
+  }
+
+  /**
+   * Follows the potential's remaining active quote saved last when the quote that set its amount leaves it.
+   * With none left, the amount stays as it was, and the page no longer names a quote as its source.
+   */
+  async releaseQuote(event: QuoteReleasedEvent): Promise<void> {
+    const { manager, potentialId } = event;
+    const potential = await manager
+      .createQueryBuilder()
+      .select('p.amount_quote_id', 'amount_quote_id')
+      .from('potentials', 'p')
+      .where('p.id = :id', { id: potentialId })
+      .getRawOne<{ amount_quote_id: NumberColumn }>();
+    if (!potential || Number(potential.amount_quote_id) !== event.quoteId) return;
+
+    if (event.replacement)
+      await this.followQuote(
+        new QuoteTotalsChangedEvent(manager, event.user, event.replacement, event.savedAt),
+      );
+    else await this.updatePotential(manager, potentialId, { amount_quote_id: null });
   }
 
   /**

@@ -5,8 +5,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { CurrentUser } from '../../src/access/current-user.js';
 import { PermissionsService } from '../../src/access/permissions.service.js';
 import { EventBus } from '../../src/events/event-bus.js';
-import { QuoteTotalsChangedEvent } from '../../src/events/quote-totals-changed.event.js';
+import {
+  ACTIVE_QUOTE_STAGES,
+  QuoteReleasedEvent,
+  QuoteTotalsChangedEvent,
+} from '../../src/events/quote-totals-changed.event.js';
 import { RecordsSavedEvent } from '../../src/events/record-changes.event.js';
+import type { RecordValues } from '../../src/records/field-codec.js';
 import type { FieldErrors } from '../../src/records/record-validation.js';
 import { RecordsService } from '../../src/records/records.service.js';
 import { centsToMoney, moneyToCents, NumberFormat, utcNow } from '../../src/records/values.js';
@@ -106,6 +111,89 @@ export class QuoteLinesService implements OnModuleInit {
       order: 10,
       owner: 'quotes',
     });
+    this.events.on(RecordsSavedEvent, (event) => this.announceLinkChanges(event), {
+      order: 11,
+      owner: 'quotes',
+    });
+  }
+
+  /**
+   * Tells the potentials when a save changes which potential a quote is active on, by its potential link or
+   * its stage: the potential it left gets its remaining active quote saved last (QuoteReleasedEvent), and
+   * the potential it joined gets the quote's stored total. A form save announces its new total itself once
+   * its lines are stored, so only mass edits and imports announce the stored one here.
+   */
+  private async announceLinkChanges(event: RecordsSavedEvent): Promise<void> {
+    if (event.moduleName !== 'quotes') return;
+    for (const record of event.records) {
+      if (!record.previous) continue;
+      const before = activePotentialOf(record.previous);
+      const after = activePotentialOf(record.values);
+      if (before === after) continue;
+
+      if (before !== null) {
+        const replacement = await this.latestActiveQuote(event.manager, before, record.id);
+        await this.events.emit(
+          QuoteReleasedEvent,
+          new QuoteReleasedEvent(event.manager, event.user, record.id, before, replacement, utcNow()),
+        );
+      }
+      if (after !== null && event.source !== 'form') {
+        const stored = await this.storedGrandTotal(event.manager, record.id);
+        if (stored !== null) await this.announceTotals(event.manager, event.user, record.id, stored);
+      }
+    }
+  }
+
+  /** Returns the potential's active quote saved last, other than the one given, with its stored total. */
+  private async latestActiveQuote(
+    manager: EntityManager,
+    potentialId: number,
+    exceptId: number,
+  ): Promise<QuoteTotalsChangedEvent['quote'] | null> {
+    const row = await manager
+      .createQueryBuilder()
+      .select([
+        'q.id AS id',
+        'q.quote_no AS quote_no',
+        'q.subject AS subject',
+        'q.quote_stage AS quote_stage',
+      ])
+      .addSelect('q.grand_total_cents', 'grand_total_cents')
+      .from('quotes', 'q')
+      .where('q.potential_id = :potentialId', { potentialId })
+      .andWhere('q.id <> :exceptId', { exceptId })
+      .andWhere('q.quote_stage IN (:...stages)', { stages: [...ACTIVE_QUOTE_STAGES] })
+      .andWhere('q.grand_total_cents IS NOT NULL')
+      .orderBy('q.updated_at', 'DESC')
+      .addOrderBy('q.id', 'DESC')
+      .limit(1)
+      .getRawOne<{
+        id: string | number;
+        quote_no: string | null;
+        subject: string;
+        quote_stage: string;
+        grand_total_cents: string | number;
+      }>();
+    if (!row) return null;
+    return {
+      id: Number(row.id),
+      number: row.quote_no ?? `#${String(row.id)}`,
+      subject: row.subject,
+      potentialId,
+      stage: row.quote_stage,
+      grandTotal: centsToMoney(String(row.grand_total_cents)),
+    };
+  }
+
+  private async storedGrandTotal(manager: EntityManager, quoteId: number): Promise<Decimal | null> {
+    const row = await manager
+      .createQueryBuilder()
+      .select('q.grand_total_cents', 'cents')
+      .from('quotes', 'q')
+      .where('q.id = :quoteId', { quoteId })
+      .getRawOne<{ cents: string | number | null }>();
+    return row?.cents === null || row?.cents === undefined ? null : centsToMoney(String(row.cents));
   }
 
   /**
@@ -513,4 +601,12 @@ function firstTaxName(json: string | undefined): string {
   if (!json) return '';
   const taxes = JSON.parse(json) as TaxSnapshot[];
   return taxes[0]?.name ?? '';
+}
+
+/** Returns the potential a quote's values make it an active quote of, or null. */
+function activePotentialOf(values: RecordValues): number | null {
+  const potentialId = values.potential_id;
+  const stage = values.quote_stage;
+  if (typeof potentialId !== 'number' || typeof stage !== 'string') return null;
+  return ACTIVE_QUOTE_STAGES.includes(stage) ? potentialId : null;
 }

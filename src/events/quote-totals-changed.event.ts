@@ -32,3 +32,22 @@ export class QuoteTotalsChangedEvent implements TransactionalEvent {
 
 /** The quote stages in which a quote is still being offered, so that its total sets its potential's amount. */
 export const ACTIVE_QUOTE_STAGES: readonly string[] = ['Created', 'Delivered'];
+
+/**
+ * A quote stopped being an active quote of a potential: it was linked to another potential or none, or left
+ * the active stages. The quotes module emits it inside the save's transaction with the potential's most
+ * recently saved remaining active quote, if any, so that the potential can follow that one instead.
+ */
+export class QuoteReleasedEvent implements TransactionalEvent {
+  static readonly eventName = 'quote.released';
+
+  constructor(
+    readonly manager: EntityManager,
+    readonly user: CurrentUser,
+    readonly quoteId: number,
+    readonly potentialId: number,
+    /** The potential's active quote saved last after this one left, or null when none is left. */
+    readonly replacement: QuoteTotalsChangedEvent['quote'] | null,
+    readonly savedAt: string,
+  ) {}
+}

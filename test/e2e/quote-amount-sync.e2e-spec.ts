@@ -1,7 +1,8 @@
 import { EventBus } from '../../src/events/event-bus.js';
 import { QuoteTotalsChangedEvent } from '../../src/events/quote-totals-changed.event.js';
 import { importCsv } from '../support/csv-import.js';
-import { Agent, createRecord } from '../support/records.js';
+import { RecordsService } from '../../src/records/records.service.js';
+import { ADMIN, Agent, createRecord, ISO_FORMAT } from '../support/records.js';
 import {
   databaseKinds,
   loginAgent,
@@ -158,6 +159,39 @@ describe.each(databaseKinds())('a potential amount that follows its quote on %s'
     await createQuote('Two printers', '2', 'Accepted');
 
     expect(await storedPotential()).toEqual({ amountCents: 5000, quoteId: null });
+  });
+
+  /** Changes fields of a quote as a mass edit does, without its form and its lines. */
+  const massEditQuote = async (id: number, input: Record<string, string>) => {
+    const result = await testApp.app.get(RecordsService).save('quotes', ADMIN, id, input, ISO_FORMAT, 'mass');
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  };
+
+  it('mass edit making a quote active sets the amount', async () => {
+    const quote = await createQuote('Two printers', '2', 'Accepted');
+
+    await massEditQuote(quote, { quote_stage: 'Delivered' });
+
+    expect(await storedPotential()).toEqual({ amountCents: 24400, quoteId: quote });
+  });
+
+  it('released quote hands the amount to the remaining one', async () => {
+    const first = await createQuote('Two printers', '2');
+    const second = await createQuote('Three printers', '3');
+    expect(await storedPotential()).toEqual({ amountCents: 36600, quoteId: second });
+
+    await editQuote(second, 'Three printers', '3', 'Rejected');
+
+    expect(await storedPotential()).toEqual({ amountCents: 24400, quoteId: first });
+  });
+
+  it('last active quote unlinked keeps the amount unclaimed', async () => {
+    const quote = await createQuote('Two printers', '2');
+
+    await massEditQuote(quote, { potential_id: '' });
+
+    expect(await storedPotential()).toEqual({ amountCents: 24400, quoteId: null });
+    expect((await admin.get(`/potentials/${potential}`)).text).not.toContain('Amount from quote');
   });
 
   it('history records user and quote changes', async () => {
