@@ -32,6 +32,9 @@ export class PotentialsController extends RecordPagesController {
     record: StoredRecord,
     permissions: UserPermissions,
   ): Promise<DetailExtras> {
+    // The history shows every amount the potential had, so a profile that hides the amount hides it too.
+    const amount = this.registry.field('potentials', 'amount');
+    if (!amount || permissions.isHidden('potentials', amount)) return {};
     return { detailSections: [await this.amountPage.section(user, record, permissions)] };
   }
 }
