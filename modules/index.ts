@@ -8,9 +8,9 @@ import { productsModule } from './products/index.js';
 import { quotesModule } from './quotes/index.js';
 
 /**
- * The enabled business modules, in the order of the menu: as a salesperson works, from leads to the
- * accounts and contacts they become and the potentials won from them, the products they are priced with and
- * the quotes that price them, then the campaigns that bring leads.
+ * The enabled business modules, in the order of the menu, which follows a salesperson's work. Leads come
+ * first, then the accounts and contacts they become and the potentials won from them. Products and the
+ * quotes that price potentials follow, and the campaigns that bring leads come last.
  * Adding a module is adding its folder and one line here.
  */
 export const businessModules: BusinessModule[] = [

@@ -25,7 +25,7 @@ export interface MappingProblem {
 }
 
 /**
- * Which lead fields fill which account, contact and potential fields when a lead is converted. The saved
+ * The mapping of lead fields onto account, contact and potential fields for a lead conversion. The saved
  * mapping is read from the database at each call, so every app instance converts with the same one. Until
  * an administrator saves one, vtenext's default mapping applies.
  */

@@ -72,7 +72,7 @@ export const QuoteLineEntity = new EntitySchema<QuoteLineRow>({
 });
 
 /**
- * What a quote's totals were computed from besides its lines: the overall discount as typed and the taxes
+ * The inputs of a quote's totals besides its lines: the overall discount as typed and the taxes
  * applied to the whole quote (group mode) and to shipping and handling, with their rates copied.
  */
 export interface QuotePricingRow {

@@ -119,7 +119,7 @@ export class QuoteLinesService implements OnModuleInit {
 
   /**
    * Tells the potentials when a save changes which potential a quote is active on, by its potential link or
-   * its stage: the potential it left gets its remaining active quote saved last (QuoteReleasedEvent), and
+   * its stage. The potential it left gets its remaining active quote saved last (QuoteReleasedEvent), and
    * the potential it joined gets the quote's stored total. A form save announces its new total itself once
    * its lines are stored, so only mass edits and imports announce the stored one here.
    */

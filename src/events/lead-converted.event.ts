@@ -5,13 +5,13 @@ import type { FieldErrors } from '../records/record-validation.js';
 import type { RecordsService } from '../records/records.service.js';
 import type { TransactionalEvent } from './event-bus.js';
 
-/** What one target module is asked to create: form text in the event's format, field name → text. */
+/** The record one target module is asked to create: form text in the event's format, by field name. */
 export interface ConversionInput {
   input: Record<string, string>;
 }
 
 /**
- * A lead is being converted. The leads module emits it inside the conversion's transaction; the accounts,
+ * A lead is being converted. The leads module emits it inside the conversion's transaction. The accounts,
  * contacts and potentials modules each create their record from it and write its id back, in that order,
  * so that the contact can link to the account and the potential to both. A record that fails its checks is
  * added to `failures` and the next handlers still run, so that the page can show every target's errors at

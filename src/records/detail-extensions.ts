@@ -3,7 +3,7 @@ import type { CurrentUser } from '../access/current-user.js';
 import type { UserPermissions } from '../access/permissions.service.js';
 import type { StoredRecord } from './records.service.js';
 
-/** What a module adds to its records' detail pages. Texts are already translated; the view escapes them. */
+/** The additions a module makes to its records' detail pages. Texts are already translated; the view escapes them. */
 export interface DetailExtras {
   detailNotices?: { text: string; links?: { href: string; label: string }[] }[];
   detailActions?: { href: string; label: string }[];

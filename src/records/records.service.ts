@@ -1005,7 +1005,7 @@ export class RecordsService {
       const taken = await query.getRawOne<{ id: number | string }>();
       if (!taken) continue;
 
-      // Offering to open a record the user may not see would lead to a 404, so the message says so instead.
+      // A link to a record the user may not see would end in a 404, so the message names that case instead.
       const visible = await this.visibleQuery(manifest, user, manager, 'none')
         .select(`${ALIAS}.id`, 'id')
         .andWhere(`${ALIAS}.id = :takenId`, { takenId: Number(taken.id) })
