@@ -10,7 +10,7 @@ import {
   QuoteReleasedEvent,
   QuoteTotalsChangedEvent,
 } from '../../src/events/quote-totals-changed.event.js';
-import { RecordsSavedEvent } from '../../src/events/record-changes.event.js';
+import { RecordsSavedEvent, SaveRejectedError } from '../../src/events/record-changes.event.js';
 import type { RecordValues } from '../../src/records/field-codec.js';
 import type { FieldErrors } from '../../src/records/record-validation.js';
 import { RecordsService } from '../../src/records/records.service.js';
@@ -245,11 +245,11 @@ export class QuoteLinesService implements OnModuleInit {
       shippingTaxes: taxesOf(pricing.shippingTaxes),
       adjustment: centsToMoney(String(quote?.adjustment_cents ?? 0)),
     });
-    // NOTE: a mode whose taxes let the adjustment take the grand total below 0 fails that save with an error.
-    if (!result.ok)
-      throw new Error(
-        `Quote ${quoteId} cannot be priced in ${taxMode} tax mode: ${result.errors.map((error) => error.code).join(', ')}`,
-      );
+    // A mode whose taxes let the adjustment take the grand total below 0 is rejected on the tax mode field.
+    if (!result.ok) {
+      const [{ code, params }] = result.errors;
+      throw new SaveRejectedError('tax_mode', params ? { code, params } : { code });
+    }
 
     await this.store(manager, user, quoteId, {
       lines: lines.map((line) => ({

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { CurrentUser } from '../access/current-user.js';
 import type { RecordValues } from '../records/field-codec.js';
+import type { FieldError } from '../records/record-validation.js';
 import type { SaveSource } from '../records/record-hooks.js';
 import type { TransactionalEvent } from './event-bus.js';
 
@@ -38,4 +39,17 @@ export class RecordDeletedEvent implements TransactionalEvent {
     readonly moduleName: string,
     readonly id: number,
   ) {}
+}
+
+/**
+ * Error a `records.saved` handler throws when it cannot accept a record's new values, such as a quote whose
+ * total goes below zero in the tax mode a mass edit chose. The save rolls back and shows the error on the field.
+ */
+export class SaveRejectedError extends Error {
+  constructor(
+    readonly field: string,
+    readonly error: FieldError,
+  ) {
+    super(`Save rejected on field ${field}: ${error.code}`);
+  }
 }

@@ -45,7 +45,7 @@ import { centsToMoney, localToday, parseDate, utcNow, weightedAmount } from './v
 import { valueTypeOf } from './value-types.js';
 import { DuplicateFinder, DuplicateMatch } from './duplicate-finder.service.js';
 import { EventBus } from '../events/event-bus.js';
-import { RecordDeletedEvent, RecordsSavedEvent } from '../events/record-changes.event.js';
+import { RecordDeletedEvent, RecordsSavedEvent, SaveRejectedError } from '../events/record-changes.event.js';
 
 export interface StoredRecord {
   id: number;
@@ -718,9 +718,17 @@ export class RecordsService {
     const permissions = await this.permissions.require(user, moduleName, id === null ? 'create' : 'edit');
     const restricted = permissions.restrictedFields(moduleName);
 
-    // Inside another operation's transaction (an event handler), the save is one step of it.
-    const run = <T>(work: (manager: EntityManager) => Promise<T>) =>
-      outer ? work(outer) : inTransaction(this.dataSource, work);
+    // Inside another operation's transaction (an event handler), the save is one step of it, and a rejection
+    // goes up to that operation. A save of its own rolls back and shows the rejection on its field.
+    const run = async (work: (manager: EntityManager) => Promise<SaveResult>): Promise<SaveResult> => {
+      if (outer) return work(outer);
+      try {
+        return await inTransaction(this.dataSource, work);
+      } catch (error) {
+        if (error instanceof SaveRejectedError) return { ok: false, errors: { [error.field]: error.error } };
+        throw error;
+      }
+    };
     return run(async (manager) => {
       const stored = id === null ? null : await this.findChangeable(moduleName, user, id, 'write', manager);
       if (stored) assertUnlocked(manifest, stored);

@@ -300,6 +300,21 @@ describe.each(databaseKinds())('quotes on %s', (kind) => {
     expect(await storedTotals(id)).toEqual([26100, 0, 1264, 1000, -82, 28282]);
   });
 
+  it('mass edit refuses a tax mode that takes the total below zero', async () => {
+    // Individual: 261.00 + 48.82 + 10.00 − 300.00 = 19.82. Group without a group tax: 261.00 + 2.20 + 10.00 − 300.00 < 0.
+    const id = await createQuote({ pricing_adjustment: '-300.00' });
+    const response = await postFormAndFollow(admin, '/quotes', '/mass/quotes/edit', {
+      field: 'tax_mode',
+      tax_mode: 'Group',
+      ids: [String(id)],
+    });
+
+    expect(response.text).toContain('With this adjustment the total would be below 0.');
+    const [row] = await query<{ tax_mode: string }>('SELECT tax_mode FROM quotes WHERE id = ?', [id]);
+    expect(row.tax_mode).toBe('Individual');
+    expect(await storedTotals(id)).toEqual([26100, 0, 4882, 1000, -30000, 1982]);
+  });
+
   it('errors name line and field and save nothing', async () => {
     const fax = await createRecord(testApp, 'products', { product_name: 'Fax machine', active: 'no' });
     const response = await postForm(admin, '/quotes/new', '/quotes', {
