@@ -133,5 +133,6 @@ export const quotesManifest: ModuleManifest = {
     { name: 'description', type: 'textarea', label: 'fields.description', block: 'description' },
   ],
   listTotals: ['grand_total'],
+  relatedListTotals: false,
   defaultSort: { field: 'subject', direction: 'asc' },
 };

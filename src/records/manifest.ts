@@ -139,6 +139,11 @@ export interface ModuleManifest {
   fields: FieldDefinition[];
   /** Fields summed over the whole filtered list and shown under it. */
   listTotals?: string[];
+  /**
+   * False when the sum of listTotals means nothing in another record's related list, such as the grand totals
+   * of a potential's quotes, where every revision and rejected quote would be added up. It defaults to true.
+   */
+  relatedListTotals?: boolean;
   /** Forms and imports flag a record whose value of the field another record already has. */
   duplicateCheck?: DuplicateCheck;
   defaultSort: { field: string; direction: 'asc' | 'desc' };

@@ -609,9 +609,10 @@ export abstract class RecordPagesController {
       manifest.name,
       manifest.fields.filter((field) => field.listColumn && field.link !== this.moduleName),
     );
+    const summed = manifest.relatedListTotals === false ? [] : (manifest.listTotals ?? []);
     const totalFields = permissions.visible(
       manifest.name,
-      (manifest.listTotals ?? []).map((name) => this.registry.field(manifest.name, name)!),
+      summed.map((name) => this.registry.field(manifest.name, name)!),
     );
     return Promise.resolve({
       total: result.total,

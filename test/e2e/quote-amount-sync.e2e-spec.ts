@@ -275,6 +275,12 @@ describe.each(databaseKinds())('a potential amount that follows its quote on %s'
     expect(chart.replace(/\s+/g, ' ')).toMatch(
       /aria-label="Amount over time: [^"]*: € 50\.00; [^"]*: € 244\.00; [^"]*: € 122\.00"/,
     );
+    // Adding up the grand totals of every quote of the potential would count each offer again.
+    expect(html).toContain(`href="/quotes/${first}"`);
+    expect(html).not.toContain('data-total');
+    const accountPage = (await admin.get(`/accounts/${account}`)).text;
+    expect(accountPage).toContain('<strong>Amount:</strong> <span data-total>€ 122.00</span>');
+    expect(accountPage).not.toContain('<strong>Grand Total:</strong>');
   });
 
   it('failing handler rolls the quote save back', async () => {
