@@ -26,8 +26,7 @@ const USAGE_UNITS = [
 /**
  * The names of the taxes seeded by the core's tax migration. A product's tax class is one of these names, and
  * a quote reads the rate of the tax with that name from TaxesService when it prices the product.
- * NOTE: nothing keeps this picklist in step with the taxes table, so a tax added or renamed on /admin/taxes
- * reaches products only when an administrator edits the picklist in the Layout Editor too.
+ * ProductTaxClasses adds a tax created on /admin/taxes to the picklist, and renames the value of a renamed tax.
  */
 const TAX_CLASSES = ['VAT 22 %', 'VAT 10 %', 'VAT 4 %'];
 

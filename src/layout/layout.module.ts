@@ -22,5 +22,7 @@ import { LayoutTransferService } from './layout-transfer.service.js';
     Clock,
     LayoutTransferService,
   ],
+  // Modules whose picklists follow data of the core, such as the products' tax class, edit them through it.
+  exports: [PicklistEditorService],
 })
 export class LayoutModule {}

@@ -137,10 +137,11 @@ export class PicklistEditorService {
     fieldName: string,
     input: PicklistValueInput,
     position: ValuePosition,
+    outer?: EntityManager,
   ): Promise<PicklistEditResult> {
     const field = this.picklistField(moduleName, fieldName);
 
-    return this.edit(moduleName, fieldName, async (manager, rows) => {
+    return this.edit(moduleName, fieldName, outer, async (manager, rows) => {
       const result = checkValueInput(field, input, rows);
       if (!result.ok) return result;
 
@@ -173,11 +174,12 @@ export class PicklistEditorService {
     fieldName: string,
     id: number,
     input: PicklistValueInput,
+    outer?: EntityManager,
   ): Promise<PicklistEditResult> {
     const manifest = this.registry.get(moduleName);
     const field = this.picklistField(moduleName, fieldName);
 
-    return this.edit(moduleName, fieldName, async (manager, rows) => {
+    return this.edit(moduleName, fieldName, outer, async (manager, rows) => {
       const row = findRow(rows, id);
       const result = checkValueInput(
         field,
@@ -220,7 +222,7 @@ export class PicklistEditorService {
   ): Promise<PicklistEditResult> {
     this.picklistField(moduleName, fieldName);
 
-    return this.edit(moduleName, fieldName, async (manager, rows) => {
+    return this.edit(moduleName, fieldName, undefined, async (manager, rows) => {
       const row = findRow(rows, id);
       const index = rows.indexOf(row);
       const target = direction === 'up' ? index - 1 : index + 1;
@@ -248,7 +250,7 @@ export class PicklistEditorService {
     const manifest = this.registry.get(moduleName);
     const field = this.picklistField(moduleName, fieldName);
 
-    return this.edit(moduleName, fieldName, async (manager, rows) => {
+    return this.edit(moduleName, fieldName, undefined, async (manager, rows) => {
       const row = findRow(rows, id);
       const remaining = rows.filter((other) => other.id !== id);
       const holdingCount = await this.countHolding(manager, manifest, field, row.value);
@@ -307,17 +309,22 @@ export class PicklistEditorService {
    * locks the picklist's row, so a second edit of the same picklist waits and then checks its rules on
    * the values the first one left. A unique index violation (MariaDB compares values without regard to
    * accents too) is reported as a value already in the list.
+   * Given the manager of a transaction already open (`outer`), the edit is one step of it: its errors go up to
+   * the caller, and the layouts follow the edit at the next request after that transaction commits.
    */
   private async edit(
     moduleName: string,
     fieldName: string,
+    outer: EntityManager | undefined,
     work: (manager: EntityManager, rows: PicklistValue[]) => Promise<PicklistEditResult>,
   ): Promise<PicklistEditResult> {
+    const locked = async (manager: EntityManager) => {
+      await this.lockPicklist(manager, moduleName, fieldName);
+      return work(manager, await this.listedRows(manager, moduleName, fieldName));
+    };
     try {
-      const result = await inTransaction(this.dataSource, async (manager) => {
-        await this.lockPicklist(manager, moduleName, fieldName);
-        return work(manager, await this.listedRows(manager, moduleName, fieldName));
-      });
+      if (outer) return await locked(outer);
+      const result = await inTransaction(this.dataSource, locked);
       // A default value that followed the edit is served from now on.
       await this.layouts.refreshIfChanged();
       return result;

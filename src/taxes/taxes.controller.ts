@@ -37,7 +37,7 @@ export class TaxesController {
 
   @Post()
   async create(@User() user: CurrentUser, @Body() body: TaxInput, @Res() response: Response): Promise<void> {
-    const result = await this.taxes.save(null, body, NUMBER_FORMAT_OF[user.locale]);
+    const result = await this.taxes.save(user, null, body, NUMBER_FORMAT_OF[user.locale]);
     if (!result.ok) return this.renderForm(response.status(422), user, null, body, result.errors);
     setFlash(response, 'taxes.saved', { name: result.tax.name });
     response.redirect(303, '/admin/taxes');
@@ -68,7 +68,7 @@ export class TaxesController {
     @Res() response: Response,
   ): Promise<void> {
     if (!(await this.taxes.find(id))) throw new NotFoundException();
-    const result = await this.taxes.save(id, body, NUMBER_FORMAT_OF[user.locale]);
+    const result = await this.taxes.save(user, id, body, NUMBER_FORMAT_OF[user.locale]);
     if (!result.ok) return this.renderForm(response.status(422), user, id, body, result.errors);
     setFlash(response, 'taxes.saved', { name: result.tax.name });
     response.redirect(303, '/admin/taxes');

@@ -5,6 +5,11 @@ import { DataSource } from 'typeorm';
 import { FieldError, FieldErrors } from '../records/record-validation.js';
 import { nameKey } from '../records/records.service.js';
 import { NumberFormat, parseDecimal } from '../records/values.js';
+import type { CurrentUser } from '../access/current-user.js';
+import { inTransaction } from '../database/transaction.js';
+import { EventBus } from '../events/event-bus.js';
+import { SaveRejectedError } from '../events/record-changes.event.js';
+import { TaxSavedEvent } from '../events/tax-saved.event.js';
 import { TaxEntity, TaxRow } from './tax.entity.js';
 
 /** A tax as products and quotes use it. */
@@ -51,7 +56,10 @@ function toTax(row: TaxRow): Tax {
 export class TaxesService {
   private readonly logger = new Logger(TaxesService.name);
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: EventBus,
+  ) {}
 
   /** Lists every tax, active or not, in its order. */
   async list(): Promise<Tax[]> {
@@ -85,9 +93,14 @@ export class TaxesService {
   /**
    * Creates (id null) or updates a tax. The name is required and unique without regard to case. The rate is a
    * percentage from 0 to 100 with at most 3 decimal places, typed in the given number format. Nothing is saved
-   * when a value is invalid.
+   * when a value is invalid, or when a handler of the tax.saved event rejects the name.
    */
-  async save(id: number | null, input: TaxInput, numberFormat: NumberFormat): Promise<TaxSaveResult> {
+  async save(
+    user: CurrentUser,
+    id: number | null,
+    input: TaxInput,
+    numberFormat: NumberFormat,
+  ): Promise<TaxSaveResult> {
     const repository = this.dataSource.getRepository(TaxEntity);
     const name = (input.name ?? '').trim().replace(/\s+/g, ' ');
     const errors: FieldErrors = {};
@@ -113,9 +126,20 @@ export class TaxesService {
       isActive: isTicked(input.active),
       sortOrder: sortOrder.value ?? (await this.nextSortOrder()),
     };
-    const saved = await repository.save(id === null ? row : { id, ...row });
-    this.logger.log(`Saved tax ${saved.id} "${name}" at ${rate.value.toFixed()} %`);
-    return { ok: true, tax: toTax(saved) };
+    try {
+      const saved = await inTransaction(this.dataSource, async (manager) => {
+        const previous = id === null ? null : await manager.findOneBy(TaxEntity, { id });
+        const stored = await manager.save(TaxEntity, id === null ? row : { id, ...row });
+        await this.events.emit(TaxSavedEvent, new TaxSavedEvent(manager, user, name, previous?.name ?? null));
+        return stored;
+      });
+      this.logger.log(`Saved tax ${saved.id} "${name}" at ${rate.value.toFixed()} %`);
+      return { ok: true, tax: toTax(saved) };
+    } catch (error) {
+      if (!(error instanceof SaveRejectedError)) throw error;
+      this.logger.warn(`Rejected tax "${name}" (id ${id ?? 'new'}): ${error.error.code}`);
+      return { ok: false, errors: { name: error.error } };
+    }
   }
 
   private async nextSortOrder(): Promise<number> {

@@ -2,6 +2,7 @@ import { importCsv, unescapeHtml } from '../support/csv-import.js';
 import { detailValue } from '../support/record-pages.js';
 import {
   addCustomField,
+  ADMIN,
   Agent,
   createProfileFor,
   createRecord,
@@ -19,6 +20,8 @@ import {
   startTestApp,
   TestApp,
 } from '../support/test-app.js';
+import { jest } from '@jest/globals';
+import { PicklistEditorService } from '../../src/layout/picklist-editor.service.js';
 import { TaxesService } from '../../src/taxes/taxes.service.js';
 
 const PRESET_NAMES = ['VAT 22 %', 'VAT 10 %', 'VAT 4 %'];
@@ -316,8 +319,19 @@ describe.each(databaseKinds())('products on %s', (kind) => {
         (row) => row.name,
       );
 
+    const taxClasses = async () =>
+      (
+        await query<{ value: string }>(
+          "SELECT value FROM picklist_values WHERE module = 'products' AND field = 'tax_class' ORDER BY sort_order",
+        )
+      ).map((row) => row.value);
+
     beforeEach(async () => {
       await query(`DELETE FROM taxes WHERE name NOT IN (?, ?, ?)`, PRESET_NAMES);
+      await query(
+        `DELETE FROM picklist_values WHERE module = 'products' AND field = 'tax_class' AND value NOT IN (?, ?, ?)`,
+        PRESET_NAMES,
+      );
     });
 
     it('lists the presets', async () => {
@@ -355,6 +369,77 @@ describe.each(databaseKinds())('products on %s', (kind) => {
       expect(Number(rows[0].is_active)).toBe(1);
       expect(Number(rows[0].sort_order)).toBe(4);
       expect(unescapeHtml((await admin.get('/admin/taxes')).text)).toContain('Tax "Reduced" saved.');
+    });
+
+    it('new tax joins the tax class picklist', async () => {
+      await postForm(admin, '/admin/taxes/new', '/admin/taxes', {
+        name: 'Reduced',
+        rate: '5.5',
+        active: '1',
+      });
+
+      expect(await taxClasses()).toEqual([...PRESET_NAMES, 'Reduced']);
+      const form = unescapeHtml((await admin.get('/products/new')).text);
+      expect(form).toContain('<option value="Reduced">Reduced</option>');
+    });
+
+    it('renamed tax renames its products', async () => {
+      const paper = await product('Paper', { tax_class: 'VAT 4 %' });
+      const [vat4] = (await testApp.app.get(TaxesService).list()).filter((tax) => tax.name === 'VAT 4 %');
+
+      const saved = await postForm(admin, `/admin/taxes/${vat4.id}/edit`, `/admin/taxes/${vat4.id}`, {
+        name: 'IVA 4 %',
+        rate: '4',
+        active: '1',
+        sortOrder: '3',
+      });
+
+      expect(saved.status).toBe(303);
+      expect(await taxClasses()).toEqual(['VAT 22 %', 'VAT 10 %', 'IVA 4 %']);
+      const [row] = await query<{ tax_class: string }>('SELECT tax_class FROM products WHERE id = ?', [
+        paper,
+      ]);
+      expect(row.tax_class).toBe('IVA 4 %');
+      // The other tests expect the preset names back.
+      await testApp.app
+        .get(TaxesService)
+        .save(ADMIN, vat4.id, { name: 'VAT 4 %', rate: '4', active: '1', sortOrder: '3' }, 'dot');
+      expect(await taxClasses()).toEqual(PRESET_NAMES);
+    });
+
+    it('tax already listed is not added twice', async () => {
+      await query(
+        "INSERT INTO picklist_values (module, field, value, sort_order) VALUES ('products', 'tax_class', 'Exempt', 9)",
+      );
+
+      const saved = await postForm(admin, '/admin/taxes/new', '/admin/taxes', {
+        name: 'exempt',
+        rate: '0',
+        active: '1',
+      });
+
+      expect(saved.status).toBe(303);
+      expect(await taxClasses()).toEqual([...PRESET_NAMES, 'Exempt']);
+    });
+
+    it('rejected picklist value saves no tax', async () => {
+      const editor = testApp.app.get(PicklistEditorService);
+      const add = jest.spyOn(editor, 'add').mockResolvedValueOnce({
+        ok: false,
+        errors: { value: { code: 'valueTakenByIndex' } },
+      });
+
+      const rejected = await postForm(admin, '/admin/taxes/new', '/admin/taxes', {
+        name: 'Reduced',
+        rate: '5',
+        active: '1',
+      });
+      add.mockRestore();
+
+      expect(rejected.status).toBe(422);
+      expect(rejected.text).toContain('id="error-name"');
+      expect(await taxNames()).toEqual(PRESET_NAMES);
+      expect(await taxClasses()).toEqual(PRESET_NAMES);
     });
 
     it('edits a tax and deactivates it', async () => {
@@ -413,7 +498,7 @@ describe.each(databaseKinds())('products on %s', (kind) => {
     it('reads an Italian decimal comma', async () => {
       const result = await testApp.app
         .get(TaxesService)
-        .save(null, { name: 'IVA agevolata', rate: '5,5', active: '1' }, 'comma');
+        .save(ADMIN, null, { name: 'IVA agevolata', rate: '5,5', active: '1' }, 'comma');
 
       expect(result.ok).toBe(true);
       expect(result.ok ? result.tax.rate.toFixed() : undefined).toBe('5.5');
@@ -452,7 +537,7 @@ describe.each(databaseKinds())('products on %s', (kind) => {
         ['Whole', '100'],
         ['Zero', '0'],
       ]) {
-        const result = await taxes.save(null, { name, rate, active: '1' }, 'dot');
+        const result = await taxes.save(ADMIN, null, { name, rate, active: '1' }, 'dot');
         expect([name, result.ok]).toEqual([name, true]);
       }
 
