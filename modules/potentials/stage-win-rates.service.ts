@@ -32,7 +32,11 @@ export interface StageWinRates {
   stages: StageWinRate[];
 }
 
-/** Every stage a potential was in: the stages it entered, and the first stage of a change recorded before it. */
+/**
+ * Every stage a potential was in: the stages it entered, and the first stage of a change recorded before it.
+ * NOTE: the database builds this union over the whole history before the join keeps the window's potentials,
+ * so the query slows down as the history grows.
+ */
 const STAGES_ENTERED = `(SELECT potential_id, to_stage AS stage FROM potential_stage_changes
   UNION SELECT potential_id, from_stage AS stage FROM potential_stage_changes WHERE from_stage IS NOT NULL)`;
 
