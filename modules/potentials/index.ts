@@ -7,16 +7,19 @@ import { PotentialsGroupOwner1764900013000 } from './migrations/1764900013000-po
 import { PotentialsContact1765000003000 } from './migrations/1765000003000-potentials-contact.js';
 import { PotentialsAmountHistory1765100060000 } from './migrations/1765100060000-potentials-amount-history.js';
 import { PotentialAmountChangeEntity } from './potential-amount-change.entity.js';
+import { PotentialsStageHistory1765200060000 } from './migrations/1765200060000-potentials-stage-history.js';
+import { PotentialStageChangeEntity } from './potential-stage-change.entity.js';
 
 export const potentialsModule: BusinessModule = {
   manifest: potentialsManifest,
   entity: potentialEntity,
-  otherEntities: [PotentialAmountChangeEntity],
+  otherEntities: [PotentialAmountChangeEntity, PotentialStageChangeEntity],
   migrations: [
     PotentialsTable1764806403000,
     PotentialsGroupOwner1764900013000,
     PotentialsContact1765000003000,
     PotentialsAmountHistory1765100060000,
+    PotentialsStageHistory1765200060000,
   ],
   nestModule: PotentialsModule,
 };

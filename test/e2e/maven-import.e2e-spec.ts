@@ -120,6 +120,27 @@ const usernameOf = (fullName: string) => fullName.toLowerCase().replace(/[^a-z0-
       expect(new Decimal(String(rows[0].cents)).dividedBy(100).toFixed(2)).toBe('10005534.00');
     });
 
+    it('records closed deals on their close date', async () => {
+      const expected = new Map(
+        readRows('sales_pipeline.csv').map((row) => [row.opportunity_id, row.close_date]),
+      );
+
+      const rows = await query<{
+        potential_name: string;
+        to_stage: string;
+        effective_close_date: string | null;
+      }>(
+        `SELECT p.potential_name, c.to_stage, c.effective_close_date
+           FROM potential_stage_changes c JOIN potentials p ON p.id = c.potential_id`,
+      );
+
+      expect(rows).toHaveLength(8800);
+      const closed = rows.filter((row) => row.to_stage === 'Closed Won' || row.to_stage === 'Closed Lost');
+      expect(closed).toHaveLength(4238 + 2473);
+      const wrong = closed.filter((row) => row.effective_close_date !== expected.get(row.potential_name));
+      expect(wrong).toEqual([]);
+    });
+
     it('shows the same won totals on the list', async () => {
       const list = await agent.get('/potentials?sales_stage=Closed%20Won');
 
