@@ -1,7 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import { EventBus } from '../../src/events/event-bus.js';
-import { CONVERSION_ORDER, LeadConvertedEvent } from '../../src/events/lead-converted.event.js';
 import { RecordsSavedEvent, SavedRecord } from '../../src/events/record-changes.event.js';
 import { moneyToCents, utcNow } from '../../src/records/values.js';
 import { PotentialStageChangeEntity, PotentialStageChangeRow } from './potential-stage-change.entity.js';
@@ -26,11 +25,6 @@ export class PotentialStageHistoryService implements OnModuleInit {
       order: 30,
       owner: 'potentials',
     });
-    // After the potentials module created the converted lead's potential.
-    this.bus.on(LeadConvertedEvent, (event) => this.markConversion(event), {
-      order: CONVERSION_ORDER.potentials + 1,
-      owner: 'potentials',
-    });
   }
 
   /** Writes one row per saved potential whose stage changed, and one per new potential, for every save path. */
@@ -51,20 +45,6 @@ export class PotentialStageHistoryService implements OnModuleInit {
     }
     for (let start = 0; start < rows.length; start += INSERT_CHUNK)
       await event.manager.insert(PotentialStageChangeEntity, rows.slice(start, start + INSERT_CHUNK));
-  }
-
-  /**
-   * Marks the first stage of a converted lead's potential as entered by the conversion. The record engine
-   * announces that save as a form save, because the conversion saves its records through the form's checks.
-   */
-  async markConversion(event: LeadConvertedEvent): Promise<void> {
-    if (event.potentialId === null) return;
-    await event.manager
-      .createQueryBuilder()
-      .update(PotentialStageChangeEntity)
-      .set({ source: 'conversion' })
-      .where('potential_id = :id AND from_stage IS NULL', { id: event.potentialId })
-      .execute();
   }
 }
 

@@ -72,7 +72,15 @@ export async function saveConversionTarget(
   event: LeadConvertedEvent,
   input: Record<string, string>,
 ): Promise<number | null> {
-  const result = await records.save(moduleName, event.user, null, input, event.format, 'form', event.manager);
+  const result = await records.save(
+    moduleName,
+    event.user,
+    null,
+    input,
+    event.format,
+    'conversion',
+    event.manager,
+  );
   if (result.ok) return result.id;
   event.failures.push({ moduleName, errors: result.errors });
   return null;

@@ -6,7 +6,8 @@ import { PicklistSet } from './picklists.service.js';
  * a mass action changes a few fields of a record without showing its form, so a mandatory field that was
  * already empty is asked for at the next form edit instead.
  */
-export type SaveSource = 'form' | 'import' | 'board' | 'mass';
+/** The path of a save. A lead conversion saves its targets through the form's checks, as 'conversion'. */
+export type SaveSource = 'form' | 'import' | 'board' | 'mass' | 'conversion';
 
 export interface SaveContext {
   isNew: boolean;
