@@ -291,6 +291,11 @@ describe.each(databaseKinds())('product lines of a potential on %s', (kind) => {
       'No active quote is linked to this potential, so its amount is typed by hand.',
     );
     expect(html).toContain(`href="/quotes/new?potential_id=${potential}&account_id=${account}"`);
+    const form = (await admin.get(`/quotes/new?potential_id=${potential}&account_id=${account}`)).text;
+    const selected = (name: string) =>
+      new RegExp(`<select [^>]*name="${name}"[\\s\\S]*?<option value="(\\d+)" selected>`).exec(form)?.[1];
+    expect(selected('potential_id')).toBe(String(potential));
+    expect(selected('account_id')).toBe(String(account));
     expect(lineRows(html)).toEqual([]);
   });
 
