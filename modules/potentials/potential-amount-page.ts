@@ -1,12 +1,12 @@
-import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { CurrentUser } from '../../src/access/current-user.js';
 import type { UserPermissions } from '../../src/access/permissions.service.js';
-import { ACTIVE_QUOTE_STAGES } from '../../src/events/quote-totals-changed.event.js';
 import { translate } from '../../src/i18n/i18n.service.js';
-import { RecordsService, StoredRecord } from '../../src/records/records.service.js';
+import type { StoredRecord } from '../../src/records/records.service.js';
 import { centsToMoney, formatDateTime, formatMoney, Locale } from '../../src/records/values.js';
+import { PotentialQuotes, QuoteName, quoteNumber } from './potential-quotes.js';
 
 /** A column as the drivers return it: numbers as strings on MariaDB, as numbers on SQLite. */
 type NumberColumn = string | number | null;
@@ -20,12 +20,6 @@ interface ChangeRow {
   user_name: string | null;
 }
 
-/** A quote as the page names it: its number, and its page when the user may open it. */
-interface QuoteName {
-  label: string;
-  href?: string;
-}
-
 const CHART = { width: 600, height: 160, margin: 12 } as const;
 
 /**
@@ -36,7 +30,7 @@ const CHART = { width: 600, height: 160, margin: 12 } as const;
 export class PotentialAmountPage {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly records: RecordsService,
+    private readonly quotes: PotentialQuotes,
   ) {}
 
   async section(
@@ -82,7 +76,7 @@ export class PotentialAmountPage {
       partial: 'potentials-amount-history',
       model: {
         deciding: await this.decidingQuote(user, record, mayViewQuotes),
-        activeQuotes: mayViewQuotes ? await this.activeQuotes(user, record.id) : [],
+        activeQuotes: mayViewQuotes ? await this.quotes.activeQuotes(user, record.id) : [],
         changes,
         chart: chartOf(rows, locale),
       },
@@ -95,48 +89,20 @@ export class PotentialAmountPage {
     record: StoredRecord,
     mayViewQuotes: boolean,
   ): Promise<{ quote?: QuoteName; savedAt?: string } | undefined> {
-    const [row] = await this.dataSource.query<{ amount_quote_id: NumberColumn }[]>(
-      'SELECT amount_quote_id FROM potentials WHERE id = ?',
-      [record.id],
-    );
-    if (!row || row.amount_quote_id === null) return undefined;
-    const quote = mayViewQuotes ? await this.visibleQuote(user, Number(row.amount_quote_id)) : null;
+    const quoteId = await this.quotes.decidingQuoteId(record.id);
+    if (quoteId === null) return undefined;
+    const quote = mayViewQuotes ? await this.quotes.visibleQuote(user, quoteId) : null;
     if (!quote) return {};
     const savedAt = quote.values.updated_at;
     return {
-      quote: { label: String(quote.values.quote_no ?? `#${quote.id}`), href: `/quotes/${quote.id}` },
+      quote: { label: quoteNumber(quote), href: `/quotes/${quote.id}` },
       savedAt: typeof savedAt === 'string' ? formatDateTime(savedAt, user.locale) : undefined,
     };
   }
 
-  /** Lists the active quotes linked to the potential that the user may see, newest first. */
-  private async activeQuotes(user: CurrentUser, potentialId: number): Promise<QuoteName[]> {
-    const { records } = await this.records.list('quotes', user, {
-      filters: { potential_id: String(potentialId), quote_stage: [...ACTIVE_QUOTE_STAGES] },
-      sort: 'updated_at',
-      direction: 'desc',
-      pageSize: 50,
-    });
-    return records.map((quote) => ({
-      label:
-        `${String(quote.values.quote_no ?? `#${quote.id}`)} ${String(quote.values.subject ?? '')}`.trim(),
-      href: `/quotes/${quote.id}`,
-    }));
-  }
-
   private async quoteName(user: CurrentUser, id: number): Promise<QuoteName | null> {
-    const quote = await this.visibleQuote(user, id);
-    return quote ? { label: String(quote.values.quote_no ?? `#${id}`), href: `/quotes/${id}` } : null;
-  }
-
-  /** Reads a quote through the record engine, so that the page names only quotes the user may see. */
-  private async visibleQuote(user: CurrentUser, id: number): Promise<StoredRecord | null> {
-    try {
-      return await this.records.findVisible('quotes', user, id);
-    } catch (error) {
-      if (error instanceof NotFoundException || error instanceof ForbiddenException) return null;
-      throw error;
-    }
+    const quote = await this.quotes.visibleQuote(user, id);
+    return quote ? { label: quoteNumber(quote), href: `/quotes/${id}` } : null;
   }
 }
 

@@ -8,6 +8,7 @@ import { RecordViews } from '../../src/records/record-views.js';
 import { RecordsService, StoredRecord } from '../../src/records/records.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { PotentialAmountPage } from './potential-amount-page.js';
+import { PotentialLinesPage } from './potential-lines-page.js';
 
 @Controller('potentials')
 export class PotentialsController extends RecordPagesController {
@@ -19,6 +20,7 @@ export class PotentialsController extends RecordPagesController {
     users: UsersService,
     permissions: PermissionsService,
     private readonly amountPage: PotentialAmountPage,
+    private readonly linesPage: PotentialLinesPage,
   ) {
     super('potentials', registry, records, views, picklists, users, permissions);
   }
@@ -32,9 +34,13 @@ export class PotentialsController extends RecordPagesController {
     record: StoredRecord,
     permissions: UserPermissions,
   ): Promise<DetailExtras> {
-    // The history shows every amount the potential had, so a profile that hides the amount hides it too.
+    // The history shows every amount the potential had, and the product lines add up to the quote's net
+    // total, so a profile that hides the amount hides both.
     const amount = this.registry.field('potentials', 'amount');
     if (!amount || permissions.isHidden('potentials', amount)) return {};
-    return { detailSections: [await this.amountPage.section(user, record, permissions)] };
+    const sections = [await this.amountPage.section(user, record, permissions)];
+    if (permissions.can('quotes', 'view'))
+      sections.push(await this.linesPage.section(user, record, permissions));
+    return { detailSections: sections };
   }
 }

@@ -4,11 +4,12 @@ import { QuoteLineEntity, QuotePricingEntity } from './quote-line.entity.js';
 import { quotesManifest } from './quotes.manifest.js';
 import { QuotesModule } from './quotes.module.js';
 import { QuotesTables1765100020000 } from './migrations/1765100020000-quotes-tables.js';
+import { QuoteLinesUnitCost1765200010000 } from './migrations/1765200010000-quote-lines-unit-cost.js';
 
 export const quotesModule: BusinessModule = {
   manifest: quotesManifest,
   entity: quoteEntity,
   otherEntities: [QuoteLineEntity, QuotePricingEntity],
-  migrations: [QuotesTables1765100020000],
+  migrations: [QuotesTables1765100020000, QuoteLinesUnitCost1765200010000],
   nestModule: QuotesModule,
 };

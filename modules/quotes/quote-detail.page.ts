@@ -49,7 +49,7 @@ export class QuoteDetailPage {
 }
 
 /** Shows a quantity with the decimals it has, up to the three a quantity takes. */
-function formatQuantity(quantity: string, locale: Locale): string {
+export function formatQuantity(quantity: string, locale: Locale): string {
   const value = new Decimal(quantity);
   return formatDecimal(value, locale, value.decimalPlaces());
 }

@@ -16,6 +16,11 @@ export interface QuoteLineRow {
   /** Exact decimal text with a dot, such as "2.5". */
   quantity: string;
   unitPriceCents: string;
+  /**
+   * The product's unit cost when the line was stored, or null: the product had no cost, or the line was
+   * stored before quotes kept costs.
+   */
+  unitCostCents: string | null;
   discountKind: 'none' | 'percent' | 'cascade' | 'amount';
   /** The discount as typed (10, 10+5 or an amount), in the dot format. */
   discountText: string | null;
@@ -42,6 +47,7 @@ export const QuoteLineEntity = new EntitySchema<QuoteLineRow>({
     productName: { name: 'product_name', type: 'varchar', length: 255 },
     quantity: { type: 'varchar', length: 40 },
     unitPriceCents: { name: 'unit_price_cents', type: 'bigint' },
+    unitCostCents: { name: 'unit_cost_cents', type: 'bigint', nullable: true },
     discountKind: { name: 'discount_kind', type: 'varchar', length: 20 },
     discountText: { name: 'discount_text', type: 'varchar', length: 100, nullable: true },
     comment: { type: 'text', nullable: true },

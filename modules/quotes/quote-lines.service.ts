@@ -33,6 +33,7 @@ import {
   QuoteInput,
   QuoteTotals,
   QuoteTotalsError,
+  spreadOverallDiscount,
   TaxInput,
   TaxMode,
 } from './quote-totals.js';
@@ -56,6 +57,8 @@ interface PricedLine {
   discountText: string | null;
   comment: string;
   taxes: TaxSnapshot[];
+  /** The product's unit cost in cents when the line was priced, null when it has none. */
+  unitCostCents: string | null;
 }
 
 /** The lines and totals of a quote that passed every check, ready to store with the quote. */
@@ -63,6 +66,23 @@ export interface PricedQuote {
   lines: PricedLine[];
   totals: QuoteTotals;
   pricing: Omit<QuotePricingRow, 'quoteId' | 'quote'>;
+}
+
+/** A stored line with its share of the quote's overall discount. */
+export interface LineAfterOverallDiscount {
+  line: QuoteLineRow;
+  overallDiscountShare: Decimal;
+  /** The line's net less its share: what the line brings in. */
+  netAfterShare: Decimal;
+}
+
+/** A quote's stored lines with the overall discount spread over them, and the totals they add up to. */
+export interface LinesAfterOverallDiscount {
+  lines: LineAfterOverallDiscount[];
+  netTotal: Decimal;
+  overallDiscount: Decimal;
+  /** The net total less the overall discount, which the lines' nets after their shares add up to. */
+  discountedTotal: Decimal;
 }
 
 export type PriceResult = { ok: true; quote: PricedQuote } | { ok: false; errors: FieldErrors };
@@ -73,6 +93,7 @@ interface LineProduct {
   name: string;
   active: boolean;
   unitPrice: Decimal | null;
+  unitCost: Decimal | null;
   taxClass: string | null;
 }
 
@@ -259,6 +280,8 @@ export class QuoteLinesService implements OnModuleInit {
         discountText: line.discountText,
         comment: line.comment ?? '',
         taxes: JSON.parse(line.taxRates) as TaxSnapshot[],
+        // A reprice keeps the cost the line was quoted with.
+        unitCostCents: line.unitCostCents === null ? null : String(line.unitCostCents),
       })),
       totals: result.totals,
       pricing: {
@@ -305,6 +328,7 @@ export class QuoteLinesService implements OnModuleInit {
         discountText: row.discount === '' ? null : row.discount,
         comment: row.comment,
         taxes,
+        unitCostCents: product.unitCost ? moneyToCents(product.unitCost) : null,
       });
       inputs.push({
         product: product.name,
@@ -379,6 +403,7 @@ export class QuoteLinesService implements OnModuleInit {
         productName: line.productName.slice(0, 255),
         quantity: priced.quantity.toFixed(),
         unitPriceCents: moneyToCents(priced.unitPrice),
+        unitCostCents: line.unitCostCents,
         discountKind: line.discountKind,
         discountText: line.discountText,
         comment: line.comment === '' ? null : line.comment,
@@ -448,6 +473,36 @@ export class QuoteLinesService implements OnModuleInit {
       .getRepository(QuoteLineEntity)
       .find({ where: { quoteId }, order: { position: 'ASC' } });
     return rows.map((row) => ({ ...row, productId: row.productId === null ? null : Number(row.productId) }));
+  }
+
+  /**
+   * Lists a quote's stored lines with their shares of its stored overall discount, spread as the totals
+   * spread it when the quote was saved, so each share is the one its taxes were computed on. The caller
+   * checks that the user may see the quote.
+   */
+  async linesAfterOverallDiscount(quoteId: number): Promise<LinesAfterOverallDiscount> {
+    const lines = await this.storedLines(quoteId);
+    const quote = await this.dataSource
+      .createQueryBuilder()
+      .select('q.overall_discount_cents', 'cents')
+      .from('quotes', 'q')
+      .where('q.id = :id', { id: quoteId })
+      .getRawOne<{ cents: CentsColumn }>();
+    const nets = lines.map((line) => centsToMoney(String(line.netCents)));
+    const netTotal = nets.reduce((total, net) => total.plus(net), new Decimal(0));
+    // A quote without lines, such as an imported one, has nothing to spread its discount over.
+    const overallDiscount = lines.length === 0 ? new Decimal(0) : centsToMoney(String(quote?.cents ?? 0));
+    const shares = spreadOverallDiscount(nets, overallDiscount);
+    return {
+      lines: lines.map((line, index) => ({
+        line,
+        overallDiscountShare: shares[index],
+        netAfterShare: nets[index].minus(shares[index]),
+      })),
+      netTotal,
+      overallDiscount,
+      discountedTotal: netTotal.minus(overallDiscount),
+    };
   }
 
   /** Rebuilds the form of a stored quote, in the user's number format. */
@@ -542,6 +597,7 @@ export class QuoteLinesService implements OnModuleInit {
         name: String(record.values.product_name ?? `#${id}`),
         active: record.values.active === true,
         unitPrice: record.values.unit_price instanceof Decimal ? record.values.unit_price : null,
+        unitCost: record.values.unit_cost instanceof Decimal ? record.values.unit_cost : null,
         taxClass: typeof record.values.tax_class === 'string' ? record.values.tax_class : null,
       };
     } catch (error) {

@@ -4,5 +4,9 @@ import { QuoteFormPage } from './quote-form.page.js';
 import { QuoteLinesService } from './quote-lines.service.js';
 import { QuotesController } from './quotes.controller.js';
 
-@Module({ controllers: [QuotesController], providers: [QuoteLinesService, QuoteFormPage, QuoteDetailPage] })
+@Module({
+  controllers: [QuotesController],
+  providers: [QuoteLinesService, QuoteFormPage, QuoteDetailPage],
+  exports: [QuoteLinesService],
+})
 export class QuotesModule {}

@@ -6,7 +6,14 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { formatDate, localToday } from '../../src/records/values.js';
 import { createRecord } from '../support/records.js';
-import { ADMIN_PASSWORD, resetRecords, startTestApp, TestApp } from '../support/test-app.js';
+import {
+  ADMIN_PASSWORD,
+  loginAgent,
+  postForm,
+  resetRecords,
+  startTestApp,
+  TestApp,
+} from '../support/test-app.js';
 
 /**
  * The pipeline in a real browser: log in, create a potential through its form, move it on the board
@@ -374,6 +381,38 @@ describeInChromium('pipeline in Chromium', () => {
     expect(notice).toContain('Potential: Conti Trasporti');
   });
 
+  /** Saves a Created quote of one product with a cost and an overall discount on the potential. */
+  async function createQuotedLine(potentialId: number): Promise<void> {
+    const chair = await createRecord(testApp, 'products', {
+      product_name: 'Office chair',
+      unit_price: '245.00',
+      unit_cost: '150.00',
+      tax_class: 'VAT 22 %',
+    });
+    const account = await createRecord(testApp, 'accounts', { account_name: 'Bianchi Uffici' });
+    const response = await postForm(await loginAgent(testApp.app), '/quotes/new', '/quotes', {
+      subject: 'Four chairs',
+      account_id: String(account),
+      potential_id: String(potentialId),
+      quote_stage: 'Created',
+      tax_mode: 'Individual',
+      assigned_user_id: '1',
+      line_count: '1',
+      line_product_1: String(chair),
+      line_quantity_1: '4',
+      line_unitPrice_1: '',
+      line_discountKind_1: 'none',
+      line_discount_1: '',
+      line_comment_1: '',
+      pricing_overall_discount_kind: 'percent',
+      pricing_overall_discount: '5',
+      pricing_shipping_amount: '',
+      pricing_shipping_tax: '',
+      pricing_adjustment: '',
+    });
+    if (response.status !== 303) throw new Error(`Saving the quote failed with status ${response.status}`);
+  }
+
   it('pages pass axe serious and critical rules', async () => {
     await page.goto(`${baseUrl}/login`);
     await screenshot('login');
@@ -401,12 +440,13 @@ describeInChromium('pipeline in Chromium', () => {
       stage: 'Negotiation/Review',
       account: 'Rossi Logistics',
     });
-    await createPotential({
+    const quotedId = await createPotential({
       name: 'Office chairs',
       amount: '980',
       closeDate: '01/15/2027',
       stage: 'Prospecting',
     });
+    await createQuotedLine(quotedId);
     await createPotential({
       name: 'Data centre move',
       amount: '250,000',
@@ -419,6 +459,7 @@ describeInChromium('pipeline in Chromium', () => {
       ['list-columns', '/potentials/columns'],
       ['form', '/potentials/new'],
       ['detail', `/potentials/${id}`],
+      ['detail-lines', `/potentials/${quotedId}`],
       ['board', '/pipeline'],
       ['users', '/admin/users'],
       ['user-form', '/admin/users/new'],

@@ -119,6 +119,32 @@ export async function setSharing(admin: Agent, levels: Record<string, string>): 
 }
 
 /**
+ * Saves a profile's grid: the given actions per module, and the fields it hides per module. Modules left
+ * out of `allowed` get no action.
+ */
+export async function saveProfileGrid(
+  admin: Agent,
+  profileId: number,
+  allowed: Record<string, string[]>,
+  hidden: Record<string, string[]> = {},
+): Promise<void> {
+  const grid: Record<string, string> = {};
+  for (const [module, actions] of Object.entries(allowed)) {
+    for (const action of actions) grid[`action:${module}:${action}`] = '1';
+  }
+  for (const [module, fields] of Object.entries(hidden)) {
+    for (const field of fields) grid[`field:${module}:${field}`] = 'hidden';
+  }
+  const saved = await postForm(
+    admin,
+    `/admin/profiles/${profileId}`,
+    `/admin/profiles/${profileId}/permissions`,
+    grid,
+  );
+  if (saved.status !== 303) throw new Error(`Saving profile ${profileId} failed with status ${saved.status}`);
+}
+
+/**
  * Adds a profile whose grid allows the given actions per module, gives it to the role as its only
  * profile, and returns its id. Modules left out of `allowed` get no action.
  */
@@ -132,18 +158,7 @@ export async function createProfileFor(
   if (created.status !== 303)
     throw new Error(`Adding the profile ${name} failed with status ${created.status}`);
   const profileId = Number(/\/admin\/profiles\/(\d+)$/.exec(created.headers.location)![1]);
-
-  const grid: Record<string, string> = {};
-  for (const [module, actions] of Object.entries(allowed)) {
-    for (const action of actions) grid[`action:${module}:${action}`] = '1';
-  }
-  const saved = await postForm(
-    admin,
-    `/admin/profiles/${profileId}`,
-    `/admin/profiles/${profileId}/permissions`,
-    grid,
-  );
-  if (saved.status !== 303) throw new Error(`Saving the profile ${name} failed with status ${saved.status}`);
+  await saveProfileGrid(admin, profileId, allowed);
 
   const assigned = await postForm(admin, '/admin/roles', `/admin/roles/${roleId}/profiles`, {
     profileIds: String(profileId),
