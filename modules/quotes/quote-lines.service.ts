@@ -597,7 +597,8 @@ function inFormat(text: string, format: NumberFormat): string {
   return format === 'comma' ? text.replaceAll('.', ',') : text;
 }
 
-function firstTaxName(json: string | undefined): string {
+/** Returns the name of the first tax in a JSON list of taxes, or '' when there is none. */
+export function firstTaxName(json: string | undefined): string {
   if (!json) return '';
   const taxes = JSON.parse(json) as TaxSnapshot[];
   return taxes[0]?.name ?? '';

@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
+import { QuoteCsvRows } from './quote-csv-rows.js';
 import { QuoteDetailPage } from './quote-detail.page.js';
 import { QuoteFormPage } from './quote-form.page.js';
 import { QuoteLinesService } from './quote-lines.service.js';
 import { QuotesController } from './quotes.controller.js';
 
-@Module({ controllers: [QuotesController], providers: [QuoteLinesService, QuoteFormPage, QuoteDetailPage] })
+@Module({
+  controllers: [QuotesController],
+  providers: [QuoteLinesService, QuoteFormPage, QuoteDetailPage, QuoteCsvRows],
+})
 export class QuotesModule {}
