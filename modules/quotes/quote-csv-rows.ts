@@ -14,7 +14,7 @@ import type { RecordValues } from '../../src/records/field-codec.js';
 import { ModuleRegistry } from '../../src/records/module-registry.js';
 import { linkKeyOf } from '../../src/records/record-names.js';
 import { ALIAS, RecordsService } from '../../src/records/records.service.js';
-import { centsToMoney, NumberFormat } from '../../src/records/values.js';
+import { centsToMoney, formatMoney, NumberFormat, parseMoney } from '../../src/records/values.js';
 import { TaxesService } from '../../src/taxes/taxes.service.js';
 import { DiscountKind, LineField, LineFormRow, PRICING_INPUTS, PricingForm } from './quote-line-form.js';
 import { QuoteLineEntity, QuoteLineRow, QuotePricingEntity, QuotePricingRow } from './quote-line.entity.js';
@@ -29,6 +29,7 @@ const COLUMN = {
   shippingAmount: 'quote.shipping_handling',
   shippingTax: 'quote.shipping_tax',
   adjustment: 'quote.adjustment',
+  grandTotal: 'quote.grand_total',
   product: 'line.product',
   productNumber: 'line.product_no',
   quantity: 'line.quantity',
@@ -38,9 +39,9 @@ const COLUMN = {
 } as const;
 
 /**
- * The columns in export order. The record number, shipping and handling and the adjustment are exported as
- * the quote's fields, so here they are import-only columns with the same headers, which the mapping page
- * matches to them.
+ * The columns in export order. The record number, shipping and handling, the adjustment and the grand total
+ * are exported as the quote's fields, so here they are import-only columns with the same headers, which the
+ * mapping page matches to them. The grand total is only compared with the computed one.
  */
 const COLUMNS: CsvChildColumn[] = [
   { name: COLUMN.number, label: 'fields.record_number', level: 'record', exported: false },
@@ -49,6 +50,7 @@ const COLUMNS: CsvChildColumn[] = [
   { name: COLUMN.shippingAmount, label: 'quotes.fields.shipping_handling', level: 'record', exported: false },
   { name: COLUMN.shippingTax, label: 'quotes.lines.shippingTax', level: 'record', exported: true },
   { name: COLUMN.adjustment, label: 'quotes.fields.adjustment', level: 'record', exported: false },
+  { name: COLUMN.grandTotal, label: 'quotes.fields.grand_total', level: 'record', exported: false },
   { name: COLUMN.product, label: 'quotes.csv.lineProduct', level: 'child', exported: true },
   { name: COLUMN.productNumber, label: 'quotes.csv.lineProductNumber', level: 'child', exported: true },
   { name: COLUMN.quantity, label: 'quotes.csv.lineQuantity', level: 'child', exported: true, numeric: true },
@@ -70,6 +72,7 @@ const PRICING_COLUMNS = [
   COLUMN.shippingAmount,
   COLUMN.shippingTax,
   COLUMN.adjustment,
+  COLUMN.grandTotal,
 ];
 
 /** The column that shows an error of a form row's input. The product's column is chosen per row. */
@@ -197,6 +200,14 @@ export class QuoteCsvRows implements CsvChildRows<ImportedLines>, OnModuleInit {
       }
     }
     if (problems.length > 0 || !priced.ok) return { ok: false, problems };
+
+    const totalProblem = grandTotalProblem(
+      user,
+      cell(pricingInput, COLUMN.grandTotal),
+      priced.quote,
+      numberFormat,
+    );
+    if (totalProblem) return { ok: false, problems: [totalProblem] };
     return { ok: true, children: priced.quote };
   }
 
@@ -301,6 +312,31 @@ export class QuoteCsvRows implements CsvChildRows<ImportedLines>, OnModuleInit {
     for (const row of rows) if (row.number) numbers.set(Number(row.id), row.number);
     return numbers;
   }
+}
+
+/**
+ * Compares the file's grand total, when it has one, with the one computed from the lines, so that a quote
+ * whose total would change on the way (other tax rates or prices here) is not stored with a total nobody
+ * expected. An empty cell accepts the computed total.
+ */
+function grandTotalProblem(
+  user: CurrentUser,
+  text: string,
+  quote: PricedQuote,
+  numberFormat: NumberFormat,
+): ChildRowProblem | undefined {
+  if (text === '') return undefined;
+  const parsed = parseMoney(text, numberFormat);
+  if (!parsed.ok) return { row: 0, column: COLUMN.grandTotal, reason: `errors.field.${parsed.error}` };
+
+  const computed = quote.totals.grandTotal;
+  if (parsed.value.equals(computed)) return undefined;
+  return {
+    row: 0,
+    column: COLUMN.grandTotal,
+    reason: 'quotes.csv.grandTotalDiffers',
+    params: { file: formatMoney(parsed.value, user.locale), computed: formatMoney(computed, user.locale) },
+  };
 }
 
 function cell(input: Record<string, string>, name: string): string {

@@ -336,6 +336,24 @@ describe.each(databaseKinds())('quote lines in CSV files on %s', (kind) => {
     expect(html).toContain('Old fax is no longer active');
   });
 
+  it('grand total in the file is checked', async () => {
+    const outcome = await importCsv(
+      admin,
+      'quotes',
+      csvFile(`Subject,Account,Grand Total,${LINE_HEADER}`, [
+        'Matching,Rossi S.p.A.,122.00,Laser printer,1,,',
+        'Other rates,Rossi S.p.A.,110.00,Laser printer,1,,',
+        'No total,Rossi S.p.A.,,Laser printer,1,,',
+      ]),
+    );
+
+    expect(outcome.counts).toMatchObject({ created: 2, failed: 1 });
+    expect(unescapeHtml(outcome.html)).toContain(
+      '<td>3</td><td>Grand Total</td><td>The file gives a grand total of € 110.00, but the lines and pricing give € 122.00 here',
+    );
+    expect((await storedQuote('No total')).totals[5]).toBe('12200');
+  });
+
   it('rows of one quote may be apart', async () => {
     const outcome = await importCsv(
       admin,
