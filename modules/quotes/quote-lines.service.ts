@@ -218,7 +218,7 @@ export class QuoteLinesService implements OnModuleInit {
   ): Promise<void> {
     const lines = await manager.find(QuoteLineEntity, { where: { quoteId }, order: { position: 'ASC' } });
     const pricing = await manager.findOneBy(QuotePricingEntity, { quoteId });
-    // An imported quote has no lines and no totals to keep in step.
+    // A quote imported without line columns has no lines and no totals to keep in step.
     if (lines.length === 0 || !pricing) return;
     const quote = await manager
       .createQueryBuilder()
