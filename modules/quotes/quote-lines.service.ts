@@ -239,7 +239,7 @@ export class QuoteLinesService implements OnModuleInit {
   ): Promise<void> {
     const lines = await manager.find(QuoteLineEntity, { where: { quoteId }, order: { position: 'ASC' } });
     const pricing = await manager.findOneBy(QuotePricingEntity, { quoteId });
-    // An imported quote has no lines and no totals to keep in step.
+    // A quote imported without line columns has no lines and no totals to keep in step.
     if (lines.length === 0 || !pricing) return;
     const quote = await manager
       .createQueryBuilder()
@@ -653,7 +653,8 @@ function inFormat(text: string, format: NumberFormat): string {
   return format === 'comma' ? text.replaceAll('.', ',') : text;
 }
 
-function firstTaxName(json: string | undefined): string {
+/** Returns the name of the first tax in a JSON list of taxes, or '' when there is none. */
+export function firstTaxName(json: string | undefined): string {
   if (!json) return '';
   const taxes = JSON.parse(json) as TaxSnapshot[];
   return taxes[0]?.name ?? '';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { QuoteCsvRows } from './quote-csv-rows.js';
 import { QuoteDetailPage } from './quote-detail.page.js';
 import { QuoteFormPage } from './quote-form.page.js';
 import { QuoteLinesService } from './quote-lines.service.js';
@@ -6,7 +7,7 @@ import { QuotesController } from './quotes.controller.js';
 
 @Module({
   controllers: [QuotesController],
-  providers: [QuoteLinesService, QuoteFormPage, QuoteDetailPage],
+  providers: [QuoteLinesService, QuoteFormPage, QuoteDetailPage, QuoteCsvRows],
   exports: [QuoteLinesService],
 })
 export class QuotesModule {}

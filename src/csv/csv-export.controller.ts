@@ -12,6 +12,7 @@ import { ModuleRegistry } from '../records/module-registry.js';
 import { listQueryFrom, withoutHiddenFields } from '../records/record-pages.controller.js';
 import { LinkNames, ListQuery, RecordsService, linkedNameOf } from '../records/records.service.js';
 import { localToday } from '../records/values.js';
+import { CsvChildColumn } from './child-rows.js';
 import { addFormulaGuard } from './formula-guard.js';
 
 type QueryParams = Record<string, string | string[] | undefined>;
@@ -23,7 +24,8 @@ const NUMERIC_TYPES = new Set(['currency', 'integer', 'percent', 'decimal']);
 /**
  * Exports a module's list, with the list page's search, filters and sort, as CSV: every registry field,
  * labels in the user's language, links and users by name, amounts as 1234.56, dates as ISO. Fields the
- * user's profile hides are left out.
+ * user's profile hides are left out. A module with child rows (a quote's lines) gets one row per child row,
+ * with the record's fields repeated and the child columns after them.
  */
 @Controller('export')
 export class CsvExportController {
@@ -57,10 +59,13 @@ export class CsvExportController {
     // csv-stringify quotes a value that contains its CRLF record delimiter, but not one with a lone LF.
     const csv = stringify({ record_delimiter: 'windows', quoted_match: /[\r\n]/ });
     csv.pipe(response);
-    csv.write(fields.map((field) => translate(user.locale, field.label)));
+    const childColumns = (this.registry.csvChildRowsOf(moduleName)?.columns ?? []).filter(
+      (column) => column.exported,
+    );
+    csv.write([...fields, ...childColumns].map((column) => translate(user.locale, column.label)));
 
     try {
-      const count = await this.writeRecords(csv, moduleName, user, request, fields);
+      const count = await this.writeRecords(csv, moduleName, user, request, fields, childColumns);
       this.logger.log(`Exported ${count} ${moduleName} for user ${user.id}`);
     } catch (error) {
       // The status line is already sent, so the download is cut short rather than left hanging.
@@ -78,21 +83,40 @@ export class CsvExportController {
     user: CurrentUser,
     request: ListQuery,
     fields: FieldDefinition[],
+    childColumns: CsvChildColumn[],
   ): Promise<number> {
     const manifest = this.registry.get(moduleName);
+    const childRows = this.registry.csvChildRowsOf(moduleName);
     let count = 0;
 
     for (let offset = 0; ; offset += EXPORT_SLICE) {
       const records = await this.records.listSlice(moduleName, user, request, offset, EXPORT_SLICE);
       const names = await this.records.linkNames(manifest, records);
+      const children = childRows
+        ? await childRows.exportRows(
+            user,
+            records.map((record) => record.id),
+          )
+        : new Map<number, string[][]>();
       for (const record of records) {
-        const line = fields.map((field) => exportCell(field, record.values[field.name] ?? null, names));
-        if (!csv.write(line)) await once(csv, 'drain');
+        const cells = fields.map((field) => exportCell(field, record.values[field.name] ?? null, names));
+        for (const childCells of children.get(record.id) ?? [[]]) {
+          const line = [
+            ...cells,
+            ...childColumns.map((column, index) => childCell(column, childCells[index])),
+          ];
+          if (!csv.write(line)) await once(csv, 'drain');
+        }
       }
       count += records.length;
       if (records.length < EXPORT_SLICE) return count;
     }
   }
+}
+
+function childCell(column: CsvChildColumn, text: string | undefined): string {
+  if (text === undefined) return '';
+  return column.numeric ? text : addFormulaGuard(text);
 }
 
 /** Formats one cell: links, users and groups by name, numbers and dates as machine-readable text, formulas defused. */

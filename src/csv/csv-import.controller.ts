@@ -274,7 +274,12 @@ export class CsvImportController {
     rejectedFields: string[],
   ): MappingError[] {
     const errors: MappingError[] = [];
-    const label = (name: string) => translate(user.locale, this.registry.field(job.module, name)!.label);
+    const childColumns = this.registry.csvChildRowsOf(job.module)?.columns ?? [];
+    const label = (name: string) =>
+      translate(
+        user.locale,
+        (this.registry.field(job.module, name) ?? childColumns.find((column) => column.name === name))!.label,
+      );
 
     for (const name of rejectedFields) {
       const readOnlyForAll = this.registry.field(job.module, name)?.readOnlyForAll;

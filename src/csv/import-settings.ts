@@ -3,6 +3,7 @@ import { translate } from '../i18n/i18n.service.js';
 import { FieldDefinition, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { DateFormat, LOCALES, NumberFormat } from '../records/values.js';
+import { childColumnTarget } from './child-rows.js';
 import { CsvDelimiter, CsvEncoding } from './csv-file.js';
 
 /** The user's choices for one import, kept as JSON in `import_jobs.settings`. */
@@ -90,14 +91,14 @@ export function duplicateActionOf(
 /**
  * Fields a column can be mapped to: the writable ones, and read-only ones that a module's save hook
  * takes from an import (a closed potential's effective close date). Fields the user's profile hides or
- * makes read-only are never targets.
+ * makes read-only are never targets. A module with child rows adds its child columns after its fields.
  */
 export function importTargets(
   registry: ModuleRegistry,
   moduleName: string,
   permissions: UserPermissions,
 ): FieldDefinition[] {
-  return registry
+  const fields = registry
     .get(moduleName)
     .fields.filter(
       (field) =>
@@ -106,6 +107,8 @@ export function importTargets(
         field.type !== 'recordNumber' &&
         !permissions.isReadOnly(moduleName, field),
     );
+  const childColumns = registry.csvChildRowsOf(moduleName)?.columns ?? [];
+  return [...fields, ...childColumns.map(childColumnTarget)];
 }
 
 /** Compares header texts without regard to case, spaces, underscores or a byte-order mark. */

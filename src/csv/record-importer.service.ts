@@ -23,9 +23,21 @@ import { DuplicateFinder } from '../records/duplicate-finder.service.js';
 import { duplicateName } from '../records/duplicate-names.js';
 import { DuplicateRow, DuplicateTracker } from './import-duplicates.js';
 import { ImportOutcome, ImportRun, mappedInput, PreparedRow, unreadableProblem } from './import-run.js';
+import { CsvChildRows } from './child-rows.js';
+import {
+  addProblems,
+  addToGroup,
+  childRowProblem,
+  differingRecordCells,
+  failGroup,
+  GroupProblems,
+} from './import-groups.js';
 
 /** Rows validated and written together: one lookup query per linked module and one transaction. */
 const BATCH_SIZE = 500;
+
+/** Rolls back the transaction of a record whose names could not be resolved. */
+class GroupNotImported extends Error {}
 
 /**
  * Runs an import with the same rules as the record forms: parseSubmission, the module's save hook and
@@ -61,9 +73,12 @@ export class RecordImporter {
       run.duplicates = new DuplicateTracker(this.duplicateFinder, run.manifest, user);
     this.logger.log(`Import of ${moduleName} by user ${user.id} started`);
 
+    const childRows = this.registry.csvChildRowsOf(moduleName);
+    const groups = new Map<string, CsvRow[]>();
     let batch: PreparedRow[] = [];
     let headerSeen = false;
     let nextLine = 2;
+    let readToEnd = false;
     try {
       for await (const row of readCsvRows(path, settings)) {
         if (!headerSeen) {
@@ -71,13 +86,18 @@ export class RecordImporter {
           continue;
         }
         nextLine = row.line + 1;
-        const prepared = this.readRow(run, row);
-        if (prepared) batch.push(prepared);
+        if (!this.isReadable(run, row)) continue;
+        if (childRows) {
+          addToGroup(groups, childRows.groupKey(mappedInput(settings, row.cells)), row);
+          continue;
+        }
+        batch.push(this.prepare(run, row));
         if (batch.length >= BATCH_SIZE) {
           await this.writeBatch(run, batch);
           batch = [];
         }
       }
+      readToEnd = true;
     } catch (error) {
       // Earlier batches are committed, so the import ends with a result that says where it stopped.
       run.result.read++;
@@ -94,6 +114,7 @@ export class RecordImporter {
       }
     }
     if (batch.length > 0) await this.writeBatch(run, batch);
+    if (childRows) await this.importGroups(run, childRows, groups, readToEnd);
 
     // Each check of a batch records its failures in turn; the result lists them by line.
     const { result } = run;
@@ -105,12 +126,12 @@ export class RecordImporter {
     return { result, failedRows: run.failedRows };
   }
 
-  /** Counts the row and turns it into values, or records why it cannot be imported. */
-  private readRow(run: ImportRun, row: CsvRow): PreparedRow | undefined {
+  /** Counts the row and returns whether its cells can be read as values, or records why not. */
+  private isReadable(run: ImportRun, row: CsvRow): boolean {
     run.result.read++;
     if (row.cells.every((cell) => cell.trim() === '')) {
       run.result.skipped++;
-      return undefined;
+      return false;
     }
 
     const expected = run.settings.headers.length;
@@ -121,7 +142,7 @@ export class RecordImporter {
           { column: '', reason: 'csv.errors.columnCount', params: { expected, found: row.cells.length } },
         ],
       });
-      return undefined;
+      return false;
     }
     if (row.bareCarriageReturnAt !== null) {
       const column = run.settings.headers[row.bareCarriageReturnAt] ?? '';
@@ -129,9 +150,9 @@ export class RecordImporter {
         line: row.line,
         problems: [{ column, reason: 'csv.errors.bareCarriageReturn' }],
       });
-      return undefined;
+      return false;
     }
-    return this.prepare(run, row);
+    return true;
   }
 
   /** Parses the mapped cells and applies the module's save hook and the value checks, as a form save does. */
@@ -172,6 +193,79 @@ export class RecordImporter {
     });
     checkValues(this.registry.writableFields(run.manifest.name), values, run.picklists, errors);
     return { line: row.line, cells: row.cells, values, errors };
+  }
+
+  /**
+   * Imports the records of a module with child rows, each with its rows in a transaction of its own: the
+   * record from its group's first row, then the child rows. A problem on any row fails every row of the group,
+   * so that no record is stored without some of its child rows. When the file could not be read to its end,
+   * a group may miss rows after the break, so no group is imported.
+   * NOTE: the groups are held in memory until the file is read, so memory grows with the file (up to the
+   * upload limit, IMPORT_MAX_MB). One transaction a record is slower than the batches of other modules.
+   */
+  private async importGroups(
+    run: ImportRun,
+    childRows: CsvChildRows,
+    groups: Map<string, CsvRow[]>,
+    readToEnd: boolean,
+  ): Promise<void> {
+    for (const rows of groups.values()) {
+      if (readToEnd) await this.importGroup(run, childRows, rows);
+      else failGroup(run, rows, new Map([[0, [{ column: '', reason: 'csv.childRows.fileNotRead' }]]]));
+    }
+  }
+
+  private async importGroup(run: ImportRun, childRows: CsvChildRows, rows: CsvRow[]): Promise<void> {
+    const record = this.prepare(run, rows[0]);
+    const problems = differingRecordCells(run, childRows, rows);
+    const checked = await childRows.check(
+      run.user,
+      rows.map((row) => ({ line: row.line, input: mappedInput(run.settings, row.cells) })),
+      record.values,
+      run.settings.numberFormat,
+    );
+    if (!checked.ok) {
+      for (const problem of checked.problems)
+        addProblems(problems, problem.row, [childRowProblem(run, childRows, problem)]);
+    }
+    addProblems(problems, 0, run.problemsOf(record));
+    if (problems.size > 0 || !checked.ok) return failGroup(run, rows, problems);
+
+    const countsBefore = { ...run.result, linkedCreated: { ...run.result.linkedCreated } };
+    try {
+      const duplicate = await inTransaction(this.dataSource, async (manager) => {
+        const [skipped] = await this.findDuplicates(manager, run, [record]);
+        if (skipped) return skipped.problem;
+        await this.resolveUsers(manager, run, [record]);
+        await this.checkUniqueKeys(manager, run, [record]);
+        await this.resolveLinks(manager, run, [record]);
+        if (Object.keys(record.errors).length > 0) throw new GroupNotImported();
+
+        const [id] = await this.insertRecords(manager, run.manifest, run.user, [record.values]);
+        await childRows.store(manager, run.user, id, checked.children);
+        return undefined;
+      });
+      if (duplicate) {
+        for (const row of rows) run.skipDuplicate(row.cells, { line: row.line, problems: [duplicate] });
+        return;
+      }
+      run.result.created++;
+    } catch (error) {
+      run.result.assignedToImporter = countsBefore.assignedToImporter;
+      run.result.linkedCreated = countsBefore.linkedCreated;
+      const failed: GroupProblems = new Map();
+      if (error instanceof GroupNotImported) {
+        addProblems(failed, 0, run.problemsOf(record));
+      } else {
+        this.logger.error(
+          `Import of ${run.manifest.name} by user ${run.user.id}: record from line ${rows[0].line} failed: ${String(error)}`,
+        );
+        rows.forEach((_row, index) =>
+          addProblems(failed, index, [{ column: '', reason: 'csv.errors.batchFailed' }]),
+        );
+      }
+      failGroup(run, rows, failed);
+    }
   }
 
   /** Resolves users and linked records, checks unique names and inserts the good rows, in one transaction. */
@@ -491,14 +585,15 @@ export class RecordImporter {
   /**
    * Inserts new records with multi-row INSERTs: record numbers reserved in one step, audit columns set
    * to the importing user and the current UTC time. The records.saved event then gets the whole batch.
+   * Returns the new records' ids in the order of `valuesList`.
    */
   private async insertRecords(
     manager: EntityManager,
     manifest: ModuleManifest,
     user: CurrentUser,
     valuesList: RecordValues[],
-  ): Promise<void> {
-    if (valuesList.length === 0) return;
+  ): Promise<number[]> {
+    if (valuesList.length === 0) return [];
 
     const now = utcNow();
     const numberField = manifest.fields.find((field) => field.type === 'recordNumber');
@@ -532,6 +627,7 @@ export class RecordImporter {
         inserted.map((record) => ({ ...record, previous: null })),
       ),
     );
+    return inserted.map((record) => record.id);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { BusinessModule } from './business-module.js';
 import { AUDIT_FIELDS, FieldDefinition, ModuleManifest } from './manifest.js';
+import type { CsvChildRows } from '../csv/child-rows.js';
 import { RecordHooks } from './record-hooks.js';
 import { withCustomFields } from '../layout/custom-fields.js';
 import { CustomFieldRow } from '../layout/layout.entities.js';
@@ -18,6 +19,7 @@ export class ModuleRegistry {
   private baseManifests = new Map<string, ModuleManifest>();
   private manifests = new Map<string, ModuleManifest>();
   private readonly hooks = new Map<string, RecordHooks>();
+  private readonly csvChildRows = new Map<string, CsvChildRows>();
 
   constructor(@Inject(BUSINESS_MODULES) modules: BusinessModule[]) {
     for (const module of modules) this.shippedManifests.set(module.manifest.name, module.manifest);
@@ -118,5 +120,14 @@ export class ModuleRegistry {
 
   hooksOf(moduleName: string): RecordHooks | undefined {
     return this.hooks.get(moduleName);
+  }
+
+  /** Declares the child rows that the module's CSV export writes and its import reads. */
+  registerCsvChildRows<T>(moduleName: string, childRows: CsvChildRows<T>): void {
+    this.csvChildRows.set(moduleName, childRows);
+  }
+
+  csvChildRowsOf(moduleName: string): CsvChildRows | undefined {
+    return this.csvChildRows.get(moduleName);
   }
 }

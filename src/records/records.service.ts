@@ -112,7 +112,7 @@ export interface DuplicateConfirmation {
 /** The maximum number of records from each module that a form's duplicate warning names. */
 const DUPLICATES_SHOWN = 5;
 
-const ALIAS = 't';
+export const ALIAS = 't';
 /** The alias of the module's custom-field table, joined to its records by id. */
 const CUSTOM_ALIAS = 'cf';
 const DEFAULT_PAGE_SIZE = 50;
