@@ -4,11 +4,12 @@ import { QuoteLineEntity, QuotePricingEntity } from './quote-line.entity.js';
 import { quotesManifest } from './quotes.manifest.js';
 import { QuotesModule } from './quotes.module.js';
 import { QuotesTables1765100020000 } from './migrations/1765100020000-quotes-tables.js';
+import { QuoteRevisions1765200030000 } from './migrations/1765200030000-quote-revisions.js';
 
 export const quotesModule: BusinessModule = {
   manifest: quotesManifest,
   entity: quoteEntity,
   otherEntities: [QuoteLineEntity, QuotePricingEntity],
-  migrations: [QuotesTables1765100020000],
+  migrations: [QuotesTables1765100020000, QuoteRevisions1765200030000],
   nestModule: QuotesModule,
 };
