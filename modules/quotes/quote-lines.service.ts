@@ -159,10 +159,8 @@ export class QuoteLinesService implements OnModuleInit {
           new QuoteReleasedEvent(event.manager, event.user, record.id, before, replacement, utcNow()),
         );
       }
-      if (after !== null && event.source !== 'form') {
-        const stored = await this.storedGrandTotal(event.manager, record.id);
-        if (stored !== null) await this.announceTotals(event.manager, event.user, record.id, stored);
-      }
+      if (after !== null && event.source !== 'form')
+        await this.announceStoredTotals(event.manager, event.user, record.id);
     }
   }
 
@@ -205,6 +203,12 @@ export class QuoteLinesService implements OnModuleInit {
       stage: row.quote_stage,
       grandTotal: centsToMoney(String(row.grand_total_cents)),
     };
+  }
+
+  /** Emits QuoteTotalsChangedEvent with the quote's stored total, unless the quote has none (imported). */
+  async announceStoredTotals(manager: EntityManager, user: CurrentUser, quoteId: number): Promise<void> {
+    const stored = await this.storedGrandTotal(manager, quoteId);
+    if (stored !== null) await this.announceTotals(manager, user, quoteId, stored);
   }
 
   private async storedGrandTotal(manager: EntityManager, quoteId: number): Promise<Decimal | null> {

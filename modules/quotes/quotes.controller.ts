@@ -1,4 +1,5 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Get, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import type { CurrentUser } from '../../src/access/current-user.js';
 import { PermissionsService, UserPermissions } from '../../src/access/permissions.service.js';
 import { inTransaction } from '../../src/database/transaction.js';
@@ -10,9 +11,11 @@ import {
   FormSection,
   RecordPagesController,
 } from '../../src/records/record-pages.controller.js';
+import { RecordIdPipe } from '../../src/records/record-id.pipe.js';
 import type { FieldErrors } from '../../src/records/record-validation.js';
 import { RecordViews } from '../../src/records/record-views.js';
 import { RecordsService, SaveResult, StoredRecord } from '../../src/records/records.service.js';
+import { User } from '../../src/auth/current-user.decorator.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -20,6 +23,9 @@ import { QuoteFormPage } from './quote-form.page.js';
 import { isPricingInput, MORE_LINES_INPUT, readPricingForm } from './quote-line-form.js';
 import { QuoteLinesService } from './quote-lines.service.js';
 import { QuoteDetailPage } from './quote-detail.page.js';
+import { QuoteRevisionPage } from './quote-revision.page.js';
+import { QuoteRevisionsService } from './quote-revisions.service.js';
+import { setFlash } from '../../src/web/flash.js';
 import { copyAccountAddress } from './quote-address.js';
 import { TAX_MODES } from './quotes.manifest.js';
 
@@ -43,6 +49,8 @@ export class QuotesController extends RecordPagesController {
     private readonly lines: QuoteLinesService,
     private readonly formPage: QuoteFormPage,
     private readonly quoteDetail: QuoteDetailPage,
+    private readonly revisions: QuoteRevisionsService,
+    private readonly revisionPage: QuoteRevisionPage,
   ) {
     super('quotes', registry, records, views, picklists, users, permissions);
   }
@@ -92,11 +100,45 @@ export class QuotesController extends RecordPagesController {
     return [await this.formPage.section(user, id, submitted, errors)];
   }
 
+  /** Shows what revising the quote will do, or why it cannot be revised. */
+  @Get(':id/revise')
+  async revisePage(
+    @User() user: CurrentUser,
+    @Param('id', RecordIdPipe) id: number,
+    @Res() response: Response,
+  ): Promise<void> {
+    const plan = await this.revisions.plan(user, id);
+    const model = this.revisionPage.model(user, plan);
+    response.status(plan.ok ? 200 : 409).render('quotes/views/revise', model);
+  }
+
+  /** Creates the quote's next revision and opens it for editing. */
+  @Post(':id/revise')
+  async revise(
+    @User() user: CurrentUser,
+    @Param('id', RecordIdPipe) id: number,
+    @Res() response: Response,
+  ): Promise<void> {
+    const result = await this.revisions.revise(user, id, this.formatOf(user));
+    if (!result.ok) {
+      const quote = await this.records.findVisible('quotes', user, id);
+      const model = this.revisionPage.model(user, { ok: false, quote, rejection: result.rejection });
+      response.status(409).render('quotes/views/revise', model);
+      return;
+    }
+    setFlash(response, 'quotes.revise.done', { number: result.revision.number });
+    response.redirect(303, `/quotes/${result.revision.id}/edit`);
+  }
+
   protected override async extraDetailModel(
     user: CurrentUser,
     record: StoredRecord,
-    _permissions: UserPermissions,
+    permissions: UserPermissions,
   ): Promise<DetailExtras> {
-    return { detailSections: [await this.quoteDetail.section(user, record)] };
+    const revisions = await this.revisionPage.detailExtras(user, record, permissions);
+    return {
+      ...revisions,
+      detailSections: [await this.quoteDetail.section(user, record), ...revisions.detailSections],
+    };
   }
 }

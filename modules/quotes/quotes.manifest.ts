@@ -55,7 +55,15 @@ export const quotesManifest: ModuleManifest = {
       searchable: true,
       listColumn: true,
     },
-    { name: 'quote_no', type: 'recordNumber', label: 'fields.record_number', block: 'info', system: true },
+    {
+      name: 'quote_no',
+      type: 'recordNumber',
+      label: 'fields.record_number',
+      block: 'info',
+      system: true,
+      // The list's search finds a revision by its number, such as QUO5-REV1, and QUO5 finds the whole family.
+      searchable: true,
+    },
     {
       name: 'potential_id',
       type: 'link',

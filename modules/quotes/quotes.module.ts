@@ -3,11 +3,20 @@ import { QuoteCsvRows } from './quote-csv-rows.js';
 import { QuoteDetailPage } from './quote-detail.page.js';
 import { QuoteFormPage } from './quote-form.page.js';
 import { QuoteLinesService } from './quote-lines.service.js';
+import { QuoteRevisionPage } from './quote-revision.page.js';
+import { QuoteRevisionsService } from './quote-revisions.service.js';
 import { QuotesController } from './quotes.controller.js';
 
 @Module({
   controllers: [QuotesController],
-  providers: [QuoteLinesService, QuoteFormPage, QuoteDetailPage, QuoteCsvRows],
+  providers: [
+    QuoteLinesService,
+    QuoteFormPage,
+    QuoteDetailPage,
+    QuoteCsvRows,
+    QuoteRevisionsService,
+    QuoteRevisionPage,
+  ],
   exports: [QuoteLinesService],
 })
 export class QuotesModule {}

@@ -2,7 +2,7 @@ import { EventBus } from '../../src/events/event-bus.js';
 import { QuoteTotalsChangedEvent } from '../../src/events/quote-totals-changed.event.js';
 import { importCsv } from '../support/csv-import.js';
 import { RecordsService } from '../../src/records/records.service.js';
-import { ADMIN, Agent, createRecord, ISO_FORMAT } from '../support/records.js';
+import { ADMIN, Agent, createRecord, ISO_FORMAT, saveNewQuote } from '../support/records.js';
 import {
   databaseKinds,
   loginAgent,
@@ -77,11 +77,8 @@ describe.each(databaseKinds())('a potential amount that follows its quote on %s'
     pricing_adjustment: '',
   });
 
-  const createQuote = async (subject: string, quantity: string, stage = 'Created') => {
-    const response = await postForm(admin, '/quotes/new', '/quotes', quoteForm(subject, quantity, stage));
-    if (response.status !== 303) throw new Error(`Saving the quote failed with status ${response.status}`);
-    return Number(/\/quotes\/(\d+)$/.exec(response.headers.location)![1]);
-  };
+  const createQuote = (subject: string, quantity: string, stage = 'Created') =>
+    saveNewQuote(admin, quoteForm(subject, quantity, stage));
 
   const editQuote = async (id: number, subject: string, quantity: string, stage = 'Created') => {
     const response = await postForm(

@@ -9,6 +9,7 @@ import {
   createUser,
   PASSWORD,
   SALESPERSON_ROLE,
+  saveNewQuote,
   setSharing,
 } from '../support/records.js';
 import {
@@ -119,11 +120,7 @@ describe.each(databaseKinds())('quotes on %s', (kind) => {
     ...more,
   });
 
-  const createQuote = async (more: Record<string, string> = {}) => {
-    const response = await postForm(admin, '/quotes/new', '/quotes', exampleQuote(more));
-    if (response.status !== 303) throw new Error(`Saving the quote failed with status ${response.status}`);
-    return Number(/\/quotes\/(\d+)$/.exec(response.headers.location)![1]);
-  };
+  const createQuote = (more: Record<string, string> = {}) => saveNewQuote(admin, exampleQuote(more));
 
   beforeAll(async () => {
     testApp = await startTestApp(kind);

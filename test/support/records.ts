@@ -53,6 +53,13 @@ export async function createRecord(
   return result.id;
 }
 
+/** Saves a new quote from its form as `agent` would, and returns its id; throws when the form is rejected. */
+export async function saveNewQuote(agent: Agent, form: Record<string, string>): Promise<number> {
+  const response = await postForm(agent, '/quotes/new', '/quotes', form);
+  if (response.status !== 303) throw new Error(`Saving the quote failed with status ${response.status}`);
+  return Number(/\/quotes\/(\d+)$/.exec(response.headers.location)![1]);
+}
+
 /**
  * Adds a custom field through a module's Layout Editor page (such as `/admin/layout/potentials`), in the
  * block 'info' unless the form names another, and returns its generated name.
