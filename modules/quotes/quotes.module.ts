@@ -2,7 +2,12 @@ import { Module } from '@nestjs/common';
 import { QuoteDetailPage } from './quote-detail.page.js';
 import { QuoteFormPage } from './quote-form.page.js';
 import { QuoteLinesService } from './quote-lines.service.js';
+import { QuotePdfService } from './quote-pdf.service.js';
+import { QuotePrintPage } from './quote-print.page.js';
 import { QuotesController } from './quotes.controller.js';
 
-@Module({ controllers: [QuotesController], providers: [QuoteLinesService, QuoteFormPage, QuoteDetailPage] })
+@Module({
+  controllers: [QuotesController],
+  providers: [QuoteLinesService, QuoteFormPage, QuoteDetailPage, QuotePrintPage, QuotePdfService],
+})
 export class QuotesModule {}

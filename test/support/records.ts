@@ -120,13 +120,15 @@ export async function setSharing(admin: Agent, levels: Record<string, string>): 
 
 /**
  * Adds a profile whose grid allows the given actions per module, gives it to the role as its only
- * profile, and returns its id. Modules left out of `allowed` get no action.
+ * profile, and returns its id. Modules left out of `allowed` get no action. `fields` restricts fields,
+ * keyed `<module>:<field>`.
  */
 export async function createProfileFor(
   admin: Agent,
   roleId: number,
   name: string,
   allowed: Record<string, string[]>,
+  fields: Record<string, 'hidden' | 'readonly'> = {},
 ): Promise<number> {
   const created = await postForm(admin, '/admin/profiles', '/admin/profiles', { name, description: name });
   if (created.status !== 303)
@@ -137,6 +139,7 @@ export async function createProfileFor(
   for (const [module, actions] of Object.entries(allowed)) {
     for (const action of actions) grid[`action:${module}:${action}`] = '1';
   }
+  for (const [field, access] of Object.entries(fields)) grid[`field:${field}`] = access;
   const saved = await postForm(
     admin,
     `/admin/profiles/${profileId}`,
