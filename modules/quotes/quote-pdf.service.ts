@@ -46,7 +46,8 @@ export class QuotePdfService implements OnModuleDestroy {
   private readonly logger = new Logger(QuotePdfService.name);
   private browser: Promise<Browser> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
-  private waiting = 0;
+  /** Requests accepted and not finished: the one being rendered and those queued behind it. */
+  private inQueue = 0;
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -58,14 +59,15 @@ export class QuotePdfService implements OnModuleDestroy {
 
   /** Renders the HTML as an A4 PDF after the requests queued before it. Throws QuotePdfError. */
   async render(html: string): Promise<Buffer> {
-    if (this.waiting >= MAX_WAITING) throw new QuotePdfError('busy');
-    this.waiting += 1;
+    // Accepts the one being rendered and MAX_WAITING behind it.
+    if (this.inQueue > MAX_WAITING) throw new QuotePdfError('busy');
+    this.inQueue += 1;
     const turn = this.queue.then(() => this.renderWithTimeout(html));
     this.queue = turn.catch(() => undefined);
     try {
       return await turn;
     } finally {
-      this.waiting -= 1;
+      this.inQueue -= 1;
     }
   }
 

@@ -63,7 +63,8 @@ export class QuotePrintPage {
 
     return {
       layout: PRINT_LAYOUT,
-      titleText: [number, text('subject')].filter(Boolean).join(' · '),
+      titleText:
+        [number, text('subject')].filter(Boolean).join(' · ') || translate(locale, 'quotes.singular'),
       styles: options.inlineStyles ? new hbs.handlebars.SafeString(this.readStylesheet()) : undefined,
       company: companyModel(company, locale),
       companyMissing: !company.configured,
