@@ -72,11 +72,7 @@ export class QuotePrintPage {
       number,
       subject: text('subject'),
       heading: [
-        this.value(
-          locale,
-          'quotes.print.date',
-          formatDate(String(record.values.updated_at).slice(0, 10), locale),
-        ),
+        this.value(locale, 'quotes.print.date', savedOn(record, locale)),
         this.labelled(locale, 'valid_until', text),
         this.labelled(locale, 'quote_stage', text),
       ].filter((value): value is HeadingValue => value !== undefined),
@@ -128,6 +124,12 @@ export class QuotePrintPage {
     this.stylesheet ??= readFileSync(PRINT_STYLESHEET, 'utf8');
     return this.stylesheet;
   }
+}
+
+/** Returns the day the quote was last saved (UTC), in the locale's format, or '' when it is unknown. */
+function savedOn(record: StoredRecord, locale: Locale): string {
+  const savedAt = record.values.updated_at;
+  return typeof savedAt === 'string' ? formatDate(savedAt.slice(0, 10), locale) : '';
 }
 
 /** Lays out the company as a letterhead: name, address lines, then the tax numbers and contacts. */
