@@ -3,6 +3,7 @@ import { jest } from '@jest/globals';
 import { CompanySettingsService } from '../../src/company/company-settings.service.js';
 import { centsToMoney, formatMoney, Locale } from '../../src/records/values.js';
 import { QuotePdfService } from '../../modules/quotes/quote-pdf.service.js';
+import { QuotePrintPage } from '../../modules/quotes/quote-print.page.js';
 import { unescapeHtml } from '../support/csv-import.js';
 import { pdfText } from '../support/pdf-text.js';
 import { lineFields } from '../support/quotes.js';
@@ -294,6 +295,28 @@ describe.each(databaseKinds())('printable quote on %s', (kind) => {
     ]);
     expect(lineCells(html, 1)[9]).toBe('');
     expect(totalsOf(html).taxes_total).toBe('€ 12.20');
+  });
+
+  it('totals changed outside the app hide derived figures', async () => {
+    const id = await createQuote();
+    await query('UPDATE quotes SET grand_total_cents = 99999 WHERE id = ?', [id]);
+    const html = unescapeHtml((await admin.get(`/quotes/${id}/print`)).text);
+
+    expect(totalsOf(html).grand_total).toBe('€ 999.99');
+    expect(totalsOf(html).discounted_total).toBeUndefined();
+    expect(taxSummaryOf(html)).toEqual([]);
+    expect(html).not.toContain('Share of overall discount');
+    expect(html).toContain('the stored totals do not follow from the stored lines');
+    expect(lineCells(html, 1)[6]).toBe('€ 171.00');
+  });
+
+  it('PDF file name keeps safe characters', () => {
+    const printPage = testApp.app.get(QuotePrintPage);
+
+    expect(printPage.fileName({ id: 5, values: { quote_no: 'QUO12' } })).toBe('QUO12.pdf');
+    expect(printPage.fileName({ id: 5, values: { quote_no: 'QUO/../1"2\r\n' } })).toBe('QUO12.pdf');
+    expect(printPage.fileName({ id: 5, values: { quote_no: '"/' } })).toBe('quote-5.pdf');
+    expect(printPage.fileName({ id: 5, values: { quote_no: null } })).toBe('quote-5.pdf');
   });
 
   it('Italian user gets Italian formats', async () => {
