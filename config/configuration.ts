@@ -22,6 +22,8 @@ export interface AppConfig {
   /** Whether cookies are sent over HTTPS only. */
   secureCookies: boolean;
   logLevel: 'quiet' | 'normal';
+  /** The Chromium executable that renders quotes as PDF. PDFs are offered only when this file exists. */
+  chromiumPath: string;
 }
 
 export class ConfigError extends Error {}
@@ -76,5 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     importKeepDays: readInteger(env, 'IMPORT_KEEP_DAYS', 7, 1, 3650),
     secureCookies: env.SECURE_COOKIES === 'true',
     logLevel: env.LOG_LEVEL === 'quiet' ? 'quiet' : 'normal',
+    chromiumPath: env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium',
   };
 }

@@ -6,7 +6,7 @@ import { ModuleRegistry } from '../../src/records/module-registry.js';
 import { RecordsService, StoredRecord } from '../../src/records/records.service.js';
 import { centsToMoney, formatDecimal, formatMoney, Locale } from '../../src/records/values.js';
 import { Exact } from '../quotes/quote-amounts.js';
-import { formatQuantity } from '../quotes/quote-detail.page.js';
+import { formatQuantity } from '../quotes/quote-document.js';
 import { LineAfterOverallDiscount, QuoteLinesService } from '../quotes/quote-lines.service.js';
 import { PotentialQuotes, QuoteName, quoteLabel } from './potential-quotes.js';
 

@@ -34,6 +34,7 @@ import {
   QuoteTotals,
   QuoteTotalsError,
   spreadOverallDiscount,
+  QuoteTotalsResult,
   TaxInput,
   TaxMode,
 } from './quote-totals.js';
@@ -241,35 +242,12 @@ export class QuoteLinesService implements OnModuleInit {
     quoteId: number,
     taxMode: TaxMode,
   ): Promise<void> {
-    const lines = await manager.find(QuoteLineEntity, { where: { quoteId }, order: { position: 'ASC' } });
-    const pricing = await manager.findOneBy(QuotePricingEntity, { quoteId });
+    const snapshot = await this.storedSnapshot(quoteId, manager);
+    const { lines, pricing } = snapshot;
     // A quote imported without line columns has no lines and no totals to keep in step.
     if (lines.length === 0 || !pricing) return;
-    const quote = await manager
-      .createQueryBuilder()
-      .select(['shipping_handling_cents', 'adjustment_cents'])
-      .from('quotes', 'q')
-      .where('q.id = :id', { id: quoteId })
-      .getRawOne<{ shipping_handling_cents: CentsColumn; adjustment_cents: CentsColumn }>();
-    const taxesOf = (json: string) => (JSON.parse(json) as TaxSnapshot[]).map(taxInput);
 
-    const result = computeQuoteTotals({
-      format: 'dot',
-      taxMode,
-      lines: lines.map((line) => ({
-        product: line.productName,
-        quantity: line.quantity,
-        unitPrice: centsToMoney(String(line.unitPriceCents)),
-        discount: discountInput(line.discountKind, line.discountText ?? ''),
-        comment: line.comment ?? '',
-        taxes: taxesOf(line.taxRates),
-      })),
-      overallDiscount: discountInput(pricing.overallDiscountKind, pricing.overallDiscountText ?? ''),
-      groupTaxes: taxesOf(pricing.groupTaxes),
-      shippingAmount: centsToMoney(String(quote?.shipping_handling_cents ?? 0)),
-      shippingTaxes: taxesOf(pricing.shippingTaxes),
-      adjustment: centsToMoney(String(quote?.adjustment_cents ?? 0)),
-    });
+    const result = priceSnapshot(snapshot, taxMode);
     // A mode whose taxes let the adjustment take the grand total below 0 is rejected on the tax mode field.
     if (!result.ok) {
       const [{ code, params }] = result.errors;
@@ -420,15 +398,7 @@ export class QuoteLinesService implements OnModuleInit {
     }
     await manager.insert(QuotePricingEntity, { quoteId, ...quote.pricing });
 
-    const stored: Record<TotalField, Decimal> = {
-      net_total: totals.netTotal,
-      overall_discount: totals.overallDiscount,
-      // The taxes on shipping and handling are taxes of the quote too, so that the stored figures add up.
-      taxes_total: totals.taxTotal.plus(totals.shippingTaxTotal),
-      shipping_handling: totals.shippingAmount,
-      adjustment: totals.adjustment,
-      grand_total: totals.grandTotal,
-    };
+    const stored = totalFieldsOf(totals);
     await manager
       .createQueryBuilder()
       .update('quotes')
@@ -469,6 +439,30 @@ export class QuoteLinesService implements OnModuleInit {
       QuoteTotalsChangedEvent,
       new QuoteTotalsChangedEvent(manager, user, quote, utcNow()),
     );
+  }
+
+  /** Reads what a quote's totals were computed from: its lines, its pricing row, shipping and adjustment. */
+  async storedSnapshot(
+    quoteId: number,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<QuoteSnapshot> {
+    const lines = await manager.find(QuoteLineEntity, { where: { quoteId }, order: { position: 'ASC' } });
+    const pricing = await manager.findOneBy(QuotePricingEntity, { quoteId });
+    const quote = await manager
+      .createQueryBuilder()
+      .select(['shipping_handling_cents', 'adjustment_cents'])
+      .from('quotes', 'q')
+      .where('q.id = :id', { id: quoteId })
+      .getRawOne<{ shipping_handling_cents: CentsColumn; adjustment_cents: CentsColumn }>();
+    return {
+      lines: lines.map((row) => ({
+        ...row,
+        productId: row.productId === null ? null : Number(row.productId),
+      })),
+      pricing,
+      shippingAmount: centsToMoney(String(quote?.shipping_handling_cents ?? 0)),
+      adjustment: centsToMoney(String(quote?.adjustment_cents ?? 0)),
+    };
   }
 
   /** Lists a quote's stored lines in their order. */
@@ -641,6 +635,57 @@ export class QuoteLinesService implements OnModuleInit {
 
 function taxInput(tax: TaxSnapshot): TaxInput {
   return { name: tax.name, rate: new Decimal(tax.rate) };
+}
+
+/** Returns the values of the quote's total fields for the engine's totals, as the quote stores them. */
+export function totalFieldsOf(totals: QuoteTotals): Record<TotalField, Decimal> {
+  return {
+    net_total: totals.netTotal,
+    overall_discount: totals.overallDiscount,
+    // The taxes on shipping and handling are taxes of the quote too, so that the stored figures add up.
+    taxes_total: totals.taxTotal.plus(totals.shippingTaxTotal),
+    shipping_handling: totals.shippingAmount,
+    adjustment: totals.adjustment,
+    grand_total: totals.grandTotal,
+  };
+}
+
+/** The stored inputs of a quote's totals: lines and taxes with the prices and rates they copied. */
+export interface QuoteSnapshot {
+  lines: QuoteLineRow[];
+  /** Null for a quote that was never priced, such as an imported one. */
+  pricing: QuotePricingRow | null;
+  shippingAmount: Decimal;
+  adjustment: Decimal;
+}
+
+/**
+ * Prices a quote again from its stored snapshot: the quantities, prices, discounts and tax rates it copied
+ * when it was saved, never the products' or taxes' current ones.
+ */
+export function priceSnapshot(snapshot: QuoteSnapshot, taxMode: TaxMode): QuoteTotalsResult {
+  const { lines, pricing } = snapshot;
+  const taxesOf = (json: string | undefined) => (JSON.parse(json ?? '[]') as TaxSnapshot[]).map(taxInput);
+  return computeQuoteTotals({
+    format: 'dot',
+    taxMode,
+    lines: lines.map((line) => ({
+      product: line.productName,
+      quantity: line.quantity,
+      unitPrice: centsToMoney(String(line.unitPriceCents)),
+      discount: discountInput(line.discountKind, line.discountText ?? ''),
+      comment: line.comment ?? '',
+      taxes: taxesOf(line.taxRates),
+    })),
+    overallDiscount: discountInput(
+      pricing?.overallDiscountKind ?? 'none',
+      pricing?.overallDiscountText ?? '',
+    ),
+    groupTaxes: taxesOf(pricing?.groupTaxes),
+    shippingAmount: snapshot.shippingAmount,
+    shippingTaxes: taxesOf(pricing?.shippingTaxes),
+    adjustment: snapshot.adjustment,
+  });
 }
 
 /** Writes a discount as stored: percentages joined by + or an amount, with a dot, whatever the user's format. */

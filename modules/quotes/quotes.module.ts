@@ -5,6 +5,8 @@ import { QuoteFormPage } from './quote-form.page.js';
 import { QuoteLinesService } from './quote-lines.service.js';
 import { QuoteRevisionPage } from './quote-revision.page.js';
 import { QuoteRevisionsService } from './quote-revisions.service.js';
+import { QuotePdfService } from './quote-pdf.service.js';
+import { QuotePrintPage } from './quote-print.page.js';
 import { QuotesController } from './quotes.controller.js';
 
 @Module({
@@ -16,6 +18,8 @@ import { QuotesController } from './quotes.controller.js';
     QuoteCsvRows,
     QuoteRevisionsService,
     QuoteRevisionPage,
+    QuotePrintPage,
+    QuotePdfService,
   ],
   exports: [QuoteLinesService],
 })

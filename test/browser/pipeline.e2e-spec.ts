@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../modules/quotes/quote-pdf.service.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { formatDate, localToday } from '../../src/records/values.js';
 import { createRecord } from '../support/records.js';
@@ -22,15 +23,6 @@ import {
  */
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
@@ -412,6 +404,59 @@ describeInChromium('pipeline in Chromium', () => {
     });
     if (response.status !== 303) throw new Error(`Saving the quote failed with status ${response.status}`);
   }
+
+  it('printable quote passes axe and prints without its toolbar', async () => {
+    const accountId = await createRecord(testApp, 'accounts', {
+      account_name: 'Rossi S.p.A.',
+      billing_street: 'Via Roma 1',
+      billing_city: 'Milano',
+      billing_code: '20121',
+    });
+    await createRecord(testApp, 'products', {
+      product_name: 'Laser printer',
+      unit_price: '100.00',
+      tax_class: 'VAT 22 %',
+    });
+    await logIn();
+    await page.goto(`${baseUrl}/quotes/new`);
+    await page.fill('#field-subject', 'Printers for the Milan office');
+    await page.selectOption('#field-account_id', String(accountId));
+    await page.selectOption('#field-line_product_1', { label: 'Laser printer' });
+    await page.fill('#field-line_quantity_1', '2');
+    await page.selectOption('#field-pricing_overall_discount_kind', 'percent');
+    await page.fill('#field-pricing_overall_discount', '5');
+    await page.fill('#field-pricing_shipping_amount', '10.00');
+    await page.selectOption('#field-pricing_shipping_tax', 'VAT 22 %');
+    await page.fill('#field-terms_conditions', 'Payment within 30 days.');
+    await Promise.all([
+      page.waitForURL(/\/quotes\/\d+$/),
+      page.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    await screenshot('quote-detail');
+    expect({ page: 'quote-detail', violations: await seriousViolations(page) }).toEqual({
+      page: 'quote-detail',
+      violations: [],
+    });
+
+    await page.getByRole('link', { name: 'Print', exact: true }).click();
+    await page.waitForURL(/\/quotes\/\d+\/print$/);
+    await screenshot('quote-print');
+    expect({ page: 'quote-print', violations: await seriousViolations(page) }).toEqual({
+      page: 'quote-print',
+      violations: [],
+    });
+    expect(await page.locator('.print-toolbar').isVisible()).toBe(true);
+
+    await page.emulateMedia({ media: 'print' });
+    await screenshot('quote-print-media');
+    const toolbarPrinted = await page.locator('.print-toolbar').isVisible();
+    // 200.00 less 5 % is 190.00, VAT 22 % on it 41.80, and on 10.00 of shipping 2.20: 244.00.
+    const grandTotal = await page.locator('[data-total="grand_total"] td').textContent();
+    await page.emulateMedia({ media: 'screen' });
+
+    expect(toolbarPrinted).toBe(false);
+    expect(grandTotal).toBe('€ 244.00');
+  });
 
   it('pages pass axe serious and critical rules', async () => {
     await page.goto(`${baseUrl}/login`);

@@ -139,7 +139,11 @@ describe.each(databaseKinds())('product lines of a potential on %s', (kind) => {
       admin,
       profileId,
       Object.fromEntries(modules.map((module) => [module, EVERY_ACTION])),
-      hidden,
+      Object.fromEntries(
+        Object.entries(hidden).flatMap(([module, fields]) =>
+          fields.map((field) => [`${module}:${field}`, 'hidden' as const]),
+        ),
+      ),
     );
 
   /** Adds the salesperson sara and returns her logged-in agent. */

@@ -126,22 +126,20 @@ export async function setSharing(admin: Agent, levels: Record<string, string>): 
 }
 
 /**
- * Saves a profile's grid: the given actions per module, and the fields it hides per module. Modules left
- * out of `allowed` get no action.
+ * Saves a profile's grid: the given actions per module, and the access of the fields it restricts, keyed
+ * `<module>:<field>`. Modules left out of `allowed` get no action.
  */
 export async function saveProfileGrid(
   admin: Agent,
   profileId: number,
   allowed: Record<string, string[]>,
-  hidden: Record<string, string[]> = {},
+  fields: Record<string, 'hidden' | 'readonly'> = {},
 ): Promise<void> {
   const grid: Record<string, string> = {};
   for (const [module, actions] of Object.entries(allowed)) {
     for (const action of actions) grid[`action:${module}:${action}`] = '1';
   }
-  for (const [module, fields] of Object.entries(hidden)) {
-    for (const field of fields) grid[`field:${module}:${field}`] = 'hidden';
-  }
+  for (const [field, access] of Object.entries(fields)) grid[`field:${field}`] = access;
   const saved = await postForm(
     admin,
     `/admin/profiles/${profileId}`,
@@ -153,19 +151,21 @@ export async function saveProfileGrid(
 
 /**
  * Adds a profile whose grid allows the given actions per module, gives it to the role as its only
- * profile, and returns its id. Modules left out of `allowed` get no action.
+ * profile, and returns its id. Modules left out of `allowed` get no action. `fields` restricts fields,
+ * keyed `<module>:<field>`.
  */
 export async function createProfileFor(
   admin: Agent,
   roleId: number,
   name: string,
   allowed: Record<string, string[]>,
+  fields: Record<string, 'hidden' | 'readonly'> = {},
 ): Promise<number> {
   const created = await postForm(admin, '/admin/profiles', '/admin/profiles', { name, description: name });
   if (created.status !== 303)
     throw new Error(`Adding the profile ${name} failed with status ${created.status}`);
   const profileId = Number(/\/admin\/profiles\/(\d+)$/.exec(created.headers.location)![1]);
-  await saveProfileGrid(admin, profileId, allowed);
+  await saveProfileGrid(admin, profileId, allowed, fields);
 
   const assigned = await postForm(admin, '/admin/roles', `/admin/roles/${roleId}/profiles`, {
     profileIds: String(profileId),
