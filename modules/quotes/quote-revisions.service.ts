@@ -1,6 +1,6 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, EntityTarget } from 'typeorm';
 import type { CurrentUser } from '../../src/access/current-user.js';
 import { PermissionsService } from '../../src/access/permissions.service.js';
 import { inTransaction } from '../../src/database/transaction.js';
@@ -21,6 +21,7 @@ import type { FieldErrors } from '../../src/records/record-validation.js';
 import type { InputFormat } from '../../src/records/field-codec.js';
 import { RecordsService, StoredRecord } from '../../src/records/records.service.js';
 import { utcNow } from '../../src/records/values.js';
+import { QuoteLineEntity, QuotePricingEntity } from './quote-line.entity.js';
 import { QuoteLinesService } from './quote-lines.service.js';
 
 /** The stage of a quote that a revision has replaced. */
@@ -287,12 +288,14 @@ export class QuoteRevisionsService {
         [revisionId, quoteId],
       );
     }
+    const lineColumns = copiedTableColumns(manager, QuoteLineEntity);
     await manager.query(
-      `INSERT INTO quote_lines (${LINE_COLUMNS.join(', ')}, quote_id) SELECT ${LINE_COLUMNS.join(', ')}, ? FROM quote_lines WHERE quote_id = ?`,
+      `INSERT INTO quote_lines (${lineColumns.join(', ')}, quote_id) SELECT ${lineColumns.join(', ')}, ? FROM quote_lines WHERE quote_id = ?`,
       [revisionId, quoteId],
     );
+    const pricingColumns = copiedTableColumns(manager, QuotePricingEntity);
     await manager.query(
-      `INSERT INTO quote_pricing (${PRICING_COLUMNS.join(', ')}, quote_id) SELECT ${PRICING_COLUMNS.join(', ')}, ? FROM quote_pricing WHERE quote_id = ?`,
+      `INSERT INTO quote_pricing (${pricingColumns.join(', ')}, quote_id) SELECT ${pricingColumns.join(', ')}, ? FROM quote_pricing WHERE quote_id = ?`,
       [revisionId, quoteId],
     );
     return revisionId;
@@ -375,23 +378,16 @@ export class QuoteRevisionsService {
 const REVISION_COLUMNS = 'id, quote_no, subject, quote_stage, base_quote_id, revision_no, revision_count';
 
 /** The columns of quote_lines that a revision copies; the id is new and quote_id is the revision's. */
-const LINE_COLUMNS = [
-  'position',
-  'product_id',
-  'product_name',
-  'quantity',
-  'unit_price_cents',
-  'discount_kind',
-  'discount_text',
-  'comment',
-  'gross_cents',
-  'discount_cents',
-  'net_cents',
-  'tax_cents',
-  'tax_rates',
-];
-
-const PRICING_COLUMNS = ['overall_discount_kind', 'overall_discount_text', 'group_taxes', 'shipping_taxes'];
+/**
+ * Returns the columns of a quote's lines or pricing table that a revision copies: all of them but the row's own
+ * id and its quote, read from the entity, so that a column added later is copied too.
+ */
+function copiedTableColumns(manager: EntityManager, entity: EntityTarget<unknown>): string[] {
+  return manager.connection
+    .getMetadata(entity)
+    .columns.map((column) => column.databaseName)
+    .filter((name) => name !== 'id' && name !== 'quote_id');
+}
 
 /**
  * Returns the quote's columns that a revision copies: every standard field's column but the number and the

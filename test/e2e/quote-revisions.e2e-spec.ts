@@ -70,7 +70,7 @@ const PUBLIC_SHARING = Object.fromEntries(
 
 const LINE_COLUMNS =
   'position, product_id, product_name, quantity, unit_price_cents, discount_kind, discount_text, comment, ' +
-  'gross_cents, discount_cents, net_cents, tax_cents, tax_rates';
+  'gross_cents, discount_cents, net_cents, tax_cents, tax_rates, unit_cost_cents';
 
 describe.each(databaseKinds())('quote revisions on %s', (kind) => {
   let testApp: TestApp;
@@ -215,6 +215,7 @@ describe.each(databaseKinds())('quote revisions on %s', (kind) => {
     printer = await createRecord(testApp, 'products', {
       product_name: 'Laser printer',
       unit_price: '100.00',
+      unit_cost: '61.50',
       tax_class: 'VAT 22 %',
     });
     toner = await createRecord(testApp, 'products', {
@@ -272,6 +273,8 @@ describe.each(databaseKinds())('quote revisions on %s', (kind) => {
     expect(await quoteRow(revision, ['grand_total_cents'])).toEqual({ grand_total_cents: '36191' });
     expect(await linesOf(revision)).toEqual(await linesOf(original));
     expect(await linesOf(revision)).toHaveLength(2);
+    // The cost as quoted goes with the line, so the potential's margin stays the same.
+    expect((await linesOf(revision)).map((line) => line.at(-1))).toEqual(['6150', null]);
     expect(await pricingOf(revision)).toEqual(await pricingOf(original));
     expect(await pricingOf(revision)).toHaveLength(1);
     const [custom] = await query<Record<string, string>>(
