@@ -20,7 +20,7 @@ export class ModuleRegistry {
   private readonly hooks = new Map<string, RecordHooks>();
 
   constructor(@Inject(BUSINESS_MODULES) modules: BusinessModule[]) {
-    for (const module of modules) this.shippedManifests.set(module.manifest.name, module.manifest);
+    for (const { manifest } of modules) if (manifest) this.shippedManifests.set(manifest.name, manifest);
     this.baseManifests = new Map(this.shippedManifests);
     this.manifests = new Map(this.shippedManifests);
   }
