@@ -53,6 +53,8 @@ const cellId = (scopeKey: string, month: number) => `${scopeKey}\u0000${month}`;
  * Reads the grid form: the hidden `scope-N` input names the scope of row N and `amount-N-M` its month M.
  * A row of a scope the user may not set is forbidden before anything is read. A cell missing from the form
  * leaves its month unchanged, and an empty cell removes the month's target.
+ * NOTE: the body parser takes at most 2,000 fields, about 150 editable rows of 13. A larger grid gets an
+ * error page on saving, and its targets have to be imported as CSV instead.
  */
 export function readGridForm(
   body: Record<string, unknown>,
