@@ -214,7 +214,7 @@ export class TargetsPage {
         );
     const cells = columnCents.map((cents, column) => {
       const month = column + 1;
-      const label = `${scope.name}, ${translate(locale, editing ? `budget.months.${month}` : 'budget.quarter', { index: month })}`;
+      const label = `${scope.name}, ${translate(locale, editing ? `budget.monthNames.${month}` : 'budget.quarter', { index: month })}`;
       const typed = state.grid?.texts.get(cellId(scope.key, month));
       const errorCode = state.grid?.errors.get(cellId(scope.key, month));
       const stored = editing ? monthCents[column] : cents;

@@ -143,6 +143,9 @@ describe.each(databaseKinds())('budget targets on %s', (kind) => {
 
     expect(response.status).toBe(422);
     expect(response.text).toContain(`id="error-amount-${row}-2"`);
+    expect(response.text).toContain(
+      `<a href="#field-amount-${row}-2" class="alert-link">Sara Seller, February</a>`,
+    );
     expect(response.text).toContain('Not a number.');
     expect(response.text).toContain('The amount cannot be negative.');
     expect(response.text).toContain('value="12,5x"');
