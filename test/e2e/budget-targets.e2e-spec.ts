@@ -237,6 +237,20 @@ describe.each(databaseKinds())('budget targets on %s', (kind) => {
     expect(after).toHaveLength(18);
   });
 
+  it('exports only the targets a user may see', async () => {
+    await spreadTarget(admin, 'user', String(ids.seller), 'month-1', '100');
+    await spreadTarget(admin, 'user', String(ids.manager), 'month-1', '200');
+    await testApp.dataSource.query("UPDATE users SET locale = 'it' WHERE id = ?", [ids.seller]);
+    const seller = await loginAgent(testApp.app, 'seller', PASSWORD);
+
+    const exported = await seller.get(`/budget/targets/export?year=${YEAR}`);
+
+    expect(exported.status).toBe(200);
+    expect(exported.text).toContain('scope_kind;scope_name;year;month;amount');
+    expect(exported.text).toContain('user;seller;2027;1;100,00');
+    expect(exported.text).not.toContain('manager');
+  });
+
   it('imports an Italian file with the decimal comma and semicolons', async () => {
     const file =
       'scope_kind;scope_name;year;month;amount\r\nuser;seller;2027;2;1234,56\r\nrole;Salesperson;2027;2;99,9\r\n';
