@@ -107,7 +107,10 @@ export const CORE_MIGRATIONS = [
 export function dataSourceOptions(config: AppConfig, modules: BusinessModule[]): DataSourceOptions {
   const entities = [
     ...CORE_ENTITIES,
-    ...modules.flatMap((module) => [module.entity, ...(module.otherEntities ?? [])]),
+    ...modules.flatMap((module) => [
+      ...(module.entity ? [module.entity] : []),
+      ...(module.otherEntities ?? []),
+    ]),
   ];
   const migrations = [...CORE_MIGRATIONS, ...modules.flatMap((module) => module.migrations)];
   const common = { entities, migrations, migrationsRun: true, synchronize: false, logging: false } as const;

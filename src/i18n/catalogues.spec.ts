@@ -62,6 +62,7 @@ const SAME_IN_ITALIAN = new Set([
   'utf-8',
   'url',
   'layout',
+  'budget',
 ]);
 
 /** Tells whether an Italian value may equal its English one, as `{{count}} record` or a bare `{{name}}` may. */

@@ -22,7 +22,7 @@ export class ModuleRegistry {
   private readonly csvChildRows = new Map<string, CsvChildRows>();
 
   constructor(@Inject(BUSINESS_MODULES) modules: BusinessModule[]) {
-    for (const module of modules) this.shippedManifests.set(module.manifest.name, module.manifest);
+    for (const { manifest } of modules) if (manifest) this.shippedManifests.set(manifest.name, manifest);
     this.baseManifests = new Map(this.shippedManifests);
     this.manifests = new Map(this.shippedManifests);
   }

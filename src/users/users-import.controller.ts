@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import multer from 'multer';
+import type { Request, RequestHandler, Response } from 'express';
 import type { AppConfig } from '../../config/configuration.js';
 import { AdminBoundsService } from '../access/admin-bounds.service.js';
 import type { CurrentUser } from '../access/current-user.js';
@@ -14,7 +11,7 @@ import { RequiresAdminArea } from '../auth/guards.js';
 import { translate } from '../i18n/i18n.service.js';
 import { RolesService } from '../roles/roles.service.js';
 import { USER_COLUMNS, UserImportResult, UsersImportService } from './users-import.service.js';
-import { runUpload } from '../web/upload.js';
+import { csvFileUpload, runUpload } from '../web/upload.js';
 
 /**
  * The user import pages: upload a CSV file with a fixed set of column names, and see what was created.
@@ -23,7 +20,7 @@ import { runUpload } from '../web/upload.js';
 @Controller('admin/users/import')
 @RequiresAdminArea('users')
 export class UsersImportController {
-  private readonly upload: ReturnType<multer.Multer['single']>;
+  private readonly upload: RequestHandler;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -31,15 +28,7 @@ export class UsersImportController {
     private readonly roles: RolesService,
     private readonly bounds: AdminBoundsService,
   ) {
-    const uploadDir = join(config.storageDir, 'user-imports');
-    mkdirSync(uploadDir, { recursive: true });
-    this.upload = multer({
-      storage: multer.diskStorage({
-        destination: uploadDir,
-        filename: (_request, _file, done) => done(null, `${randomUUID()}.csv`),
-      }),
-      limits: { fileSize: config.importMaxBytes, files: 1, fields: 5 },
-    }).single('file');
+    this.upload = csvFileUpload(join(config.storageDir, 'user-imports'), config.importMaxBytes);
   }
 
   @Get()

@@ -13,7 +13,8 @@ import { CurrentUser } from '../access/current-user.js';
 import { AppSetting, SessionRow } from '../database/core.entities.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { PermissionsService, UserPermissions } from '../access/permissions.service.js';
-import { ModuleRegistry } from '../records/module-registry.js';
+import { BusinessModule } from '../records/business-module.js';
+import { BUSINESS_MODULES, ModuleRegistry } from '../records/module-registry.js';
 import { LayoutService } from '../layout/layout.service.js';
 import { PASSPORT, PassportInstance } from '../auth/passport.provider.js';
 import { renderErrorPage } from './http-exception.filter.js';
@@ -54,6 +55,9 @@ export async function configureHttp(
   const layouts = app.get(LayoutService);
   const permissionsService = app.get(PermissionsService);
   const passport = app.get<PassportInstance>(PASSPORT);
+  const menuLinks = app
+    .get<BusinessModule[]>(BUSINESS_MODULES)
+    .flatMap((module) => (module.menuLink ? [module.menuLink] : []));
 
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'extended');
@@ -150,6 +154,11 @@ export async function configureHttp(
           label: manifest.label,
           active: request.path === `/${manifest.name}` || request.path.startsWith(`/${manifest.name}/`),
         }));
+      // Modules of pages only decide on their pages what each user may see there, so every user gets their links.
+      response.locals.menuLinks = menuLinks.map((link) => ({
+        ...link,
+        active: request.path === link.path || request.path.startsWith(`${link.path}/`),
+      }));
       response.locals.canViewPipeline = permissions.can('potentials', 'view');
       response.locals.currentPath = request.path;
       // The administration links appear only for the areas that the route guards would let the user open.

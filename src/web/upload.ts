@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import type { Request, RequestHandler, Response } from 'express';
-import { MulterError } from 'multer';
+import multer, { MulterError } from 'multer';
 
 /** A Multer error as the upload pages report it: a file over the size limit, or any other upload error. */
 export type MulterProblem = 'tooLarge' | 'uploadFailed';
@@ -21,4 +23,19 @@ export function runUpload(
       reject(error instanceof Error ? error : new Error('Upload failed with a non-Error value'));
     });
   });
+}
+
+/**
+ * Creates the Multer handler of a page that uploads one CSV file in the field `file`. The file is stored in
+ * the folder (created if missing) under a random name, so no uploaded name reaches the file system.
+ */
+export function csvFileUpload(folder: string, maxBytes: number): RequestHandler {
+  mkdirSync(folder, { recursive: true });
+  return multer({
+    storage: multer.diskStorage({
+      destination: folder,
+      filename: (_request, _file, done) => done(null, `${randomUUID()}.csv`),
+    }),
+    limits: { fileSize: maxBytes, files: 1, fields: 5 },
+  }).single('file');
 }

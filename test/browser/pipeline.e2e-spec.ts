@@ -535,6 +535,8 @@ describeInChromium('pipeline in Chromium', () => {
       ['quote-form', '/quotes/new'],
       ['taxes', '/admin/taxes'],
       ['company', '/admin/company'],
+      ['budget-targets', '/budget/targets'],
+      ['budget-import', '/budget/targets/import'],
     ];
     for (const [name, path] of pages) {
       await page.goto(`${baseUrl}${path}`);

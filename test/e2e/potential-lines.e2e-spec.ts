@@ -1,4 +1,3 @@
-import { businessModules } from '../../modules/index.js';
 import { unescapeHtml } from '../support/csv-import.js';
 import { RecordsService } from '../../src/records/records.service.js';
 import {
@@ -12,6 +11,7 @@ import {
   SALESPERSON_ROLE,
   saveProfileGrid,
   setSharing,
+  RECORD_MANIFESTS,
 } from '../support/records.js';
 import {
   databaseKinds,
@@ -28,7 +28,7 @@ const MODULES = ['potentials', 'accounts', 'quotes', 'products'];
 
 /** Every module open to everyone, so that only the profile and the quotes' level limit a salesperson. */
 const PUBLIC_SHARING = Object.fromEntries(
-  businessModules.map((module) => [module.manifest.name, 'public_read_write_delete']),
+  RECORD_MANIFESTS.map((manifest) => [manifest.name, 'public_read_write_delete']),
 );
 
 /** The cells of the lines table, without tags, in column order. */

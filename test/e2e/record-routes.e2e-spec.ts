@@ -1,4 +1,3 @@
-import { businessModules } from '../../modules/index.js';
 import { FieldDefinition, ModuleManifest } from '../../src/records/manifest.js';
 import { importCsv, resultCounts, unescapeHtml } from '../support/csv-import.js';
 import {
@@ -10,6 +9,7 @@ import {
   PASSWORD,
   SALESPERSON_ROLE,
   setSharing,
+  RECORD_MANIFESTS,
 } from '../support/records.js';
 import {
   databaseKinds,
@@ -30,7 +30,7 @@ type Agent = Awaited<ReturnType<typeof loginAgent>>;
 /** What the checks read of a response: a supertest response, or the last page of an import. */
 type Response = { status: number; text: string };
 
-const MANIFESTS: ModuleManifest[] = businessModules.map((module) => module.manifest);
+const MANIFESTS = RECORD_MANIFESTS;
 
 /** Users in two different roles. Neither may see the records of Olga, whose role is beside theirs. */
 const OUTSIDERS = [

@@ -1,7 +1,14 @@
+import { businessModules } from '../../modules/index.js';
+import type { ModuleManifest } from '../../src/records/manifest.js';
 import { CurrentUser } from '../../src/access/current-user.js';
 import { RecordsService } from '../../src/records/records.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { loginAgent, postForm, TestApp } from './test-app.js';
+
+/** The manifests of the enabled modules that keep records, in menu order. A page-only module has none. */
+export const RECORD_MANIFESTS: ModuleManifest[] = businessModules.flatMap((module) =>
+  module.manifest ? [module.manifest] : [],
+);
 
 /** The administrator as services see it, for setting up records without going through the pages. */
 export const ADMIN: CurrentUser = {
