@@ -65,16 +65,6 @@ const COLUMNS: CsvChildColumn[] = [
   { name: COLUMN.comment, label: 'quotes.csv.lineComment', level: 'child', exported: true },
 ];
 
-const LINE_COLUMNS = COLUMNS.filter((column) => column.level === 'child').map((column) => column.name);
-const PRICING_COLUMNS = [
-  COLUMN.overallDiscount,
-  COLUMN.groupTax,
-  COLUMN.shippingAmount,
-  COLUMN.shippingTax,
-  COLUMN.adjustment,
-  COLUMN.grandTotal,
-];
-
 /** The column that shows an error of a form row's input. The product's column is chosen per row. */
 const LINE_INPUT_COLUMNS: Record<Exclude<LineField, 'product'>, string> = {
   quantity: COLUMN.quantity,
@@ -156,8 +146,8 @@ export class QuoteCsvRows implements CsvChildRows<ImportedLines>, OnModuleInit {
 
   /**
    * Matches each row's product by number or name among the products the user may see, then prices the lines
-   * with the quote's pricing inputs from the first row. A quote whose rows have no line and no pricing input
-   * is imported without lines, as quotes were before lines existed.
+   * with the quote's pricing inputs from the first row. A quote whose rows name no product fails, as the form
+   * saves no quote without a line.
    */
   async check(
     user: CurrentUser,
@@ -167,9 +157,11 @@ export class QuoteCsvRows implements CsvChildRows<ImportedLines>, OnModuleInit {
   ): Promise<ChildRowsCheck<ImportedLines>> {
     const inputs = rows.map((row) => row.input);
     const pricingInput = inputs[0];
-    const hasLines = inputs.some((input) => LINE_COLUMNS.some((name) => cell(input, name) !== ''));
-    const hasPricing = PRICING_COLUMNS.some((name) => cell(pricingInput, name) !== '');
-    if (!hasLines && !hasPricing) return { ok: true, children: null };
+    const named = inputs.some((input) =>
+      [COLUMN.product, COLUMN.productNumber].some((name) => cell(input, name) !== ''),
+    );
+    if (!named)
+      return { ok: false, problems: [{ row: 0, column: COLUMN.product, reason: 'quotes.csv.noLines' }] };
 
     const problems: ChildRowProblem[] = [];
     const productIds = await this.matchProducts(user, inputs, problems);

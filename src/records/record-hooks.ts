@@ -4,9 +4,9 @@ import { PicklistSet } from './picklists.service.js';
 /**
  * The origin of a save. Some rules differ for an import of records that are already closed. A board move or
  * a mass action changes a few fields of a record without showing its form, so a mandatory field that was
- * already empty is asked for at the next form edit instead.
+ * already empty is asked for at the next form edit instead. A lead conversion saves its targets through the
+ * form's checks, as 'conversion'.
  */
-/** The path of a save. A lead conversion saves its targets through the form's checks, as 'conversion'. */
 export type SaveSource = 'form' | 'import' | 'board' | 'mass' | 'conversion';
 
 export interface SaveContext {
