@@ -59,6 +59,8 @@ export class QuoteFormPage {
       ),
     );
     const taxNames = (await this.taxes.active()).map((tax) => tax.name);
+    // A new quote offers the first active tax for the whole quote, which group mode needs.
+    if (id === null && submitted === undefined && form.groupTax === '') form.groupTax = taxNames[0] ?? '';
     const message = (name: string) =>
       errors[name] ? this.views.errorMessage(locale, errors[name]) : undefined;
     const summary: FormSection['errors'] = [];

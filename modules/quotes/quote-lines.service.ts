@@ -247,6 +247,8 @@ export class QuoteLinesService implements OnModuleInit {
     // A quote imported without line columns has no lines and no totals to keep in step.
     if (lines.length === 0 || !pricing) return;
 
+    if (taxMode === 'group' && (JSON.parse(pricing.groupTaxes) as TaxSnapshot[]).length === 0)
+      throw new SaveRejectedError('tax_mode', { code: 'groupTaxNotChosen' });
     const result = priceSnapshot(snapshot, taxMode);
     // A mode whose taxes let the adjustment take the grand total below 0 is rejected on the tax mode field.
     if (!result.ok) {
@@ -324,6 +326,9 @@ export class QuoteLinesService implements OnModuleInit {
     if (form.overallDiscountKind === 'none' && form.overallDiscount !== '')
       errors[PRICING_INPUTS.overallDiscountKind] = { code: 'discountKindMissing' };
     if (rows.length === 0) errors[lineInputName('product', 1)] = { code: 'noLines' };
+    // A quote without a group tax in group mode would lose its VAT silently, so a tax must be chosen.
+    if (taxMode === 'group' && form.groupTax === '')
+      errors[PRICING_INPUTS.groupTax] = { code: 'groupTaxMissing' };
 
     // The group tax is kept in individual mode too, so that a later change of mode finds it.
     const groupTaxes = await this.namedTaxes(form.groupTax);

@@ -275,8 +275,8 @@ describe.each(databaseKinds())('quotes on %s', (kind) => {
   });
 
   it('mass edit refuses a tax mode that takes the total below zero', async () => {
-    // Individual: 261.00 + 48.82 + 10.00 − 300.00 = 19.82. Group without a group tax: 261.00 + 2.20 + 10.00 − 300.00 < 0.
-    const id = await createQuote({ pricing_adjustment: '-300.00' });
+    // Individual: 261.00 + 48.82 + 10.00 − 300.00 = 19.82. Group at 4 %: 261.00 + 10.44 + 2.20 + 10.00 − 300.00 < 0.
+    const id = await createQuote({ pricing_adjustment: '-300.00', pricing_group_tax: 'VAT 4 %' });
     const response = await postFormAndFollow(admin, '/quotes', '/mass/quotes/edit', {
       field: 'tax_mode',
       tax_mode: 'Group',
@@ -287,6 +287,41 @@ describe.each(databaseKinds())('quotes on %s', (kind) => {
     const [row] = await query<{ tax_mode: string }>('SELECT tax_mode FROM quotes WHERE id = ?', [id]);
     expect(row.tax_mode).toBe('Individual');
     expect(await storedTotals(id)).toEqual([26100, 0, 4882, 1000, -30000, 1982]);
+  });
+
+  it('mass edit to group mode needs a group tax', async () => {
+    const id = await createQuote();
+    const response = await postFormAndFollow(admin, '/quotes', '/mass/quotes/edit', {
+      field: 'tax_mode',
+      tax_mode: 'Group',
+      ids: [String(id)],
+    });
+
+    expect(response.text).toContain('This quote has no group tax, so in Group mode it would carry no VAT.');
+    const [row] = await query<{ tax_mode: string }>('SELECT tax_mode FROM quotes WHERE id = ?', [id]);
+    expect(row.tax_mode).toBe('Individual');
+    expect(await storedTotals(id)).toEqual([26100, 0, 4882, 1000, -82, 31900]);
+  });
+
+  it('group mode form needs a group tax', async () => {
+    const response = await postForm(
+      admin,
+      '/quotes/new',
+      '/quotes',
+      exampleQuote({ tax_mode: 'Group', pricing_group_tax: '' }),
+    );
+
+    expect(response.status).toBe(422);
+    expect(unescapeHtml(response.text)).toContain('In Group mode the whole quote needs a tax.');
+    expect(await query('SELECT id FROM quotes')).toEqual([]);
+  });
+
+  it('new quote form offers the first tax for the whole quote', async () => {
+    const html = (await admin.get('/quotes/new')).text;
+
+    expect(/<select[^>]*name="pricing_group_tax"[\s\S]*?<\/select>/.exec(html)![0]).toContain(
+      '<option value="VAT 22 %" selected>',
+    );
   });
 
   it('errors name line and field and save nothing', async () => {
