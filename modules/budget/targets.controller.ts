@@ -27,6 +27,7 @@ import { isValidYear } from './periods.js';
 import { readGridForm, readSpreadForm, TargetsPage, TargetsPageState } from './targets.page.js';
 import { csvDelimiterFor, TARGET_COLUMNS, TargetImportOutcome, TargetsCsv } from './targets-csv.js';
 import { TargetScope, TargetScopesService } from './target-scopes.service.js';
+import { sendCsvDownload } from './csv-download.js';
 
 type QueryParams = Record<string, unknown>;
 
@@ -126,11 +127,7 @@ export class TargetsController {
       record_delimiter: 'windows',
     });
 
-    response.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    response.setHeader('Content-Disposition', `attachment; filename="targets-${year}.csv"`);
-    response.setHeader('X-Content-Type-Options', 'nosniff');
-    // The byte-order mark makes spreadsheets read the file as UTF-8, so accented letters survive.
-    response.send(`\uFEFF${text}`);
+    sendCsvDownload(response, `targets-${year}.csv`, text);
   }
 
   @Get('import')

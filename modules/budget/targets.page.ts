@@ -127,7 +127,7 @@ export function readSpreadForm(
 }
 
 /** Reads a period choice such as `quarter-2` for the year; undefined when it is not one. */
-function parsePeriod(value: string, year: number): Period | undefined {
+export function parsePeriod(value: string, year: number): Period | undefined {
   const match = /^(year|half|quarter|month)-(\d{1,2})$/.exec(value);
   if (!match) return undefined;
   const period: Period = { year, kind: match[1] as PeriodKind, index: Number(match[2]) };
@@ -325,14 +325,14 @@ export class TargetsPage {
 }
 
 /** Labels a period choice: "Year 2027", "1st half 2027", "Q3 2027", "March 2027". */
-function periodLabel(locale: Locale, value: string, year: number): string {
+export function periodLabel(locale: Locale, value: string, year: number): string {
   const [kind, index] = value.split('-');
   if (kind === 'month') return `${translate(locale, `budget.monthNames.${index}`)} ${year}`;
   return translate(locale, `budget.periods.${kind}`, { index, year });
 }
 
 /** Offers the years around the chosen one, so that next year's targets are one click away. */
-function yearOptions(chosen: number) {
+export function yearOptions(chosen: number) {
   const years = Array.from({ length: 6 }, (_, offset) => chosen - 2 + offset).filter(isValidYear);
   return years.map((year) => ({
     value: year,

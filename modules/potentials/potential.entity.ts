@@ -18,6 +18,11 @@ const manifestEntity = entitySchemaFor(potentialsManifest, [
   { name: 'ix_potentials_created_by', columns: ['created_by_id'] },
   { name: 'ix_potentials_modified_by', columns: ['modified_by_id'] },
   { name: 'ix_potentials_amount_quote', columns: ['amount_quote_id'] },
+  { name: 'ix_potentials_product_line', columns: ['product_line'] },
+  {
+    name: 'ix_potentials_effective_close',
+    columns: ['effective_close_date', 'sales_stage', 'assigned_user_id', 'amount_cents'],
+  },
 ]);
 
 /**

@@ -1,5 +1,5 @@
 import { ModuleManifest } from '../../src/records/manifest.js';
-import { LEAD_SOURCES } from '../../src/records/shared-picklists.js';
+import { LEAD_SOURCES, PRODUCT_LINES } from '../../src/records/shared-picklists.js';
 
 /** Sales stages in pipeline order, with the probability each one gives a potential by default. */
 export const SALES_STAGES = [
@@ -128,6 +128,15 @@ export const potentialsManifest: ModuleManifest = {
       label: 'potentials.fields.effective_close_date',
       block: 'info',
       readOnly: true,
+    },
+    {
+      // The budget counts a potential in this product line and compares it with the line's target.
+      name: 'product_line',
+      type: 'picklist',
+      label: 'potentials.fields.product_line',
+      block: 'info',
+      filter: true,
+      picklistValues: PRODUCT_LINES.map((value) => ({ value })),
     },
     {
       name: 'campaign_id',

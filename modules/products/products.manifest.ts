@@ -1,4 +1,5 @@
 import { ModuleManifest } from '../../src/records/manifest.js';
+import { PRODUCT_LINES } from '../../src/records/shared-picklists.js';
 
 const CATEGORIES = ['Hardware', 'Software', 'CRM Applications', 'Services', 'Accessories', 'Training'];
 
@@ -29,8 +30,6 @@ const USAGE_UNITS = [
  * ProductTaxClasses adds a tax created on /admin/taxes to the picklist, and renames the value of a renamed tax.
  */
 const TAX_CLASSES = ['VAT 22 %', 'VAT 10 %', 'VAT 4 %'];
-
-const PRODUCT_LINES = ['Standard', 'Premium', 'Subscriptions'];
 
 export const productsManifest: ModuleManifest = {
   name: 'products',

@@ -1,7 +1,14 @@
 import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import { Brackets, DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import {
+  Brackets,
+  DataSource,
+  EntityManager,
+  ObjectLiteral,
+  SelectQueryBuilder,
+  WhereExpressionBuilder,
+} from 'typeorm';
 import { AccessScope } from '../access/access-scope.service.js';
 import { PermissionsService } from '../access/permissions.service.js';
 import { CurrentUser } from '../access/current-user.js';
@@ -398,8 +405,28 @@ export class RecordsService {
     const query = this.visibleQuery(manifest, user, this.dataSource.manager, customJoin);
     const hidden = request.hiddenFields ?? new Set<string>();
     this.applySearch(query, manifest, request.search, hidden);
-    const filters = withDefaultFilters(manifest, request.filters);
-    this.applyFilters(query, manifest, filters, invalidFilters, hidden);
+    const { plain, alternatives } = splitAlternatives(withDefaultFilters(manifest, request.filters));
+    this.applyFilters(query, manifest, plain, invalidFilters, hidden, 'f');
+    if (alternatives.length > 0)
+      query.andWhere(
+        new Brackets((anySet) => {
+          alternatives.forEach((alternative, position) =>
+            anySet.orWhere(
+              new Brackets((everyFilter) => {
+                everyFilter.where('1 = 1');
+                this.applyFilters(
+                  everyFilter,
+                  manifest,
+                  alternative,
+                  invalidFilters,
+                  hidden,
+                  `or${position}_`,
+                );
+              }),
+            ),
+          );
+        }),
+      );
     return query;
   }
 
@@ -538,13 +565,17 @@ export class RecordsService {
     );
   }
 
-  /** Applies filters on registry fields; a filter on an unknown field is ignored, a bad value reported. */
+  /**
+   * Applies filters on registry fields; a filter on an unknown field is ignored, a bad value reported.
+   * `prefix` starts the names of the SQL parameters, so that several filter sets can share one query.
+   */
   private applyFilters(
-    query: SelectQueryBuilder<ObjectLiteral>,
+    query: WhereExpressionBuilder,
     manifest: ModuleManifest,
     filters: Record<string, string | string[]>,
     invalid: string[],
     hidden: ReadonlySet<string>,
+    prefix: string,
   ): void {
     let index = 0;
 
@@ -552,25 +583,25 @@ export class RecordsService {
       if (field.computed || field.type === 'textarea' || hidden.has(field.name)) continue;
       const column = comparedColumn(field);
 
-      const exact = filters[field.name];
-      const wanted = (Array.isArray(exact) ? exact : exact === undefined ? [] : [exact]).filter(
-        (v) => v !== '',
-      );
+      const wanted = filterValues(filters[field.name]);
       if (wanted.length > 0 && !wanted.includes(FILTER_ANY)) {
         if (wanted.includes(FILTER_EMPTY)) {
           query.andWhere(`${column} IS NULL`);
         } else if (wanted.includes(FILTER_SET)) {
           query.andWhere(`${column} IS NOT NULL`);
         } else if (field.type === 'multipicklist') {
-          this.applyMultiValueFilter(query, column, wanted, ++index);
+          this.applyMultiValueFilter(query, column, wanted, `${prefix}${++index}`);
         } else if (field.type === 'owner') {
-          this.applyOwnerFilter(query, field, wanted, invalid, ++index);
+          this.applyOwnerFilter(query, field, wanted, invalid, `${prefix}${++index}`);
         } else {
           const parsed = wanted.map((value) => parseFilterValue(field, value));
+          const parameter = `${prefix}${++index}`;
           if (parsed.some((value) => value === undefined)) invalid.push(field.name);
-          else query.andWhere(`${column} IN (:...f${++index})`, { [`f${index}`]: parsed });
+          else query.andWhere(`${column} IN (:...${parameter})`, { [parameter]: parsed });
         }
       }
+      if (field.type === 'owner')
+        this.applyOwnerRoleFilter(query, field, filters, invalid, `${prefix}${++index}`);
 
       for (const [suffix, operator] of [
         ['_from', '>='],
@@ -579,8 +610,9 @@ export class RecordsService {
         const bound = filters[`${field.name}${suffix}`];
         if (typeof bound !== 'string' || bound === '') continue;
         const value = parseFilterValue(field, bound);
+        const parameter = `${prefix}${++index}`;
         if (value === undefined) invalid.push(`${field.name}${suffix}`);
-        else query.andWhere(`${column} ${operator} :f${++index}`, { [`f${index}`]: value });
+        else query.andWhere(`${column} ${operator} :${parameter}`, { [parameter]: value });
       }
     }
   }
@@ -591,10 +623,10 @@ export class RecordsService {
    * regard to case on SQLite too, as MariaDB's collation does. The column comes from the registry.
    */
   private applyMultiValueFilter(
-    query: SelectQueryBuilder<ObjectLiteral>,
+    query: WhereExpressionBuilder,
     column: string,
     wanted: string[],
-    index: number,
+    index: string,
   ): void {
     query.andWhere(
       new Brackets((where) => {
@@ -610,11 +642,11 @@ export class RecordsService {
 
   /** Keeps the records assigned to one of the wanted users (ids) or groups (`group:<id>`). */
   private applyOwnerFilter(
-    query: SelectQueryBuilder<ObjectLiteral>,
+    query: WhereExpressionBuilder,
     field: FieldDefinition,
     wanted: string[],
     invalid: string[],
-    index: number,
+    index: string,
   ): void {
     const userIds = wanted.filter((value) => /^\d{1,10}$/.test(value)).map(Number);
     const groupIds = wanted.map((value) => ownerGroupId(value)).filter((id) => id !== undefined);
@@ -628,6 +660,46 @@ export class RecordsService {
           where.orWhere(`${ALIAS}.${field.name} IN (:...ou${index})`, { [`ou${index}`]: userIds });
         if (groupIds.length > 0)
           where.orWhere(`${ALIAS}.${OWNER_GROUP_COLUMN} IN (:...og${index})`, { [`og${index}`]: groupIds });
+      }),
+    );
+  }
+
+  /**
+   * Keeps the records whose owner is a user of one of the roles in `<owner field>_role` (role ids), or, for
+   * FILTER_EMPTY, the records of groups and of users without a role. Users of roles below are not included.
+   */
+  private applyOwnerRoleFilter(
+    query: WhereExpressionBuilder,
+    field: FieldDefinition,
+    filters: Record<string, string | string[]>,
+    invalid: string[],
+    parameter: string,
+  ): void {
+    const wanted = filterValues(filters[`${field.name}_role`]);
+    if (wanted.length === 0) return;
+
+    const roleIds = wanted.filter((value) => /^\d{1,10}$/.test(value)).map(Number);
+    const withoutRole = wanted.includes(FILTER_EMPTY);
+    if (roleIds.length + (withoutRole ? 1 : 0) < wanted.length) {
+      invalid.push(`${field.name}_role`);
+      return;
+    }
+    const owner = `${ALIAS}.${field.name}`;
+    query.andWhere(
+      new Brackets((where) => {
+        if (roleIds.length > 0)
+          where.orWhere(
+            `${owner} IN (SELECT role_user.id FROM users role_user WHERE role_user.role_id IN (:...${parameter}))`,
+            {
+              [parameter]: roleIds,
+            },
+          );
+        if (withoutRole) {
+          where.orWhere(`${owner} IS NULL`);
+          where.orWhere(
+            `${owner} IN (SELECT role_user.id FROM users role_user WHERE role_user.role_id IS NULL)`,
+          );
+        }
       }),
     );
   }
@@ -1200,6 +1272,42 @@ export class RecordsService {
   }
 }
 
+/** The maximum number of alternative filter sets in one list: `or1.` to `or9.`. */
+const MAX_ALTERNATIVES = 9;
+
+/** Returns the non-empty values of a URL filter, which may be repeated, as a list. */
+function filterValues(raw: string | string[] | undefined): string[] {
+  if (raw === undefined) return [];
+  const values = Array.isArray(raw) ? raw : [raw];
+  return values.filter((value) => value !== '');
+}
+
+/**
+ * Splits a list's filters into the plain ones, which every record must match, and the alternative sets,
+ * named `or<N>.<filter>` (`or1.sales_stage=Closed Won&or1.effective_close_date_from=2027-01-01`). A record
+ * matches the alternatives when it matches every filter of at least one set.
+ */
+export function splitAlternatives(filters: Record<string, string | string[]>): {
+  plain: Record<string, string | string[]>;
+  alternatives: Record<string, string | string[]>[];
+} {
+  const plain: Record<string, string | string[]> = {};
+  const sets = new Map<number, Record<string, string | string[]>>();
+  for (const [key, value] of Object.entries(filters)) {
+    const match = /^or(\d)\.(.+)$/.exec(key);
+    const number = match ? Number(match[1]) : 0;
+    if (!match || number < 1 || number > MAX_ALTERNATIVES) {
+      plain[key] = value;
+      continue;
+    }
+    const set = sets.get(number) ?? {};
+    set[match[2]] = value;
+    sets.set(number, set);
+  }
+  const alternatives = [...sets.entries()].sort(([a], [b]) => a - b).map(([, set]) => set);
+  return { plain, alternatives };
+}
+
 /** The join of the module's custom-field table to its records in a query, or 'none' to leave it out. */
 export type CustomJoin = 'left' | 'inner' | 'none';
 
@@ -1211,8 +1319,10 @@ export type CustomJoin = 'left' | 'inner' | 'none';
 function summaryJoinFor(manifest: ModuleManifest, request: ListQuery): CustomJoin {
   const custom = manifest.fields.filter((field) => field.custom);
   const searched = Boolean(request.search?.trim()) && custom.some((field) => field.searchable);
+  // A filter of an alternative set (`or1.<filter>`) reads the same column as the plain filter.
+  const keys = new Set(Object.keys(request.filters).map((key) => key.replace(/^or\d\./, '')));
   const filtered = custom.some((field) =>
-    [field.name, `${field.name}_from`, `${field.name}_to`].some((key) => request.filters[key] !== undefined),
+    [field.name, `${field.name}_from`, `${field.name}_to`].some((key) => keys.has(key)),
   );
   const totalled = custom.some((field) => manifest.listTotals?.includes(field.name));
   return searched || filtered || totalled ? 'left' : 'none';

@@ -3,6 +3,9 @@
  * and potential accept too. Each module's picklist is its own afterwards, edited in the Layout Editor.
  */
 
+/** The product lines of products and potentials, which budget targets are also set for. */
+export const PRODUCT_LINES = ['Standard', 'Premium', 'Subscriptions'];
+
 export const LEAD_SOURCES = [
   'Cold Call',
   'Existing Customer',

@@ -535,6 +535,7 @@ describeInChromium('pipeline in Chromium', () => {
       ['quote-form', '/quotes/new'],
       ['taxes', '/admin/taxes'],
       ['company', '/admin/company'],
+      ['budget', '/budget'],
       ['budget-targets', '/budget/targets'],
       ['budget-import', '/budget/targets/import'],
     ];

@@ -324,9 +324,12 @@ describe.each(databaseKinds())('budget targets on %s', (kind) => {
     expect(await monthsOf(testApp, ids.seller)).toEqual(Array<string>(12).fill(''));
   });
 
-  it('offers the targets page in the menu', async () => {
+  it('links the targets page from the Budget page', async () => {
     const seller = await loginAgent(testApp.app, 'seller', PASSWORD);
     const home = await seller.get('/pipeline');
-    expect(home.text).toContain('href="/budget/targets"');
+    expect(home.text).toContain('href="/budget"');
+    const budget = await seller.get('/budget?year=2027');
+    // Handlebars escapes the equals sign of the query string.
+    expect(budget.text).toContain('href="/budget/targets?year&#x3D;2027"');
   });
 });
