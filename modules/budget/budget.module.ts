@@ -1,13 +1,28 @@
 import { Module } from '@nestjs/common';
+import { Clock } from '../../src/layout/clock.js';
+import { PotentialsModule } from '../potentials/potentials.module.js';
 import { BudgetTargetsService } from './budget-targets.service.js';
+import { ForecastController } from './forecast.controller.js';
+import { ForecastPage } from './forecast.page.js';
+import { ForecastService } from './forecast.service.js';
 import { TargetScopesService } from './target-scopes.service.js';
 import { TargetsController } from './targets.controller.js';
 import { TargetsCsv } from './targets-csv.js';
 import { TargetsPage } from './targets.page.js';
 
 @Module({
-  controllers: [TargetsController],
-  providers: [BudgetTargetsService, TargetScopesService, TargetsPage, TargetsCsv],
-  exports: [BudgetTargetsService, TargetScopesService],
+  // The forecast page shows the stages' win rates through StageWinRatesService.
+  imports: [PotentialsModule],
+  controllers: [TargetsController, ForecastController],
+  providers: [
+    BudgetTargetsService,
+    TargetScopesService,
+    TargetsPage,
+    TargetsCsv,
+    ForecastService,
+    ForecastPage,
+    Clock,
+  ],
+  exports: [BudgetTargetsService, TargetScopesService, ForecastService, ForecastPage],
 })
 export class BudgetModule {}
