@@ -208,8 +208,10 @@ function figureTable(table: FigureTable): string {
     )
     .join('');
   return (
-    `<table class="visually-hidden"><caption>${escapeXml(table.caption)}</caption>` +
-    `<thead><tr>${header}</tr></thead><tbody>${rows}</tbody></table>`
+    // The class is on a wrapper because a table is never narrower than its content, so a hidden table
+    // itself would still widen the page.
+    `<div class="visually-hidden"><table><caption>${escapeXml(table.caption)}</caption>` +
+    `<thead><tr>${header}</tr></thead><tbody>${rows}</tbody></table></div>`
   );
 }
 

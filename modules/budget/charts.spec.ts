@@ -38,7 +38,7 @@ describe('barChart', () => {
     expect(markup).toContain('role="img"');
     expect(markup).toContain('aria-labelledby="budget-chart-title budget-chart-desc"');
     expect(markup).toContain('<title id="budget-chart-title">Budget 2027</title>');
-    expect(markup).toContain('<table class="visually-hidden"><caption>Budget 2027</caption>');
+    expect(markup).toContain('<div class="visually-hidden"><table><caption>Budget 2027</caption>');
     expect(tableRows(markup)).toEqual([
       ['Anna Bianchi', '€ 12,000.00', '€ 8,000.50', '€ 2,500.25'],
       ['Marco Verdi', '€ 10,000.00', '\u2013', '€ 0.00'],
