@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { PermissionsService, UserPermissions } from '../../src/access/permissions.service.js';
 import { Clock } from '../../src/layout/clock.js';
 import { listQueryFrom } from '../../src/records/record-pages.controller.js';
 import { RecordsService } from '../../src/records/records.service.js';
@@ -263,6 +264,33 @@ describe.each(databaseKinds())('budget forecast on %s', (kind) => {
     expect(page.text).not.toContain('4,321.00');
     expect(page.text).not.toContain('432.10');
     expect(page.text).not.toContain('<th scope="col" class="text-end">Amount</th>');
+  });
+
+  it('sections unavailable without the sales stage', async () => {
+    // A profile cannot hide the sales stage today, because it is mandatory. The sections check it anyway.
+    await createPotential('Hidden stage', 'Prospecting', '777.00', '2027-04-02');
+    const hidingStage = new UserPermissions(
+      null,
+      new Map([['potentials', new Map([['sales_stage', 'hidden' as const]])]]),
+    );
+    jest.spyOn(PermissionsService.prototype, 'require').mockResolvedValue(hidingStage);
+
+    const page = await admin.get('/budget/forecast');
+
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Your profile hides the sales stage or the expected close date');
+    expect(page.text).toContain('There are no stages to show');
+    expect(page.text).not.toContain('777.00');
+  });
+
+  it('page forbidden without potentials', async () => {
+    await createProfileFor(admin, SALESPERSON_ROLE, 'Accounts only', { accounts: ALL_ACTIONS });
+    await createUser(testApp, 'dario', SALESPERSON_ROLE);
+    const agent = await loginAgent(testApp.app, 'dario', PASSWORD);
+
+    const page = await agent.get('/budget/forecast');
+
+    expect(page.status).toBe(403);
   });
 
   it('win rates mark far off stages', async () => {
