@@ -263,23 +263,16 @@ export function cumulativeLineChart(input: CumulativeChartInput): string {
       ? ''
       : `<polyline points="${linePoints.map((point) => `${point.x},${point.y}`).join(' ')}" ${lineStyle}/>` +
         linePoints.map((point) => marker(point.x, point.y)).join('');
-  const endLabel = (linePoints: { x: number; y: number }[], text: string, offset: number) => {
-    const last = linePoints[linePoints.length - 1];
-    return last ? `<text x="${last.x + 8}" y="${last.y + offset}">${escapeXml(text)}</text>` : '';
-  };
-  // The end labels move apart vertically when the lines end close together.
-  const wonAbove = (wonPoints.at(-1)?.y ?? 0) <= (targetPoints.at(-1)?.y ?? 0);
-
   const body =
     valueAxis(scale, { direction: 'y', from: plot.left, to: plot.right }, 'money', locale) +
     monthLabels +
     line(targetPoints, STYLE.targetLine, square) +
     line(wonPoints, STYLE.wonLine, circle) +
-    endLabel(targetPoints, formatValue(targets[targets.length - 1], 'money', locale), wonAbove ? 14 : -6) +
-    endLabel(
+    endLabels(
       wonPoints,
-      won.length ? formatValue(won[won.length - 1], 'money', locale) : '',
-      wonAbove ? -6 : 14,
+      targetPoints,
+      won.length > 0 ? formatValue(won[won.length - 1], 'money', locale) : '',
+      formatValue(targets[targets.length - 1], 'money', locale),
     ) +
     lineLegend(wonLabel, STYLE.wonLine, circle(plot.left + 12, 12), plot.left, 16) +
     lineLegend(
@@ -307,6 +300,32 @@ export function cumulativeLineChart(input: CumulativeChartInput): string {
       ]),
     },
   });
+}
+
+interface Point {
+  x: number;
+  y: number;
+}
+
+/**
+ * Returns the labels with the last value of each line. The closed won label goes on the side of its line
+ * away from the target line in the same month: above and to the left, or below and to the right, where
+ * neither line runs. When both lines end in the same month, the target label goes on the other side.
+ */
+function endLabels(won: Point[], target: Point[], wonText: string, targetText: string): string {
+  const label = (x: number, y: number, anchor: 'start' | 'end', text: string) =>
+    `<text x="${x}" y="${y}" text-anchor="${anchor}">${escapeXml(text)}</text>`;
+  const wonEnd = won.at(-1);
+  const targetEnd = target[target.length - 1];
+  const wonAbove = wonEnd !== undefined && wonEnd.y <= target[won.length - 1].y;
+
+  let labels = '';
+  if (wonEnd)
+    labels += wonAbove
+      ? label(wonEnd.x - 6, wonEnd.y - 10, 'end', wonText)
+      : label(wonEnd.x + 8, wonEnd.y + 16, 'start', wonText);
+  const targetOffset = won.length < target.length ? 4 : wonAbove ? 16 : -8;
+  return labels + label(targetEnd.x + 8, targetEnd.y + targetOffset, 'start', targetText);
 }
 
 /** One row of the Budget table as the bar chart shows it: a salesperson, a team or a product line. */
