@@ -324,7 +324,9 @@ function endLabels(won: Point[], target: Point[], wonText: string, targetText: s
     labels += wonAbove
       ? label(wonEnd.x - 6, wonEnd.y - 10, 'end', wonText)
       : label(wonEnd.x + 8, wonEnd.y + 16, 'start', wonText);
-  const targetOffset = won.length < target.length ? 4 : wonAbove ? 16 : -8;
+  // The target label stays level with its point unless the closed won label ends in the same month.
+  let targetOffset = 4;
+  if (won.length === target.length) targetOffset = wonAbove ? 16 : -8;
   return labels + label(targetEnd.x + 8, targetEnd.y + targetOffset, 'start', targetText);
 }
 
