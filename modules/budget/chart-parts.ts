@@ -78,17 +78,25 @@ export interface Scale {
   position(value: number): number;
 }
 
+/** The largest number of steps between the first and the last tick of an axis. */
+const MAX_STEPS = 6;
+
 /**
- * Builds a scale over the values and zero, from `start` to `end` in SVG units. The range is widened to round
- * steps of 1, 2 or 5 times a power of ten, about four of them, so that the ticks read easily.
+ * Builds a scale over the values and zero, from `start` to `end` in SVG units. The range is widened to whole
+ * steps of 1, 2 or 5 times a power of ten, the finest that needs at most MAX_STEPS steps, so that the ticks
+ * read easily. A step is at least 1, because ticks are written without decimals.
  */
 export function linearScale(values: number[], start: number, end: number): Scale {
   const low = Math.min(0, ...values);
   const high = Math.max(0, ...values);
-  const span = high - low === 0 ? 1 : high - low;
-  const rough = span / 4;
-  const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((factor) => factor * magnitude).find((candidate) => candidate >= rough)!;
+  const magnitude = 10 ** Math.floor(Math.log10(Math.max(high - low, 1) / MAX_STEPS));
+  const stepCount = (step: number) => Math.ceil(high / step) - Math.floor(low / step);
+  const step = Math.max(
+    1,
+    [1, 2, 5, 10, 20, 50]
+      .map((factor) => factor * magnitude)
+      .find((candidate) => stepCount(candidate) <= MAX_STEPS)!,
+  );
   const first = Math.floor(low / step) * step;
   const last = Math.max(Math.ceil(high / step) * step, first + step);
 

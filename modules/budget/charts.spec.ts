@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { linearScale } from './chart-parts.js';
 import { barChart, budgetBarChart, cumulativeLineChart, funnelChart } from './charts.js';
 
 const d = (value: string) => new Decimal(value);
@@ -318,5 +319,28 @@ describe('cumulativeLineChart', () => {
     expect(
       cumulativeLineChart({ id: 'cumulative-chart', title: 'Year', locale: 'en', months: [] }),
     ).toContain('There is nothing to draw yet.');
+  });
+});
+
+describe('linearScale', () => {
+  it('steps finely past a small negative', () => {
+    expect(linearScale([-3000, 220000], 0, 100).ticks).toEqual([
+      -50000, 0, 50000, 100000, 150000, 200000, 250000,
+    ]);
+  });
+
+  it('keeps whole steps for zero values', () => {
+    const scale = linearScale([0, 0], 0, 100);
+
+    expect(scale.ticks).toEqual([0, 1]);
+    expect(scale.position(0)).toBe(0);
+  });
+
+  it('maps values between start and end', () => {
+    const scale = linearScale([80], 200, 0);
+
+    expect(scale.ticks).toEqual([0, 20, 40, 60, 80]);
+    expect(scale.position(0)).toBe(200);
+    expect(scale.position(40)).toBe(100);
   });
 });
