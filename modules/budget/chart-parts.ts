@@ -78,7 +78,7 @@ export interface Scale {
   position(value: number): number;
 }
 
-/** The largest number of steps between the first and the last tick of an axis. */
+/** The maximum number of steps between the first and the last tick of an axis. */
 const MAX_STEPS = 6;
 
 /**
