@@ -1,16 +1,23 @@
 import { Module } from '@nestjs/common';
+import { Clock } from '../../src/layout/clock.js';
+import { PotentialsModule } from '../potentials/potentials.module.js';
 import { BudgetController } from './budget.controller.js';
 import { BudgetPage } from './budget.page.js';
 import { BudgetService } from './budget.service.js';
 import { BudgetTableBuilder } from './budget-table.js';
 import { BudgetTargetsService } from './budget-targets.service.js';
+import { ForecastController } from './forecast.controller.js';
+import { ForecastPage } from './forecast.page.js';
+import { ForecastService } from './forecast.service.js';
 import { TargetScopesService } from './target-scopes.service.js';
 import { TargetsController } from './targets.controller.js';
 import { TargetsCsv } from './targets-csv.js';
 import { TargetsPage } from './targets.page.js';
 
 @Module({
-  controllers: [TargetsController, BudgetController],
+  // The forecast page shows the stages' win rates through StageWinRatesService.
+  imports: [PotentialsModule],
+  controllers: [TargetsController, ForecastController, BudgetController],
   providers: [
     BudgetTargetsService,
     TargetScopesService,
@@ -19,7 +26,10 @@ import { TargetsPage } from './targets.page.js';
     BudgetService,
     BudgetTableBuilder,
     BudgetPage,
+    ForecastService,
+    ForecastPage,
+    Clock,
   ],
-  exports: [BudgetTargetsService, TargetScopesService, BudgetService],
+  exports: [BudgetTargetsService, TargetScopesService, BudgetService, ForecastService, ForecastPage],
 })
 export class BudgetModule {}

@@ -6,7 +6,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../modules/quotes/quote-pdf.service.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { formatDate, localToday } from '../../src/records/values.js';
-import { createRecord } from '../support/records.js';
+import { RecordsService } from '../../src/records/records.service.js';
+import { ADMIN, createRecord, ISO_FORMAT } from '../support/records.js';
 import {
   ADMIN_PASSWORD,
   loginAgent,
@@ -456,6 +457,55 @@ describeInChromium('pipeline in Chromium', () => {
 
     expect(toolbarPrinted).toBe(false);
     expect(grandTotal).toBe('€ 244.00');
+  });
+
+  it('budget forecast page passes axe', async () => {
+    const today = localToday();
+    const open = [
+      ['Prospecting', '2020-01-31'],
+      ['Qualification', today],
+      ['Negotiation/Review', today],
+    ];
+    for (const [index, [stage, closeDate]] of open.entries()) {
+      await createRecord(testApp, 'potentials', {
+        potential_name: `Forecast <b>${index}</b>`,
+        amount: `${(index + 1) * 12500}.50`,
+        expected_close_date: closeDate,
+        sales_stage: stage,
+      });
+    }
+    // Four of five potentials that passed through Prospecting were won, so the stage is marked far off.
+    for (const outcome of ['Closed Won', 'Closed Won', 'Closed Won', 'Closed Won', 'Closed Lost']) {
+      const id = await createRecord(testApp, 'potentials', {
+        potential_name: 'Closed deal',
+        amount: '1000.00',
+        expected_close_date: today,
+        sales_stage: 'Prospecting',
+      });
+      await testApp.app
+        .get(RecordsService)
+        .save('potentials', ADMIN, id, { sales_stage: outcome }, ISO_FORMAT);
+    }
+    await logIn();
+
+    await page.goto(`${baseUrl}/budget/forecast`);
+    await screenshot('budget-forecast');
+    await page.setViewportSize(PHONE);
+    // Tables and charts scroll inside their own boxes, so the page itself never scrolls sideways.
+    const phoneWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    await page.setViewportSize(DESKTOP);
+    const chartNames = await page
+      .getByRole('img')
+      .evaluateAll((images) => images.map((image) => image.getAttribute('aria-labelledby')));
+
+    expect(chartNames).toEqual([
+      'forecast-chart-title forecast-chart-desc',
+      'funnel-chart-title funnel-chart-desc',
+      'win-rates-chart-title win-rates-chart-desc',
+    ]);
+    expect(phoneWidth).toBe(PHONE.width);
+    expect(await page.locator('.budget-far-off th').first().textContent()).toContain('Prospecting');
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('pages pass axe serious and critical rules', async () => {

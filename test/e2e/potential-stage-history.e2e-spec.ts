@@ -18,6 +18,8 @@ import {
   PASSWORD,
   SALESPERSON_ROLE,
   setSharing,
+  sharingWith,
+  ALL_ACTIONS,
 } from '../support/records.js';
 import {
   databaseKinds,
@@ -38,19 +40,6 @@ interface StageChange {
   source: string;
   userId: number | null;
 }
-
-/** Every module shared with everybody for reading, changing and deleting, but potentials as given. */
-const sharingWith = (potentials: string) => ({
-  accounts: 'public_read_write_delete',
-  campaigns: 'public_read_write_delete',
-  contacts: 'public_read_write_delete',
-  leads: 'public_read_write_delete',
-  potentials,
-  products: 'public_read_write_delete',
-  quotes: 'public_read_write_delete',
-});
-
-const ALL_ACTIONS = ['view', 'create', 'edit', 'delete', 'import', 'export'];
 
 describe.each(databaseKinds())('potential stage history on %s', (kind) => {
   let testApp: TestApp;

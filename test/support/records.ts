@@ -125,6 +125,22 @@ export async function createRole(
   return Number(rows[0].id);
 }
 
+/** Every action of a profile's grid on a module. */
+export const ALL_ACTIONS = ['view', 'create', 'edit', 'delete', 'import', 'export'];
+
+/** Returns the sharing levels that open every module for reading, changing and deleting, but potentials as given. */
+export function sharingWith(potentials: string): Record<string, string> {
+  return {
+    accounts: 'public_read_write_delete',
+    campaigns: 'public_read_write_delete',
+    contacts: 'public_read_write_delete',
+    leads: 'public_read_write_delete',
+    potentials,
+    products: 'public_read_write_delete',
+    quotes: 'public_read_write_delete',
+  };
+}
+
 /** Saves the sharing page with the given sharing level per module name. */
 export async function setSharing(admin: Agent, levels: Record<string, string>): Promise<void> {
   const response = await postForm(admin, '/admin/sharing', '/admin/sharing', levels);
