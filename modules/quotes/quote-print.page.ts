@@ -73,8 +73,8 @@ export class QuotePrintPage {
       subject: text('subject'),
       heading: [
         this.value(locale, 'quotes.print.date', savedOn(record, locale)),
+        // The stage is the seller's own bookkeeping, so the customer's copy leaves it out.
         this.labelled(locale, 'valid_until', text),
-        this.labelled(locale, 'quote_stage', text),
       ].filter((value): value is HeadingValue => value !== undefined),
       customer: {
         account: text('account_id'),

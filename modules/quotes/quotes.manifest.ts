@@ -63,6 +63,8 @@ export const quotesManifest: ModuleManifest = {
       system: true,
       // The list's search finds a revision by its number, such as QUO5-REV1, and QUO5 finds the whole family.
       searchable: true,
+      // Revisions share their subject, so lists tell them apart by number.
+      listColumn: true,
     },
     {
       name: 'potential_id',

@@ -195,7 +195,9 @@ describe.each(databaseKinds())('printable quote on %s', (kind) => {
     expect(html).toContain('<p>Via Dante 7</p><p>20121 Milano (MI)</p><p>Italia</p>');
     expect(html).toContain('<p>VAT number: 12345678903</p><p>Tax code: 12345678903</p>');
     expect(html).toContain('<h1>Quote QUO1</h1>');
-    expect(html).toContain('<dt>Valid Until</dt><dd>06/30/2027</dd><dt>Quote Stage</dt><dd>Delivered</dd>');
+    expect(html).toContain('<dt>Valid Until</dt><dd>06/30/2027</dd>');
+    // The stage is not for the customer's eyes.
+    expect(html).not.toContain('Quote Stage');
     expect(html).toContain(
       '<p class="print-account">Rossi S.p.A.</p><p>Via Roma 1</p><p>10121 Torino (TO)</p>',
     );
