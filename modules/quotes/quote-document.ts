@@ -52,6 +52,8 @@ export interface QuoteDocument {
   lines: QuoteDocumentLine[];
   /** True when some line has a share of an overall discount, so the share columns are worth showing. */
   showShares: boolean;
+  /** False in group tax mode, where no line carries a tax of its own. */
+  showLineTaxes: boolean;
   totals: QuoteDocumentTotal[];
   /** Empty when the taxes are hidden from the user or the quote has no taxes. */
   taxSummary: QuoteTaxSummaryRow[];
@@ -90,6 +92,7 @@ export function buildQuoteDocument(
   return {
     lines,
     showShares: derived !== null && !derived.overallDiscount.isZero(),
+    showLineTaxes: taxMode === 'individual',
     totals: totalRows(stored, derived, visible, locale),
     taxSummary,
     taxSummaryTotal: derived ? money(derived.taxTotal.plus(derived.shippingTaxTotal)) : '',

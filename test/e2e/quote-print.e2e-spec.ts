@@ -295,7 +295,8 @@ describe.each(databaseKinds())('printable quote on %s', (kind) => {
       ['VAT 4 %', '4 %', '€ 250.00', '€ 10.00'],
       ['VAT 22 %', '22 %', '€ 10.00', '€ 2.20'],
     ]);
-    expect(lineCells(html, 1)[9]).toBe('');
+    // No line carries a tax of its own, so the lines table has no tax columns.
+    expect(lineCells(html, 1)).toHaveLength(9);
     expect(totalsOf(html).taxes_total).toBe('€ 12.20');
   });
 
