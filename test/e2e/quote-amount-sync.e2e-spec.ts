@@ -282,6 +282,11 @@ describe.each(databaseKinds())('a potential amount that follows its quote on %s'
     expect(chart.replace(/\s+/g, ' ')).toMatch(
       /aria-label="Amount over time: [^"]*: € 50\.00; [^"]*: € 244\.00; [^"]*: € 122\.00"/,
     );
+    const ticks = [...html.matchAll(/<text [^>]*data-chart-tick>([^<]*)<\/text>/g)].map((match) => match[1]);
+    expect(ticks).toEqual(['€ 250.00', '€ 125.00', '€ 0.00']);
+    const dates = [...html.matchAll(/<text [^>]*data-chart-date>([^<]*)<\/text>/g)].map((match) => match[1]);
+    expect(dates).toHaveLength(2);
+    for (const date of dates) expect(date).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
     // Adding up the grand totals of every quote of the potential would count each offer again.
     expect(html).toContain(`href="/quotes/${first}"`);
     expect(html).not.toContain('data-total');
