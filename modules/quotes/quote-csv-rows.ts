@@ -2,7 +2,6 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { CurrentUser } from '../../src/access/current-user.js';
-import { PermissionsService } from '../../src/access/permissions.service.js';
 import type {
   ChildRowInput,
   ChildRowProblem,
@@ -12,12 +11,11 @@ import type {
 } from '../../src/csv/child-rows.js';
 import type { RecordValues } from '../../src/records/field-codec.js';
 import { ModuleRegistry } from '../../src/records/module-registry.js';
-import { linkKeyOf } from '../../src/records/record-names.js';
-import { ALIAS, RecordsService } from '../../src/records/records.service.js';
 import { centsToMoney, formatMoney, NumberFormat, parseMoney } from '../../src/records/values.js';
 import { TaxesService } from '../../src/taxes/taxes.service.js';
 import { DiscountKind, LineField, LineFormRow, PRICING_INPUTS, PricingForm } from './quote-line-form.js';
 import { QuoteLineEntity, QuoteLineRow, QuotePricingEntity, QuotePricingRow } from './quote-line.entity.js';
+import { ProductReferences } from './product-references.js';
 import { firstTaxName, PricedQuote, QuoteLinesService } from './quote-lines.service.js';
 import { TAX_MODES } from './quotes.manifest.js';
 
@@ -99,10 +97,9 @@ export class QuoteCsvRows implements CsvChildRows<ImportedLines>, OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: ModuleRegistry,
-    private readonly records: RecordsService,
     private readonly lines: QuoteLinesService,
     private readonly taxes: TaxesService,
-    private readonly permissions: PermissionsService,
+    private readonly productReferences: ProductReferences,
   ) {}
 
   onModuleInit(): void {
@@ -128,7 +125,10 @@ export class QuoteCsvRows implements CsvChildRows<ImportedLines>, OnModuleInit {
     const pricings = await this.dataSource
       .getRepository(QuotePricingEntity)
       .findBy({ quoteId: In(quoteIds) });
-    const numbers = await this.productNumbers(user, lines);
+    const numbers = await this.productReferences.numbersOf(
+      user,
+      lines.flatMap((line) => (line.productId === null ? [] : [Number(line.productId)])),
+    );
     const exported = COLUMNS.filter((column) => column.exported);
 
     for (const quoteId of quoteIds) {
@@ -221,35 +221,20 @@ export class QuoteCsvRows implements CsvChildRows<ImportedLines>, OnModuleInit {
     inputs: Record<string, string>[],
     problems: ChildRowProblem[],
   ): Promise<string[]> {
-    const products = this.registry.get('products');
-    const mayView = (await this.permissions.forUser(user)).can('products', 'view');
     const numbers = inputs.map((input) => cell(input, COLUMN.productNumber)).filter((text) => text !== '');
     const names = inputs
       .filter((input) => cell(input, COLUMN.productNumber) === '')
       .map((input) => cell(input, COLUMN.product))
       .filter((text) => text !== '');
-
-    const byNumber = new Map<string, number>();
-    if (mayView && numbers.length > 0) {
-      const found = await this.records
-        .visibleQuery(products, user, this.dataSource.manager, 'none')
-        .select(`${ALIAS}.id`, 'id')
-        .addSelect(`${ALIAS}.product_no`, 'number')
-        .andWhere(`${ALIAS}.product_no IN (:...numbers)`, { numbers: [...new Set(numbers)] })
-        .getRawMany<{ id: number | string; number: string }>();
-      for (const row of found) byNumber.set(row.number.toLowerCase(), Number(row.id));
-    }
-    const byName =
-      mayView && names.length > 0
-        ? await this.records.findByNames(this.dataSource.manager, products, user, names)
-        : new Map<string, number | 'ambiguous'>();
+    const byNumber = await this.productReferences.byNumbers(user, numbers);
+    const byName = await this.productReferences.byNames(user, names);
 
     return inputs.map((input, row) => {
       const number = cell(input, COLUMN.productNumber);
       const name = cell(input, COLUMN.product);
       if (number !== '') {
-        const id = byNumber.get(number.toLowerCase());
-        if (id !== undefined) return String(id);
+        const product = byNumber.get(number.toLowerCase());
+        if (product) return String(product.id);
         problems.push({
           row,
           column: COLUMN.productNumber,
@@ -260,7 +245,7 @@ export class QuoteCsvRows implements CsvChildRows<ImportedLines>, OnModuleInit {
       }
       if (name === '') return '';
 
-      const id = byName.get(linkKeyOf(products, name));
+      const id = byName.get(this.productReferences.nameKey(name));
       if (typeof id === 'number') return String(id);
       problems.push({
         row,
@@ -285,24 +270,6 @@ export class QuoteCsvRows implements CsvChildRows<ImportedLines>, OnModuleInit {
     if (field !== 'product') return { row, column: LINE_INPUT_COLUMNS[field] ?? '' };
     const byNumber = cell(inputs[row] ?? {}, COLUMN.productNumber) !== '';
     return { row, column: byNumber ? COLUMN.productNumber : COLUMN.product };
-  }
-
-  /** Returns the number of each product on the lines that the user may see, by the product's id. */
-  private async productNumbers(user: CurrentUser, lines: QuoteLineRow[]): Promise<Map<number, string>> {
-    const ids = [
-      ...new Set(lines.flatMap((line) => (line.productId === null ? [] : [Number(line.productId)]))),
-    ];
-    const numbers = new Map<number, string>();
-    if (ids.length === 0 || !(await this.permissions.forUser(user)).can('products', 'view')) return numbers;
-
-    const rows = await this.records
-      .visibleQuery(this.registry.get('products'), user, this.dataSource.manager, 'none')
-      .select(`${ALIAS}.id`, 'id')
-      .addSelect(`${ALIAS}.product_no`, 'number')
-      .andWhere(`${ALIAS}.id IN (:...ids)`, { ids })
-      .getRawMany<{ id: number | string; number: string | null }>();
-    for (const row of rows) if (row.number) numbers.set(Number(row.id), row.number);
-    return numbers;
   }
 }
 

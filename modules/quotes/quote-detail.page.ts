@@ -35,13 +35,16 @@ export class QuoteDetailPage {
     permissions: UserPermissions,
   ): Promise<{ partial: string; model: Record<string, unknown> }> {
     const document = await this.document(user, record, permissions);
+    // A profile without Products would meet a 403 behind the link, so it reads the name alone.
+    const mayViewProducts = permissions.can('products', 'view');
     return {
       partial: 'quotes-lines',
       model: {
         ...document,
         lines: document.lines.map((line) => ({
           ...line,
-          productHref: line.productId === null ? undefined : `/products/${line.productId}`,
+          productHref:
+            line.productId === null || !mayViewProducts ? undefined : `/products/${line.productId}`,
         })),
       },
     };

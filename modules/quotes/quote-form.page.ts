@@ -19,11 +19,15 @@ import {
   MORE_LINES_INPUT,
   PRICING_INPUTS,
   PricingForm,
+  PRODUCT_INPUT_KIND,
   readPricingForm,
 } from './quote-line-form.js';
-import { QuoteLinesService } from './quote-lines.service.js';
+import { PRODUCT_SELECT_LIMIT, QuoteLinesService } from './quote-lines.service.js';
 
 type PricingInput = keyof typeof PRICING_INPUTS;
+
+/** The id of the <datalist> that suggests products to the lines' product boxes of a large catalogue. */
+const PRODUCT_SUGGESTIONS_ID = 'quote-product-suggestions';
 
 const PRICING_LABELS: Record<PricingInput, string> = {
   overallDiscountKind: 'quotes.lines.overallDiscountKind',
@@ -51,13 +55,15 @@ export class QuoteFormPage {
   ): Promise<FormSection> {
     const locale = user.locale;
     const form = await this.formOf(user, id, submitted);
-    const kept = id === null ? [] : await this.lines.storedLines(id);
-    const products = await this.lines.productChoices(
-      user,
-      kept.flatMap((line) =>
-        line.productId === null ? [] : [{ id: line.productId, name: line.productName }],
-      ),
+    const kept = (id === null ? [] : await this.lines.storedLines(id)).flatMap((line) =>
+      line.productId === null ? [] : [{ id: line.productId, name: line.productName }],
     );
+    const products = await this.lines.productChoices(user, kept);
+    if (products.byReference && !form.productsByReference) {
+      // Stored lines, and a form posted with a select, name products by id, which the box shows as text.
+      const references = await this.lines.productReferencesOf(user, kept);
+      for (const row of form.rows) row.product = references.get(row.product) ?? row.product;
+    }
     const taxNames = (await this.taxes.active()).map((tax) => tax.name);
     // A new quote offers the first active tax for the whole quote, which group mode needs.
     if (id === null && submitted === undefined && form.groupTax === '') form.groupTax = taxNames[0] ?? '';
@@ -80,7 +86,12 @@ export class QuoteFormPage {
       return {
         number,
         cells: [
-          { ...input('product', row.product), options: this.productOptions(user, products, row.product) },
+          products.byReference
+            ? { ...input('product', row.product), suggestions: PRODUCT_SUGGESTIONS_ID }
+            : {
+                ...input('product', row.product),
+                options: this.productOptions(user, products.choices, row.product),
+              },
           { ...input('quantity', row.quantity), decimal: true },
           { ...input('unitPrice', row.unitPrice), decimal: true },
           { ...input('discountKind', row.discountKind), options: this.kindOptions(user, row.discountKind) },
@@ -109,6 +120,10 @@ export class QuoteFormPage {
     return {
       partial: 'quotes-line-form',
       model: {
+        productInputKindName: PRODUCT_INPUT_KIND,
+        productSuggestions: products.byReference
+          ? { id: PRODUCT_SUGGESTIONS_ID, options: products.choices, limit: PRODUCT_SELECT_LIMIT }
+          : undefined,
         lineCountName: LINE_COUNT_INPUT,
         lineCount: rows.length,
         moreLinesName: MORE_LINES_INPUT,

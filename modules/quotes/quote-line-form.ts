@@ -24,6 +24,11 @@ export interface LineFormRow {
 /** The product lines and the inputs of the totals as typed. Tax inputs contain a tax's name. */
 export interface PricingForm {
   rows: LineFormRow[];
+  /**
+   * True when each row's product is text typed in a box (a record number or a name), which a catalogue too
+   * large for a select takes, and false or absent when it is a product id.
+   */
+  productsByReference?: boolean;
   overallDiscountKind: DiscountKind;
   overallDiscount: string;
   groupTax: string;
@@ -60,6 +65,9 @@ export const PRICING_INPUTS = {
 /** The hidden input with the number of rows the form showed. */
 export const LINE_COUNT_INPUT = 'line_count';
 
+/** The hidden input whose value `reference` marks the rows' products as typed text, not ids. */
+export const PRODUCT_INPUT_KIND = 'line_product_kind';
+
 /** The button that shows more empty rows instead of saving. */
 export const MORE_LINES_INPUT = '_more_lines';
 
@@ -93,6 +101,7 @@ export function readPricingForm(body: Record<string, unknown>): PricingForm {
   }
   return {
     rows,
+    productsByReference: text(body, PRODUCT_INPUT_KIND) === 'reference',
     overallDiscountKind: discountKind(text(body, PRICING_INPUTS.overallDiscountKind)),
     overallDiscount: text(body, PRICING_INPUTS.overallDiscount),
     groupTax: text(body, PRICING_INPUTS.groupTax),

@@ -16,6 +16,7 @@ import type { FieldErrors } from '../../src/records/record-validation.js';
 import { RecordsService } from '../../src/records/records.service.js';
 import { centsToMoney, moneyToCents, NumberFormat, utcNow } from '../../src/records/values.js';
 import { TaxesService } from '../../src/taxes/taxes.service.js';
+import { productReference, ProductReferences } from './product-references.js';
 import { parseDiscount } from './quote-amounts.js';
 import {
   discountInput,
@@ -39,6 +40,18 @@ import {
   TaxMode,
 } from './quote-totals.js';
 import { TAX_MODES, TOTAL_FIELDS, TotalField } from './quotes.manifest.js';
+
+/**
+ * The maximum number of active products a line's select lists. A larger catalogue makes the lines take a
+ * typed product number or name instead, so that every product can be quoted.
+ */
+export const PRODUCT_SELECT_LIMIT = 200;
+
+/** The products a quote line offers, and whether the line takes them by typed reference rather than a select. */
+export interface ProductChoices {
+  byReference: boolean;
+  choices: { value: string; label: string; inactive: boolean }[];
+}
 
 /** A BIGINT column as the drivers return it: a string on MariaDB, a number on SQLite. */
 type CentsColumn = string | number | null;
@@ -126,6 +139,7 @@ export class QuoteLinesService implements OnModuleInit {
     private readonly taxes: TaxesService,
     private readonly events: EventBus,
     private readonly permissions: PermissionsService,
+    private readonly productReferences: ProductReferences,
   ) {}
 
   onModuleInit(): void {
@@ -296,6 +310,7 @@ export class QuoteLinesService implements OnModuleInit {
     const rows = form.rows
       .map((row, index) => ({ row, number: index + 1 }))
       .filter(({ row }) => !isBlankRow(row));
+    if (form.productsByReference) await this.matchTypedProducts(user, rows, errors);
 
     const lines: PricedLine[] = [];
     const inputs: QuoteInput['lines'] = [];
@@ -544,13 +559,12 @@ export class QuoteLinesService implements OnModuleInit {
 
   /**
    * Lists the products a line may choose: the active ones the user may see, in name order, and the products
-   * already on the quote's lines (`kept`), which may have been deactivated since.
-   * NOTE: the list stops at the first 200 active products; a larger catalogue needs a search picker.
+   * already on the quote's lines (`kept`), which may have been deactivated since. A catalogue of more than
+   * PRODUCT_SELECT_LIMIT active products does not fit a select, so the lines then take a typed reference
+   * (`byReference`), and the choices are the first PRODUCT_SELECT_LIMIT by name as suggestions, each with
+   * its reference as its value.
    */
-  async productChoices(
-    user: CurrentUser,
-    kept: { id: number; name: string }[],
-  ): Promise<{ value: string; label: string; inactive: boolean }[]> {
+  async productChoices(user: CurrentUser, kept: { id: number; name: string }[]): Promise<ProductChoices> {
     // A profile without Products sees only the products already on the quote, by the names the lines copied.
     const mayView = (await this.permissions.forUser(user)).can('products', 'view');
     const active = mayView
@@ -558,19 +572,72 @@ export class QuoteLinesService implements OnModuleInit {
           filters: { active: '1' },
           sort: 'product_name',
           direction: 'asc',
-          pageSize: 200,
+          pageSize: PRODUCT_SELECT_LIMIT,
         })
-      : { records: [] };
-    const choices = active.records.map((record) => ({
-      value: String(record.id),
-      label: String(record.values.product_name ?? `#${record.id}`),
-      inactive: false,
-    }));
+      : { records: [], total: 0 };
+    const byReference = active.total > PRODUCT_SELECT_LIMIT;
+    const choices = active.records.map((record) => {
+      const name = String(record.values.product_name ?? `#${record.id}`);
+      const number = typeof record.values.product_no === 'string' ? record.values.product_no : null;
+      return {
+        value: byReference ? productReference(number, name) : String(record.id),
+        label: name,
+        inactive: false,
+      };
+    });
+    if (byReference) return { byReference, choices };
+
     for (const product of kept) {
       if (!choices.some((choice) => choice.value === String(product.id)))
         choices.push({ value: String(product.id), label: product.name, inactive: true });
     }
-    return choices;
+    return { byReference, choices };
+  }
+
+  /**
+   * Returns the text a product box shows for each product id of the lines, as productReference() writes it:
+   * the number the user may see and the name the line copied.
+   */
+  async productReferencesOf(
+    user: CurrentUser,
+    products: { id: number; name: string }[],
+  ): Promise<Map<string, string>> {
+    const numbers = await this.productReferences.numbersOf(
+      user,
+      products.map((product) => product.id),
+    );
+    return new Map(
+      products.map((product) => [
+        String(product.id),
+        productReference(numbers.get(product.id) ?? null, product.name),
+      ]),
+    );
+  }
+
+  /**
+   * Replaces each row's typed product (a record number or a name) with the id of the product it names, so
+   * that productOf() checks it as a chosen one. A text that names no product, or a name that several share,
+   * gets an error and leaves the row without a product to price.
+   */
+  private async matchTypedProducts(
+    user: CurrentUser,
+    rows: { row: LineFormRow; number: number }[],
+    errors: FieldErrors,
+  ): Promise<void> {
+    const typed = rows.filter(({ row }) => row.product !== '');
+    const matches = await this.productReferences.matchTyped(
+      user,
+      typed.map(({ row }) => row.product),
+    );
+    typed.forEach(({ row, number }, index) => {
+      const match = matches[index];
+      if ('id' in match) {
+        row.product = String(match.id);
+        return;
+      }
+      const code = match.problem === 'ambiguous' ? 'productNameAmbiguous' : 'productReferenceNotFound';
+      errors[lineInputName('product', number)] = { code, params: { value: row.product } };
+    });
   }
 
   /** Reads the product of a row, adding an error to the row's product when there is none to price. */
@@ -582,6 +649,7 @@ export class QuoteLinesService implements OnModuleInit {
     errors: FieldErrors,
   ): Promise<LineProduct | null> {
     const name = lineInputName('product', number);
+    if (errors[name]) return null;
     if (row.product === '') {
       errors[name] = { code: 'productMissing' };
       return null;

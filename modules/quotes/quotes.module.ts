@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ProductReferences } from './product-references.js';
 import { QuoteCsvRows } from './quote-csv-rows.js';
 import { QuoteDetailPage } from './quote-detail.page.js';
 import { QuoteFormPage } from './quote-form.page.js';
@@ -16,6 +17,7 @@ import { QuotesController } from './quotes.controller.js';
     QuoteFormPage,
     QuoteDetailPage,
     QuoteCsvRows,
+    ProductReferences,
     QuoteRevisionsService,
     QuoteRevisionPage,
     QuotePrintPage,

@@ -94,14 +94,15 @@ export class CompanySettingsService {
       else if (parsed.value === null && field.required) errors[field.name] = { code: 'required' };
       else values[field.name] = parsed.value === null ? '' : String(parsed.value);
     }
-    if (Object.keys(errors).length > 0) return { ok: false, errors };
 
-    const italian = isItaly(values.country);
-    const vatNumber = readVatNumber(values.vatNumber, italian);
-    if (!vatNumber.ok) errors.vatNumber = vatNumber.error;
-    const taxCode = readTaxCode(values.taxCode, italian);
-    if (!taxCode.ok) errors.taxCode = taxCode.error;
-    if (!vatNumber.ok || !taxCode.ok) return { ok: false, errors };
+    // The Italian rules run even when another field is invalid, so that the form lists every error at once.
+    // A country too long to save is no name of Italy, so an invalid country means other rules.
+    const italian = isItaly(values.country ?? '');
+    const vatNumber = errors.vatNumber ? undefined : readVatNumber(values.vatNumber, italian);
+    if (vatNumber && !vatNumber.ok) errors.vatNumber = vatNumber.error;
+    const taxCode = errors.taxCode ? undefined : readTaxCode(values.taxCode, italian);
+    if (taxCode && !taxCode.ok) errors.taxCode = taxCode.error;
+    if (!vatNumber?.ok || !taxCode?.ok || Object.keys(errors).length > 0) return { ok: false, errors };
 
     const row: CompanySettingsRow = {
       ...values,

@@ -776,6 +776,18 @@ export abstract class RecordPagesController {
     return Promise.resolve([]);
   }
 
+  /**
+   * Lets a module add a note under fields of its record form, keyed by field name, such as where a value
+   * comes from. `id` is null on a create form. Each note is read out with its field (aria-describedby).
+   */
+  protected fieldNotes(
+    _user: CurrentUser,
+    _id: number | null,
+    _permissions: UserPermissions,
+  ): Promise<Record<string, string>> {
+    return Promise.resolve({});
+  }
+
   protected formatOf(user: CurrentUser) {
     return { numberFormat: NUMBER_FORMAT_OF[user.locale], dateFormat: DATE_FORMAT_OF[user.locale] };
   }
@@ -813,6 +825,8 @@ export abstract class RecordPagesController {
       stored: storedLinks,
       shown,
     });
+    const notes = await this.fieldNotes(user, id, permissions);
+    for (const field of blocks.flatMap((block) => block.fields)) field.note = notes[field.name];
     const sections = await this.formSections(user, id, submitted, errors);
     const errorSummary = [
       ...blocks.flatMap((block) =>

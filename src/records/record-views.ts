@@ -69,6 +69,8 @@ export interface FormField {
   checked?: boolean;
   /** Why the field cannot be changed: the profile's reason, or the Layout Editor's for everybody. */
   readOnlyHint?: string;
+  /** A module's note on the field's value in this record, shown under it (see RecordPagesController.fieldNotes). */
+  note?: string;
 }
 
 /** The record that an edit form changes, with the names of the records it links to. */

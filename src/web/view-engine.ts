@@ -27,6 +27,7 @@ interface DescribedField {
   readOnly?: boolean;
   hint?: string;
   help?: string;
+  note?: string;
   error?: string;
 }
 
@@ -40,6 +41,7 @@ export function describedBy(field: DescribedField): string {
     field.readOnly ? `readonly-${name}` : undefined,
     field.hint && !field.readOnly ? `hint-${name}` : undefined,
     field.help ? `help-${name}` : undefined,
+    field.note ? `note-${name}` : undefined,
     field.error ? `error-${name}` : undefined,
   ]
     .filter(Boolean)

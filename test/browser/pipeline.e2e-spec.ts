@@ -1,21 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../modules/quotes/quote-pdf.service.js';
+import type { BrowserContext, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { formatDate, localToday } from '../../src/records/values.js';
 import { RecordsService } from '../../src/records/records.service.js';
+import { BrowserTestApp, describeInChromium, startBrowserTestApp } from '../support/browser.js';
 import { ADMIN, createRecord, ISO_FORMAT } from '../support/records.js';
-import {
-  ADMIN_PASSWORD,
-  loginAgent,
-  postForm,
-  resetRecords,
-  startTestApp,
-  TestApp,
-} from '../support/test-app.js';
+import { ADMIN_PASSWORD, loginAgent, postForm, resetRecords, TestApp } from '../support/test-app.js';
 
 /**
  * The pipeline in a real browser: log in, create a potential through its form, move it on the board
@@ -23,15 +14,8 @@ import {
  * Set SCREENSHOT_DIR to also save a screenshot of each page at desktop and phone width.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-
-const chromiumFound = existsSync(CHROMIUM);
-if (!chromiumFound) {
-  console.warn(`SKIPPED: Chromium not found at ${CHROMIUM}; install Debian's chromium package`);
-}
-const describeInChromium = chromiumFound ? describe : describe.skip;
 
 interface AxeViolation {
   id: string;
@@ -61,7 +45,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 describeInChromium('pipeline in Chromium', () => {
   let testApp: TestApp;
   let baseUrl: string;
-  let profileDir: string;
+  let browser: BrowserTestApp;
   let context: BrowserContext;
   let page: Page;
   let dialogs: string[];
@@ -126,30 +110,12 @@ describeInChromium('pipeline in Chromium', () => {
   }
 
   beforeAll(async () => {
-    testApp = await startTestApp('sqlite');
-    await testApp.app.listen(0, '127.0.0.1');
-    const { port } = testApp.app.getHttpServer().address() as AddressInfo;
-    baseUrl = `http://127.0.0.1:${port}`;
-
-    profileDir = mkdtempSync(join(tmpdir(), 'affari-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: DESKTOP,
-    });
-    context.setDefaultTimeout(10_000);
-    // The test talks to its own server only; anything else Chromium tries to fetch is cut off.
-    await context.route('**/*', (route) => {
-      const host = new URL(route.request().url()).hostname;
-      return host === '127.0.0.1' || host === 'localhost' ? route.continue() : route.abort();
-    });
+    browser = await startBrowserTestApp(DESKTOP);
+    ({ testApp, baseUrl, context } = browser);
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-    await testApp?.close();
+    await browser?.close();
   });
 
   beforeEach(async () => {

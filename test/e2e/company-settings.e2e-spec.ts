@@ -161,6 +161,33 @@ describe.each(databaseKinds())('company settings on %s', (kind) => {
     );
   });
 
+  it('lists every error at once', async () => {
+    const rejected = await saveCompany({
+      ...ITALIAN_COMPANY,
+      name: '',
+      email: 'info at rossi',
+      vatNumber: '12345678901',
+      taxCode: 'ROSSI',
+    });
+
+    expect(rejected.status).toBe(422);
+    expect(fieldError(rejected.text, 'name')).toBe('This field is required. Enter a value.');
+    expect(fieldError(rejected.text, 'email')).toBe(
+      'Not a valid email address. Use the form name@example.com.',
+    );
+    expect(fieldError(rejected.text, 'vatNumber')).toContain('The last digit of 12345678901 does not match');
+    expect(fieldError(rejected.text, 'taxCode')).toContain('Not a valid Italian tax code');
+    expect(await storedName()).toBe('');
+  });
+
+  it('checks the tax code beside a too long VAT number', async () => {
+    const rejected = await saveCompany({ ...ITALIAN_COMPANY, vatNumber: '1'.repeat(31), taxCode: 'ROSSI' });
+
+    expect(rejected.status).toBe(422);
+    expect(fieldError(rejected.text, 'vatNumber')).toBe('Too long: at most 30 characters.');
+    expect(fieldError(rejected.text, 'taxCode')).toContain('Not a valid Italian tax code');
+  });
+
   it('rejects a javascript: website', async () => {
     const rejected = await saveCompany({ ...ITALIAN_COMPANY, website: 'javascript:alert(1)' });
 

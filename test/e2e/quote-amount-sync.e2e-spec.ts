@@ -2,7 +2,17 @@ import { EventBus } from '../../src/events/event-bus.js';
 import { QuoteTotalsChangedEvent } from '../../src/events/quote-totals-changed.event.js';
 import { importCsv } from '../support/csv-import.js';
 import { RecordsService } from '../../src/records/records.service.js';
-import { ADMIN, Agent, createRecord, ISO_FORMAT, saveNewQuote } from '../support/records.js';
+import {
+  ADMIN,
+  Agent,
+  createProfileFor,
+  createRecord,
+  createUser,
+  ISO_FORMAT,
+  PASSWORD,
+  SALESPERSON_ROLE,
+  saveNewQuote,
+} from '../support/records.js';
 import {
   databaseKinds,
   loginAgent,
@@ -272,12 +282,58 @@ describe.each(databaseKinds())('a potential amount that follows its quote on %s'
     expect(chart.replace(/\s+/g, ' ')).toMatch(
       /aria-label="Amount over time: [^"]*: € 50\.00; [^"]*: € 244\.00; [^"]*: € 122\.00"/,
     );
+    const ticks = [...html.matchAll(/<text [^>]*data-chart-tick>([^<]*)<\/text>/g)].map((match) => match[1]);
+    expect(ticks).toEqual(['€ 250.00', '€ 125.00', '€ 0.00']);
+    const dates = [...html.matchAll(/<text [^>]*data-chart-date>([^<]*)<\/text>/g)].map((match) => match[1]);
+    expect(dates).toHaveLength(2);
+    for (const date of dates) expect(date).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
     // Adding up the grand totals of every quote of the potential would count each offer again.
     expect(html).toContain(`href="/quotes/${first}"`);
     expect(html).not.toContain('data-total');
     const accountPage = (await admin.get(`/accounts/${account}`)).text;
     expect(accountPage).toContain('<strong>Amount:</strong> <span data-total>€ 122.00</span>');
     expect(accountPage).not.toContain('<strong>Grand Total:</strong>');
+  });
+
+  it('edit form notes the quote under the amount', async () => {
+    const quote = await createQuote('Two printers', '2');
+    const [row] = await query<{ quote_no: string }>('SELECT quote_no FROM quotes WHERE id = ?', [quote]);
+
+    const html = (await admin.get(`/potentials/${potential}/edit`)).text;
+
+    const note = /<div class="form-text" id="note-amount" data-field-note>([^<]*)<\/div>/.exec(html);
+    expect(note?.[1]).toBe(
+      `The amount follows quote ${row.quote_no} (Created). A value typed here stays until that quote is saved again.`,
+    );
+    const input = /<input [^>]*id="field-amount"[^>]*>/.exec(html)![0];
+    expect(input).toMatch(/aria-describedby="[^"]*\bnote-amount\b[^"]*"/);
+  });
+
+  it('edit form has no amount note without a deciding quote', async () => {
+    await createQuote('Two printers', '2', 'Accepted');
+
+    const html = (await admin.get(`/potentials/${potential}/edit`)).text;
+
+    expect(html).not.toContain('note-amount');
+  });
+
+  it('edit form hides the quote number from a user without quotes', async () => {
+    await createQuote('Two printers', '2');
+    await createProfileFor(admin, SALESPERSON_ROLE, 'No quotes', {
+      potentials: ['view', 'create', 'edit'],
+      accounts: ['view'],
+    });
+    const saraId = await createUser(testApp, 'sara', SALESPERSON_ROLE);
+    await query('UPDATE potentials SET assigned_user_id = ? WHERE id = ?', [saraId, potential]);
+    const sara = await loginAgent(testApp.app, 'sara', PASSWORD);
+
+    const html = (await sara.get(`/potentials/${potential}/edit`)).text;
+
+    const note = /<div class="form-text" id="note-amount" data-field-note>([^<]*)<\/div>/.exec(html);
+    expect(note?.[1]).toBe(
+      'The amount follows a quote you may not open. A value typed here stays until that quote is saved again.',
+    );
+    expect(html).not.toContain('QUO');
   });
 
   it('failing handler rolls the quote save back', async () => {

@@ -487,6 +487,25 @@ describe.each(databaseKinds())('quotes on %s', (kind) => {
     expect(await query('SELECT id FROM quotes')).toEqual([]);
   });
 
+  it('line product links only for product viewers', async () => {
+    const roleId = await createRole(testApp, admin, 'Quote readers', SALESPERSON_ROLE);
+    await createProfileFor(admin, roleId, 'Quote readers', { accounts: ['view'], quotes: ['view'] });
+    await createUser(testApp, 'olga', roleId);
+    const modules = ['potentials', 'accounts', 'campaigns', 'contacts', 'leads', 'products', 'quotes'];
+    await setSharing(admin, Object.fromEntries(modules.map((module) => [module, 'public_read'])));
+    const id = await createQuote();
+    const olga = await loginAgent(testApp.app, 'olga', PASSWORD);
+
+    const adminLine = /<tr data-line="1">([\s\S]*?)<\/tr>/.exec((await admin.get(`/quotes/${id}`)).text)![1];
+    const olgaPage = await olga.get(`/quotes/${id}`);
+    const olgaLine = /<tr data-line="1">([\s\S]*?)<\/tr>/.exec(olgaPage.text)![1];
+
+    expect(adminLine).toContain(`<a href="/products/${printer}">Laser printer</a>`);
+    expect(olgaPage.status).toBe(200);
+    expect(olgaLine).toContain('Laser printer');
+    expect(olgaLine).not.toContain('/products/');
+  });
+
   it('CSV export lists quotes with totals', async () => {
     await createQuote();
     const response = await admin.get('/export/quotes').buffer(true);
