@@ -118,7 +118,7 @@ export function readSpreadForm(
 
   if (!scope || !period || !cents.ok || cents.value === null) return { ok: false, values, errors };
   const months = monthsOf(period);
-  const shares = spreadCents(cents.value, months.length);
+  const shares = spreadCents(cents.value, months);
   return {
     ok: true,
     scopeName: scope.name,
