@@ -179,11 +179,9 @@ export class TargetsController {
     const path = request.file.path;
     const outcome = await this.csv.importFile(path, user, format).finally(() => rm(path, { force: true }));
     if (!outcome.ok) return render(422, outcome);
-    setFlash(response, 'budget.import.done', { rows: outcome.rows, count: outcome.changed });
-    response.redirect(
-      303,
-      pageUrl({ year: isValidYear(year) ? year : currentYear(), kind: 'user', view: 'month' }),
-    );
+    const message = outcome.changed === 0 ? 'budget.import.unchanged' : 'budget.import.done';
+    setFlash(response, message, { rows: outcome.rows, count: outcome.changed });
+    response.redirect(303, pageUrl({ year: outcome.year, kind: outcome.kind, view: 'month' }));
   }
 
   /**

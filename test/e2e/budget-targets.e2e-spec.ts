@@ -55,13 +55,19 @@ function rowOf(html: string, scopeKey: string | number): string {
 }
 
 /** Uploads a targets file through the import page, as a browser would. */
-async function uploadTargets(agent: Agent, content: string, numberFormat = 'dot') {
-  const page = await agent.get(`/budget/targets/import?year=${YEAR}`);
-  return agent
-    .post(`/budget/targets/import?_csrf=${encodeURIComponent(csrfToken(page.text))}`)
-    .field('year', YEAR)
-    .field('numberFormat', numberFormat)
-    .attach('file', Buffer.from(content, 'utf8'), { filename: 'targets.csv', contentType: 'text/csv' });
+async function uploadTargets(agent: Agent, content: string, numberFormat = 'dot', year = YEAR) {
+  const page = await agent.get(`/budget/targets/import?year=${year}`);
+  return postTargetsFile(agent, csrfToken(page.text), content, { year, numberFormat });
+}
+
+/** Posts a targets file with the CSRF token and the other fields of the import form. */
+function postTargetsFile(agent: Agent, token: string, content: string, fields: Record<string, string>) {
+  let post = agent.post(`/budget/targets/import?_csrf=${encodeURIComponent(token)}`);
+  for (const [name, value] of Object.entries(fields)) post = post.field(name, value);
+  return post.attach('file', Buffer.from(content, 'utf8'), {
+    filename: 'targets.csv',
+    contentType: 'text/csv',
+  });
 }
 
 describe.each(databaseKinds())('budget targets on %s', (kind) => {
@@ -278,6 +284,28 @@ describe.each(databaseKinds())('budget targets on %s', (kind) => {
       .get(BudgetTargetsService)
       .targetOf({ kind: 'role', key: String(SALESPERSON_ROLE) }, { year: 2027, kind: 'month', index: 2 });
     expect(role.toFixed(2)).toBe('99.90');
+  });
+
+  it('returns to the year of the imported file', async () => {
+    const file =
+      'scope_kind,scope_name,year,month,amount\r\nuser,seller,2027,1,10\r\nuser,seller,2027,2,20\r\n';
+
+    const response = await uploadTargets(admin, file, 'dot', '2026');
+
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/budget/targets?year=2027&kind=user&view=month');
+    const next = await admin.get(response.headers.location);
+    expect(next.text).toContain('Targets imported: 2 rows read, 2 monthly targets changed.');
+  });
+
+  it('says when an import changes nothing', async () => {
+    const file = 'scope_kind,scope_name,year,month,amount\r\nuser,seller,2027,1,10\r\n';
+    await uploadTargets(admin, file);
+
+    const again = await uploadTargets(admin, file);
+
+    const next = await admin.get(again.headers.location);
+    expect(next.text).toContain('Targets imported: 1 rows read. Every amount in the file was already');
   });
 
   it('rejects the whole file and lists each bad row', async () => {
