@@ -139,6 +139,7 @@ export class TargetsController {
     @Query() query: QueryParams,
     @Res() response: Response,
   ): Promise<void> {
+    await this.requireImporter(user);
     const { year } = await this.stateFrom(user, query);
     response.render('budget/views/import', this.page.importModel(user, year, NUMBER_FORMAT_OF[user.locale]));
   }
@@ -146,6 +147,8 @@ export class TargetsController {
   @Post('import')
   @HttpCode(200)
   async import(@User() user: CurrentUser, @Req() request: Request, @Res() response: Response): Promise<void> {
+    // Checked before Multer runs, so that the file of a user who may set no target is never stored.
+    await this.requireImporter(user);
     const problem = await runUpload(this.upload, request, response);
     const body = (request.body ?? {}) as QueryParams;
     const year = Number(body.year);
@@ -182,6 +185,12 @@ export class TargetsController {
     const message = outcome.changed === 0 ? 'budget.import.unchanged' : 'budget.import.done';
     setFlash(response, message, { rows: outcome.rows, count: outcome.changed });
     response.redirect(303, pageUrl({ year: outcome.year, kind: outcome.kind, view: 'month' }));
+  }
+
+  /** Rejects a user who may set no target, such as a salesperson, because every row of their file would fail. */
+  private async requireImporter(user: CurrentUser): Promise<void> {
+    const access = await this.scopes.accessFor(user);
+    if (!access.maySetAnyTarget()) throw new ForbiddenException();
   }
 
   /**

@@ -190,7 +190,7 @@ export class TargetsPage {
       errorSummary,
       spread: this.spreadModel(locale, scopes, state),
       exportUrl: `/budget/targets/export?year=${state.year}`,
-      importUrl: `/budget/targets/import?year=${state.year}`,
+      importUrl: access.maySetAnyTarget() ? `/budget/targets/import?year=${state.year}` : undefined,
     };
   }
 

@@ -234,6 +234,20 @@ describe.each(databaseKinds())('budget targets on %s', (kind) => {
     expect((await monthsOf(testApp, ids.seller))[0]).toBe('75000');
   });
 
+  it('offers a salesperson no import', async () => {
+    const seller = await loginAgent(testApp.app, 'seller', PASSWORD);
+
+    const page = await seller.get(TARGETS_PAGE);
+    expect(page.text).toContain('href="/budget/targets/export');
+    expect(page.text).not.toContain('href="/budget/targets/import');
+    expect((await seller.get(`/budget/targets/import?year=${YEAR}`)).status).toBe(403);
+
+    const file = 'scope_kind,scope_name,year,month,amount\r\nuser,seller,2027,1,10\r\n';
+    const upload = await postTargetsFile(seller, csrfToken(page.text), file, { year: YEAR });
+    expect(upload.status).toBe(403);
+    expect(await monthsOf(testApp, ids.seller)).toEqual(Array<string>(12).fill(''));
+  });
+
   it('imports its own export unchanged', async () => {
     await spreadTarget(admin, 'user', String(ids.seller), 'year-1', '100000');
     await spreadTarget(admin, 'product_line', 'Premium', 'half-2', '60000.06');
