@@ -21,6 +21,7 @@ import { User } from '../../src/auth/current-user.decorator.js';
 import { localToday, NUMBER_FORMAT_OF, NumberFormat } from '../../src/records/values.js';
 import { setFlash } from '../../src/web/flash.js';
 import { csvFileUpload, runUpload } from '../../src/web/upload.js';
+import { CsrfTokenInUploadBody } from '../../src/web/upload-csrf.js';
 import { TargetScopeKind } from './budget-target.entity.js';
 import { BudgetTargetsService, MonthTarget } from './budget-targets.service.js';
 import { isValidYear } from './periods.js';
@@ -146,6 +147,7 @@ export class TargetsController {
 
   @Post('import')
   @HttpCode(200)
+  @CsrfTokenInUploadBody()
   async import(@User() user: CurrentUser, @Req() request: Request, @Res() response: Response): Promise<void> {
     // Checked before Multer runs, so that the file of a user who may set no target is never stored.
     await this.requireImporter(user);

@@ -62,7 +62,7 @@ async function uploadTargets(agent: Agent, content: string, numberFormat = 'dot'
 
 /** Posts a targets file with the CSRF token and the other fields of the import form. */
 function postTargetsFile(agent: Agent, token: string, content: string, fields: Record<string, string>) {
-  let post = agent.post(`/budget/targets/import?_csrf=${encodeURIComponent(token)}`);
+  let post = agent.post('/budget/targets/import').field('_csrf', token);
   for (const [name, value] of Object.entries(fields)) post = post.field(name, value);
   return post.attach('file', Buffer.from(content, 'utf8'), {
     filename: 'targets.csv',
