@@ -458,6 +458,38 @@ describeInChromium('pipeline in Chromium', () => {
     expect(grandTotal).toBe('€ 244.00');
   });
 
+  it('targets grid fits 1280 px', async () => {
+    await logIn();
+    await page.setViewportSize(DESKTOP);
+    await page.goto(`${baseUrl}/budget/targets?year=2027&kind=user`);
+    const december = page.getByRole('textbox', { name: /December/ }).first();
+    await december.fill('1,000,000.00');
+    await Promise.all([
+      page.waitForURL(/\/budget\/targets\?/),
+      page.getByRole('button', { name: 'Save targets' }).click(),
+    ]);
+    await screenshot('budget-targets-grid');
+
+    const grid = await page.evaluate(() => {
+      const wrapper = document.querySelector('.table-responsive')!;
+      const input = document.querySelector<HTMLInputElement>(
+        '.budget-targets input[aria-label*="December"]',
+      )!;
+      return {
+        overflow: wrapper.scrollWidth - wrapper.clientWidth,
+        value: input.value,
+        hiddenText: input.scrollWidth - input.clientWidth,
+        pageOverflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      };
+    });
+    expect(grid.value).toBe('1,000,000.00');
+    expect(grid.overflow).toBeLessThanOrEqual(0);
+    expect(grid.hiddenText).toBeLessThanOrEqual(0);
+    expect(grid.pageOverflow).toBeLessThanOrEqual(0);
+    expect(await page.getByRole('columnheader', { name: 'Total' }).isVisible()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
   it('pages pass axe serious and critical rules', async () => {
     await page.goto(`${baseUrl}/login`);
     await screenshot('login');
