@@ -20,6 +20,7 @@ import { PASSPORT, PassportInstance } from '../auth/passport.provider.js';
 import { renderErrorPage } from './http-exception.filter.js';
 import { takeFlash } from './flash.js';
 import { postponeCsrfCheck } from './upload-csrf.js';
+import { adminMenuLinks } from './menu.js';
 import { toLocale, translate } from '../i18n/i18n.service.js';
 
 const SESSION_COOKIE = 'affari.sid';
@@ -173,18 +174,13 @@ export async function configureHttp(
       response.locals.canViewPipeline = permissions.can('potentials', 'view');
       response.locals.currentPath = request.path;
       // The administration links appear only for the areas that the route guards would let the user open.
-      response.locals.adminAreas = {
+      const adminLinks = adminMenuLinks(request.path, {
         users: user ? await permissionsService.mayAdminister(user, 'users') : false,
         layout: user ? await permissionsService.mayAdminister(user, 'layout') : false,
-      };
-      response.locals.usersActive = request.path.startsWith('/admin/users');
-      response.locals.rolesActive = request.path.startsWith('/admin/roles');
-      response.locals.sharingActive = request.path.startsWith('/admin/sharing');
-      response.locals.profilesActive = request.path.startsWith('/admin/profiles');
-      response.locals.groupsActive = request.path.startsWith('/admin/groups');
-      response.locals.layoutActive = request.path.startsWith('/admin/layout');
-      response.locals.taxesActive = request.path.startsWith('/admin/taxes');
-      response.locals.companyActive = request.path.startsWith('/admin/company');
+        isAdministrator: user?.isAdmin === true,
+      });
+      response.locals.adminLinks = adminLinks;
+      response.locals.adminActive = adminLinks.some((link) => link.active);
     };
     loading.then(setLocals).then(() => next(), next);
   });

@@ -458,6 +458,38 @@ describeInChromium('pipeline in Chromium', () => {
     expect(grandTotal).toBe('€ 244.00');
   });
 
+  it('menu takes one row and collapses on a phone', async () => {
+    await logIn();
+    const navbarHeight = async () => (await page.locator('.app-navbar').boundingBox())?.height ?? 0;
+
+    await page.setViewportSize(DESKTOP);
+    await page.goto(`${baseUrl}/potentials`);
+    await screenshot('menu');
+    expect(await navbarHeight()).toBeLessThan(70);
+    expect(await page.getByRole('link', { name: 'Leads', exact: true }).isVisible()).toBe(true);
+    expect(await page.locator('.app-menu-toggle').isVisible()).toBe(false);
+
+    await page.locator('.app-admin-menu > summary').focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Users');
+    expect(await page.getByRole('link', { name: 'Company', exact: true }).isVisible()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${baseUrl}/potentials`);
+    expect(await navbarHeight()).toBeLessThan(70);
+    expect(await page.getByRole('link', { name: 'Leads', exact: true }).isVisible()).toBe(false);
+
+    await page.locator('.app-menu-toggle').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('link', { name: 'Leads', exact: true }).isVisible()).toBe(true);
+    if (screenshotDir)
+      await page.screenshot({ path: join(screenshotDir, 'menu-open-phone.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.setViewportSize(DESKTOP);
+  });
+
   it('targets grid fits 1280 px', async () => {
     await logIn();
     await page.setViewportSize(DESKTOP);
