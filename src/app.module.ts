@@ -44,6 +44,7 @@ import { TaxesController } from './taxes/taxes.controller.js';
 import { TaxesService } from './taxes/taxes.service.js';
 import { CompanySettingsController } from './company/company-settings.controller.js';
 import { CompanySettingsService } from './company/company-settings.service.js';
+import { PostponedCsrfGuard } from './web/upload-csrf.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -110,6 +111,7 @@ export class AppModule {
         MassActionsService,
         passportProvider,
         { provide: APP_GUARD, useClass: AuthenticatedGuard },
+        { provide: APP_GUARD, useClass: PostponedCsrfGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
     };

@@ -2,18 +2,36 @@ import { Decimal } from 'decimal.js';
 import { isValidPeriod, monthsOf, spreadCents } from './periods.js';
 
 describe('budget periods', () => {
-  it('spreads 100,000.00 over 12 months to the exact cent', () => {
-    const months = spreadCents(new Decimal(10_000_000), 12);
+  it('spreads 100,000.00 over the year into equal quarters', () => {
+    const months = spreadCents(new Decimal(10_000_000), monthsOf({ kind: 'year', index: 1 }));
 
-    expect(months.map((cents) => cents.toString())).toEqual([
-      ...Array<string>(4).fill('833334'),
-      ...Array<string>(8).fill('833333'),
-    ]);
-    expect(months.reduce((sum, cents) => sum.plus(cents), new Decimal(0)).toString()).toBe('10000000');
+    const extraCentMonths = months.flatMap((cents, index) => (cents.eq(833334) ? [index + 1] : []));
+    expect(extraCentMonths).toEqual([1, 4, 7, 10]);
+    expect(months.filter((cents) => cents.eq(833333))).toHaveLength(8);
+    expect(quarterSums(months)).toEqual(['2500000', '2500000', '2500000', '2500000']);
+    expect(sumOf(months)).toBe('10000000');
+  });
+
+  it('keeps halves and quarters within a cent for every remainder', () => {
+    for (let remainder = 0; remainder < 12; remainder++) {
+      const months = spreadCents(new Decimal(1200 + remainder), monthsOf({ kind: 'year', index: 1 }));
+
+      const quarters = quarterSums(months).map(Number);
+      const halves = [quarters[0] + quarters[1], quarters[2] + quarters[3]];
+      expect(Math.max(...quarters) - Math.min(...quarters)).toBeLessThanOrEqual(1);
+      expect(Math.abs(halves[0] - halves[1])).toBeLessThanOrEqual(1);
+      expect(sumOf(months)).toBe(String(1200 + remainder));
+    }
+  });
+
+  it('spreads a half into equal quarters', () => {
+    const months = spreadCents(new Decimal(602), monthsOf({ kind: 'half', index: 2 }));
+
+    expect(months.map(String)).toEqual(['101', '100', '100', '101', '100', '100']);
   });
 
   it('spreads an amount smaller than the parts', () => {
-    expect(spreadCents(new Decimal(2), 3).map(String)).toEqual(['1', '1', '0']);
+    expect(spreadCents(new Decimal(2), [1, 2, 3]).map(String)).toEqual(['1', '1', '0']);
   });
 
   it('lists the months of each kind of period', () => {
@@ -30,3 +48,12 @@ describe('budget periods', () => {
     expect(isValidPeriod({ year: 2027, kind: 'half', index: 2 })).toBe(true);
   });
 });
+
+/** Returns the sums of the four quarters of twelve monthly amounts, as text. */
+function quarterSums(months: Decimal[]): string[] {
+  return [0, 3, 6, 9].map((first) => sumOf(months.slice(first, first + 3)));
+}
+
+function sumOf(amounts: Decimal[]): string {
+  return amounts.reduce((sum, cents) => sum.plus(cents), new Decimal(0)).toString();
+}

@@ -45,12 +45,21 @@ export function monthsOf(period: Pick<Period, 'kind' | 'index'>): number[] {
 }
 
 /**
- * Splits an amount of whole cents into `parts` amounts that differ by at most one cent and add up to it
- * exactly. The first parts take the remaining cents, so 100,000.00 over 12 months gives 4 months of
- * 8,333.34 and 8 of 8,333.33. The amount must be zero or more.
+ * The order in which months take the cents left over when an amount is spread evenly. Each next month lies
+ * in the half, and then the quarter, that has taken the fewest cents so far. So the halves and quarters of a
+ * spread year differ by at most one cent, and so do the quarters of a spread half.
  */
-export function spreadCents(totalCents: Decimal, parts: number): Decimal[] {
-  const base = totalCents.dividedToIntegerBy(parts);
-  const remainder = totalCents.minus(base.times(parts)).toNumber();
-  return Array.from({ length: parts }, (_, index) => (index < remainder ? base.plus(1) : base));
+const LEFTOVER_CENT_ORDER = [1, 7, 4, 10, 2, 8, 5, 11, 3, 9, 6, 12];
+
+/**
+ * Splits an amount of whole cents over the months (1 to 12) so that the shares differ by at most one cent
+ * and add up to it exactly. The remaining cents go to the months in `LEFTOVER_CENT_ORDER`: 100,000.00 over
+ * the year gives 8,333.34 to January, April, July and October, and 8,333.33 to the other months, so each
+ * quarter is 25,000.00. Returns the shares in the order of `months`. The amount must be zero or more.
+ */
+export function spreadCents(totalCents: Decimal, months: number[]): Decimal[] {
+  const base = totalCents.dividedToIntegerBy(months.length);
+  const remainder = totalCents.minus(base.times(months.length)).toNumber();
+  const takers = new Set(LEFTOVER_CENT_ORDER.filter((month) => months.includes(month)).slice(0, remainder));
+  return months.map((month) => (takers.has(month) ? base.plus(1) : base));
 }

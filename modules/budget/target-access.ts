@@ -37,6 +37,11 @@ export class TargetAccess {
     return ['user', 'role'];
   }
 
+  /** Returns whether the user may set any target at all: administrators and managers, who alone may import. */
+  maySetAnyTarget(): boolean {
+    return this.user.isAdmin || this.isManager;
+  }
+
   mayViewUser(user: PlacedUser): boolean {
     return this.user.isAdmin || user.id === this.user.id || this.isBelowOwnRole(user.rolePath);
   }

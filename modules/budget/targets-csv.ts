@@ -31,7 +31,8 @@ export type TargetImportProblem =
   'emptyFile' | 'binaryFile' | 'noDataRows' | 'unreadable' | 'missingColumns' | 'tooManyRows';
 
 export type TargetImportOutcome =
-  | { ok: true; rows: number; changed: number }
+  /** `year` and `kind` are those of the file's first row, the grid the page returns to after the import. */
+  | { ok: true; rows: number; changed: number; year: number; kind: TargetScopeKind }
   | { ok: false; problem: TargetImportProblem; params?: Record<string, string | number> }
   | { ok: false; failures: TargetImportFailure[] };
 
@@ -166,7 +167,8 @@ export class TargetsCsv {
     this.logger.log(
       `Target import by user ${user.id}: ${parsed.length} rows read, ${changed} months changed`,
     );
-    return { ok: true, rows: parsed.length, changed };
+    const first = parsed[0];
+    return { ok: true, rows: parsed.length, changed, year: first.year, kind: first.scope.kind };
   }
 }
 

@@ -21,6 +21,7 @@ import { User } from '../../src/auth/current-user.decorator.js';
 import { localToday, NUMBER_FORMAT_OF, NumberFormat } from '../../src/records/values.js';
 import { setFlash } from '../../src/web/flash.js';
 import { csvFileUpload, runUpload } from '../../src/web/upload.js';
+import { CsrfTokenInUploadBody } from '../../src/web/upload-csrf.js';
 import { TargetScopeKind } from './budget-target.entity.js';
 import { BudgetTargetsService, MonthTarget } from './budget-targets.service.js';
 import { isValidYear } from './periods.js';
@@ -136,13 +137,17 @@ export class TargetsController {
     @Query() query: QueryParams,
     @Res() response: Response,
   ): Promise<void> {
+    await this.requireImporter(user);
     const { year } = await this.stateFrom(user, query);
     response.render('budget/views/import', this.page.importModel(user, year, NUMBER_FORMAT_OF[user.locale]));
   }
 
   @Post('import')
   @HttpCode(200)
+  @CsrfTokenInUploadBody()
   async import(@User() user: CurrentUser, @Req() request: Request, @Res() response: Response): Promise<void> {
+    // Checked before Multer runs, so that the file of a user who may set no target is never stored.
+    await this.requireImporter(user);
     const problem = await runUpload(this.upload, request, response);
     const body = (request.body ?? {}) as QueryParams;
     const year = Number(body.year);
@@ -176,11 +181,15 @@ export class TargetsController {
     const path = request.file.path;
     const outcome = await this.csv.importFile(path, user, format).finally(() => rm(path, { force: true }));
     if (!outcome.ok) return render(422, outcome);
-    setFlash(response, 'budget.import.done', { rows: outcome.rows, count: outcome.changed });
-    response.redirect(
-      303,
-      pageUrl({ year: isValidYear(year) ? year : currentYear(), kind: 'user', view: 'month' }),
-    );
+    const message = outcome.changed === 0 ? 'budget.import.unchanged' : 'budget.import.done';
+    setFlash(response, message, { rows: outcome.rows, count: outcome.changed });
+    response.redirect(303, pageUrl({ year: outcome.year, kind: outcome.kind, view: 'month' }));
+  }
+
+  /** Rejects a user who may set no target, such as a salesperson, because every row of their file would fail. */
+  private async requireImporter(user: CurrentUser): Promise<void> {
+    const access = await this.scopes.accessFor(user);
+    if (!access.maySetAnyTarget()) throw new ForbiddenException();
   }
 
   /**

@@ -118,7 +118,7 @@ export function readSpreadForm(
 
   if (!scope || !period || !cents.ok || cents.value === null) return { ok: false, values, errors };
   const months = monthsOf(period);
-  const shares = spreadCents(cents.value, months.length);
+  const shares = spreadCents(cents.value, months);
   return {
     ok: true,
     scopeName: scope.name,
@@ -190,7 +190,7 @@ export class TargetsPage {
       errorSummary,
       spread: this.spreadModel(locale, scopes, state),
       exportUrl: `/budget/targets/export?year=${state.year}`,
-      importUrl: `/budget/targets/import?year=${state.year}`,
+      importUrl: access.maySetAnyTarget() ? `/budget/targets/import?year=${state.year}` : undefined,
     };
   }
 

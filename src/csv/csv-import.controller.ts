@@ -36,6 +36,7 @@ import {
   NUMBER_FORMATS,
 } from './import-settings.js';
 import { runUpload } from '../web/upload.js';
+import { CsrfTokenInUploadBody } from '../web/upload-csrf.js';
 
 type FormBody = Record<string, unknown>;
 
@@ -78,6 +79,7 @@ export class CsvImportController {
   }
 
   @Post(':module')
+  @CsrfTokenInUploadBody()
   async receiveUpload(
     @User() user: CurrentUser,
     @Param('module') moduleName: string,

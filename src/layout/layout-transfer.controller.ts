@@ -9,6 +9,7 @@ import { ModuleRegistry } from '../records/module-registry.js';
 import { Locale, localToday } from '../records/values.js';
 import { setFlash } from '../web/flash.js';
 import { runUpload } from '../web/upload.js';
+import { CsrfTokenInUploadBody } from '../web/upload-csrf.js';
 import { LayoutFileError, MAX_LAYOUT_FILE_BYTES } from './layout-file.js';
 import { ImportPlan, PlanItem } from './layout-transfer.js';
 import { LayoutTransferService, planChangesSomething } from './layout-transfer.service.js';
@@ -64,6 +65,7 @@ export class LayoutTransferController {
   }
 
   @Post(':module/import')
+  @CsrfTokenInUploadBody()
   async receiveUpload(
     @User() user: CurrentUser,
     @Param('module') moduleName: string,

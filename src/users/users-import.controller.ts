@@ -12,6 +12,7 @@ import { translate } from '../i18n/i18n.service.js';
 import { RolesService } from '../roles/roles.service.js';
 import { USER_COLUMNS, UserImportResult, UsersImportService } from './users-import.service.js';
 import { csvFileUpload, runUpload } from '../web/upload.js';
+import { CsrfTokenInUploadBody } from '../web/upload-csrf.js';
 
 /**
  * The user import pages: upload a CSV file with a fixed set of column names, and see what was created.
@@ -38,6 +39,7 @@ export class UsersImportController {
 
   @Post()
   @HttpCode(200)
+  @CsrfTokenInUploadBody()
   async receiveUpload(
     @User() user: CurrentUser,
     @Req() request: Request,

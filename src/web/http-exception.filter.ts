@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { Request, Response } from 'express';
 import { LoginRequiredException } from '../auth/guards.js';
 import { RecordLockedException } from '../records/record-lock.js';
+import { CsrfTokenException } from './upload-csrf.js';
 
 /** Shows every error as a page: 404 and 403 in the user's words, and a 500 with the request id that is in the log. */
 @Catch()
@@ -16,6 +17,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof LoginRequiredException) {
       const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.originalUrl)}` : '';
       response.redirect(303, `/login${next}`);
+      return;
+    }
+
+    if (exception instanceof CsrfTokenException) {
+      renderErrorPage(response, exception.getStatus(), 'csrf');
       return;
     }
 

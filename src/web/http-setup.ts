@@ -19,11 +19,15 @@ import { LayoutService } from '../layout/layout.service.js';
 import { PASSPORT, PassportInstance } from '../auth/passport.provider.js';
 import { renderErrorPage } from './http-exception.filter.js';
 import { takeFlash } from './flash.js';
+import { postponeCsrfCheck } from './upload-csrf.js';
+import { adminMenuLinks } from './menu.js';
 import { toLocale, translate } from '../i18n/i18n.service.js';
 
 const SESSION_COOKIE = 'affari.sid';
 const CSRF_COOKIE = 'affari.csrf';
 const SESSION_TTL_SECONDS = 8 * 60 * 60;
+/** The methods that change nothing, which csrf-csrf does not check by default. */
+const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 
 /** Returns SESSION_SECRET, or the secret kept in the database, generating it on the very first start. */
 async function sessionSecret(config: AppConfig, dataSource: DataSource): Promise<string> {
@@ -112,18 +116,26 @@ export async function configureHttp(
   app.use(passport.initialize());
   app.use(passport.session());
 
-  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+  const { doubleCsrfProtection, generateCsrfToken, validateRequest } = doubleCsrf({
     getSecret: () => secret,
     getSessionIdentifier: (request) => request.session.id,
     cookieName: CSRF_COOKIE,
     cookieOptions: { sameSite: 'lax', secure: config.secureCookies, httpOnly: true, path: '/' },
-    // Upload forms are multipart, read only later by Multer, so their token travels in the URL.
+    // Never from the URL, where a token would stay in the address bar, the history and the logs.
     getCsrfTokenFromRequest: (request) =>
       ((request.body as Record<string, unknown> | undefined)?._csrf as string | undefined) ??
-      request.headers['x-csrf-token'] ??
-      (request.query._csrf as string | undefined),
+      request.headers['x-csrf-token'],
   });
   app.use((request: Request, response: Response, next: NextFunction) => {
+    // Multer reads a multipart body only in the upload route, so `runUpload` checks the token of its body.
+    if (
+      !SAFE_METHODS.includes(request.method) &&
+      request.is('multipart/form-data') &&
+      !request.headers['x-csrf-token']
+    ) {
+      postponeCsrfCheck(request, () => validateRequest(request));
+      return next();
+    }
     doubleCsrfProtection(request, response, (error?: unknown) => {
       if (error) return renderErrorPage(response, 403, 'csrf');
       next();
@@ -162,18 +174,13 @@ export async function configureHttp(
       response.locals.canViewPipeline = permissions.can('potentials', 'view');
       response.locals.currentPath = request.path;
       // The administration links appear only for the areas that the route guards would let the user open.
-      response.locals.adminAreas = {
+      const adminLinks = adminMenuLinks(request.path, {
         users: user ? await permissionsService.mayAdminister(user, 'users') : false,
         layout: user ? await permissionsService.mayAdminister(user, 'layout') : false,
-      };
-      response.locals.usersActive = request.path.startsWith('/admin/users');
-      response.locals.rolesActive = request.path.startsWith('/admin/roles');
-      response.locals.sharingActive = request.path.startsWith('/admin/sharing');
-      response.locals.profilesActive = request.path.startsWith('/admin/profiles');
-      response.locals.groupsActive = request.path.startsWith('/admin/groups');
-      response.locals.layoutActive = request.path.startsWith('/admin/layout');
-      response.locals.taxesActive = request.path.startsWith('/admin/taxes');
-      response.locals.companyActive = request.path.startsWith('/admin/company');
+        isAdministrator: user?.isAdmin === true,
+      });
+      response.locals.adminLinks = adminLinks;
+      response.locals.adminActive = adminLinks.some((link) => link.active);
     };
     loading.then(setLocals).then(() => next(), next);
   });

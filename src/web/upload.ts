@@ -1,16 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
+import { CsrfTokenException, passesPostponedCsrfCheck } from './upload-csrf.js';
 
 /** A Multer error as the upload pages report it: a file over the size limit, or any other upload error. */
 export type MulterProblem = 'tooLarge' | 'uploadFailed';
 
 /**
- * Runs a Multer handler on the request and returns the problem its error means for the upload page, or
- * undefined when the upload was read. Errors that are not Multer's are rejected as they are.
+ * Runs a Multer handler on the request, then checks the CSRF token of the form's body. Returns the problem
+ * a Multer error means for the upload page, or undefined when the upload was read. Rejects with
+ * `CsrfTokenException` when the token is missing or invalid, after deleting the stored file. Errors that are
+ * not Multer's are rejected as they are.
  */
-export function runUpload(
+export async function runUpload(
+  upload: RequestHandler,
+  request: Request,
+  response: Response,
+): Promise<MulterProblem | undefined> {
+  const problem = await readUpload(upload, request, response);
+  if (passesPostponedCsrfCheck(request)) return problem;
+
+  if (request.file?.path) await rm(request.file.path, { force: true });
+  throw new CsrfTokenException();
+}
+
+function readUpload(
   upload: RequestHandler,
   request: Request,
   response: Response,

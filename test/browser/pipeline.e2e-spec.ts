@@ -471,6 +471,69 @@ describeInChromium('pipeline in Chromium', () => {
     ]);
     expect(phoneWidth).toBe(PHONE.width);
     expect(await page.locator('.budget-far-off th').first().textContent()).toContain('Prospecting');
+  });
+
+  it('menu takes one row and collapses on a phone', async () => {
+    await logIn();
+    const navbarHeight = async () => (await page.locator('.app-navbar').boundingBox())?.height ?? 0;
+
+    await page.setViewportSize(DESKTOP);
+    await page.goto(`${baseUrl}/potentials`);
+    await screenshot('menu');
+    expect(await navbarHeight()).toBeLessThan(70);
+    expect(await page.getByRole('link', { name: 'Leads', exact: true }).isVisible()).toBe(true);
+    expect(await page.locator('.app-menu-toggle').isVisible()).toBe(false);
+
+    await page.locator('.app-admin-menu > summary').focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Users');
+    expect(await page.getByRole('link', { name: 'Company', exact: true }).isVisible()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${baseUrl}/potentials`);
+    expect(await navbarHeight()).toBeLessThan(70);
+    expect(await page.getByRole('link', { name: 'Leads', exact: true }).isVisible()).toBe(false);
+
+    await page.locator('.app-menu-toggle').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('link', { name: 'Leads', exact: true }).isVisible()).toBe(true);
+    if (screenshotDir)
+      await page.screenshot({ path: join(screenshotDir, 'menu-open-phone.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it('targets grid fits 1280 px', async () => {
+    await logIn();
+    await page.setViewportSize(DESKTOP);
+    await page.goto(`${baseUrl}/budget/targets?year=2027&kind=user`);
+    const december = page.getByRole('textbox', { name: /December/ }).first();
+    await december.fill('1,000,000.00');
+    await Promise.all([
+      page.waitForURL(/\/budget\/targets\?/),
+      page.getByRole('button', { name: 'Save targets' }).click(),
+    ]);
+    await screenshot('budget-targets-grid');
+
+    const grid = await page.evaluate(() => {
+      const wrapper = document.querySelector('.table-responsive')!;
+      const input = document.querySelector<HTMLInputElement>(
+        '.budget-targets input[aria-label*="December"]',
+      )!;
+      return {
+        overflow: wrapper.scrollWidth - wrapper.clientWidth,
+        value: input.value,
+        hiddenText: input.scrollWidth - input.clientWidth,
+        pageOverflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      };
+    });
+    expect(grid.value).toBe('1,000,000.00');
+    expect(grid.overflow).toBeLessThanOrEqual(0);
+    expect(grid.hiddenText).toBeLessThanOrEqual(0);
+    expect(grid.pageOverflow).toBeLessThanOrEqual(0);
+    expect(await page.getByRole('columnheader', { name: 'Total' }).isVisible()).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
   });
 

@@ -55,13 +55,19 @@ function rowOf(html: string, scopeKey: string | number): string {
 }
 
 /** Uploads a targets file through the import page, as a browser would. */
-async function uploadTargets(agent: Agent, content: string, numberFormat = 'dot') {
-  const page = await agent.get(`/budget/targets/import?year=${YEAR}`);
-  return agent
-    .post(`/budget/targets/import?_csrf=${encodeURIComponent(csrfToken(page.text))}`)
-    .field('year', YEAR)
-    .field('numberFormat', numberFormat)
-    .attach('file', Buffer.from(content, 'utf8'), { filename: 'targets.csv', contentType: 'text/csv' });
+async function uploadTargets(agent: Agent, content: string, numberFormat = 'dot', year = YEAR) {
+  const page = await agent.get(`/budget/targets/import?year=${year}`);
+  return postTargetsFile(agent, csrfToken(page.text), content, { year, numberFormat });
+}
+
+/** Posts a targets file with the CSRF token and the other fields of the import form. */
+function postTargetsFile(agent: Agent, token: string, content: string, fields: Record<string, string>) {
+  let post = agent.post('/budget/targets/import').field('_csrf', token);
+  for (const [name, value] of Object.entries(fields)) post = post.field(name, value);
+  return post.attach('file', Buffer.from(content, 'utf8'), {
+    filename: 'targets.csv',
+    contentType: 'text/csv',
+  });
 }
 
 describe.each(databaseKinds())('budget targets on %s', (kind) => {
@@ -91,7 +97,10 @@ describe.each(databaseKinds())('budget targets on %s', (kind) => {
 
     expect(response.status).toBe(303);
     const months = await monthsOf(testApp, ids.seller);
-    expect(months).toEqual([...Array<string>(4).fill('833334'), ...Array<string>(8).fill('833333')]);
+    const extraCent = '833334';
+    const even = '833333';
+    const quarter = [extraCent, even, even];
+    expect(months).toEqual([...quarter, ...quarter, ...quarter, ...quarter]);
     expect(months.reduce((sum, cents) => sum.plus(cents), new Decimal(0)).toString()).toBe('10000000');
     const service = testApp.app.get(BudgetTargetsService);
     const yearTarget = await service.targetOf(
@@ -213,6 +222,20 @@ describe.each(databaseKinds())('budget targets on %s', (kind) => {
     expect((await monthsOf(testApp, ids.seller))[0]).toBe('75000');
   });
 
+  it('offers a salesperson no import', async () => {
+    const seller = await loginAgent(testApp.app, 'seller', PASSWORD);
+
+    const page = await seller.get(TARGETS_PAGE);
+    expect(page.text).toContain('href="/budget/targets/export');
+    expect(page.text).not.toContain('href="/budget/targets/import');
+    expect((await seller.get(`/budget/targets/import?year=${YEAR}`)).status).toBe(403);
+
+    const file = 'scope_kind,scope_name,year,month,amount\r\nuser,seller,2027,1,10\r\n';
+    const upload = await postTargetsFile(seller, csrfToken(page.text), file, { year: YEAR });
+    expect(upload.status).toBe(403);
+    expect(await monthsOf(testApp, ids.seller)).toEqual(Array<string>(12).fill(''));
+  });
+
   it('imports its own export unchanged', async () => {
     await spreadTarget(admin, 'user', String(ids.seller), 'year-1', '100000');
     await spreadTarget(admin, 'product_line', 'Premium', 'half-2', '60000.06');
@@ -263,6 +286,28 @@ describe.each(databaseKinds())('budget targets on %s', (kind) => {
       .get(BudgetTargetsService)
       .targetOf({ kind: 'role', key: String(SALESPERSON_ROLE) }, { year: 2027, kind: 'month', index: 2 });
     expect(role.toFixed(2)).toBe('99.90');
+  });
+
+  it('returns to the year of the imported file', async () => {
+    const file =
+      'scope_kind,scope_name,year,month,amount\r\nuser,seller,2027,1,10\r\nuser,seller,2027,2,20\r\n';
+
+    const response = await uploadTargets(admin, file, 'dot', '2026');
+
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/budget/targets?year=2027&kind=user&view=month');
+    const next = await admin.get(response.headers.location);
+    expect(next.text).toContain('Targets imported: 2 rows read, 2 monthly targets changed.');
+  });
+
+  it('says when an import changes nothing', async () => {
+    const file = 'scope_kind,scope_name,year,month,amount\r\nuser,seller,2027,1,10\r\n';
+    await uploadTargets(admin, file);
+
+    const again = await uploadTargets(admin, file);
+
+    const next = await admin.get(again.headers.location);
+    expect(next.text).toContain('Targets imported: 1 rows read. Every amount in the file was already');
   });
 
   it('rejects the whole file and lists each bad row', async () => {

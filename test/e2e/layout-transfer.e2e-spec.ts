@@ -38,7 +38,7 @@ async function countRows(testApp: TestApp, table: string): Promise<number> {
   return Number(rows[0].count);
 }
 
-/** Uploads a layout file to the import form, with the CSRF token in the URL as the page's form has it. */
+/** Uploads a layout file to the import form, with the CSRF token in the form's body as the page's form has it. */
 async function uploadLayout(
   agent: Agent,
   content: string,
@@ -47,7 +47,8 @@ async function uploadLayout(
 ) {
   const page = await agent.get(`/admin/layout/${module}/import`);
   return agent
-    .post(`/admin/layout/${module}/import?_csrf=${encodeURIComponent(csrfToken(page.text))}`)
+    .post(`/admin/layout/${module}/import`)
+    .field('_csrf', csrfToken(page.text))
     .attach('file', Buffer.from(content, 'utf8'), fileName);
 }
 
@@ -330,7 +331,8 @@ describe.each(databaseKinds())('layout transfer on %s', (kind) => {
   it('upload without a file asks for one', async () => {
     const page = await targetAdmin.get(`${EDITOR}/import`);
     const response = await targetAdmin
-      .post(`${EDITOR}/import?_csrf=${encodeURIComponent(csrfToken(page.text))}`)
+      .post(`${EDITOR}/import`)
+      .field('_csrf', csrfToken(page.text))
       .field('note', 'no file');
 
     expect(response.status).toBe(422);

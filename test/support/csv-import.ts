@@ -39,7 +39,7 @@ export function unescapeHtml(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|#x27|#x60|#x3D);/g, (entity) => ENTITIES[entity]);
 }
 
-/** Posts a file to the upload form, with the CSRF token in the URL as the page's form does. */
+/** Posts a file to the upload form, with the CSRF token as the form's first field as the page's form has it. */
 export async function uploadCsv(
   agent: Agent,
   moduleName: string,
@@ -48,7 +48,7 @@ export async function uploadCsv(
   fileName = 'data.csv',
 ) {
   const page = await agent.get(`/import/${moduleName}`);
-  let post = agent.post(`/import/${moduleName}?_csrf=${encodeURIComponent(csrfToken(page.text))}`);
+  let post = agent.post(`/import/${moduleName}`).field('_csrf', csrfToken(page.text));
   for (const [name, value] of Object.entries(fields)) post = post.field(name, value);
   return post.attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), fileName);
 }
