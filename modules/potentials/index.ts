@@ -9,6 +9,7 @@ import { PotentialsAmountHistory1765100060000 } from './migrations/1765100060000
 import { PotentialAmountChangeEntity } from './potential-amount-change.entity.js';
 import { PotentialsStageHistory1765200060000 } from './migrations/1765200060000-potentials-stage-history.js';
 import { PotentialStageChangeEntity } from './potential-stage-change.entity.js';
+import { PotentialMainContacts1765300041000 } from './migrations/1765300041000-potential-main-contacts.js';
 
 export const potentialsModule: BusinessModule = {
   manifest: potentialsManifest,
@@ -20,6 +21,7 @@ export const potentialsModule: BusinessModule = {
     PotentialsContact1765000003000,
     PotentialsAmountHistory1765100060000,
     PotentialsStageHistory1765200060000,
+    PotentialMainContacts1765300041000,
   ],
   nestModule: PotentialsModule,
 };
