@@ -163,7 +163,7 @@ export const potentialsManifest: ModuleManifest = {
     {
       name: 'contacts',
       module: 'contacts',
-      // The Contact Name is the main contact, listed here too: see docs/decisions/0035.
+      // The Contact Name is the main contact: saving it adds that contact to this relation.
       mainField: 'contact_id',
       attribute: {
         label: 'relations.contactRoles.label',

@@ -5,7 +5,7 @@ import { ManyRelationEnd, relationAnchor, RelationEnd } from './relation-ends.js
 import { NamedRecord, RelationSide, RETURN_LIST_FIELD, returnReference } from './relations.service.js';
 import { queryString } from './record-pages.controller.js';
 
-/** The links of a related list's header: its anchor, "Add new" and "Select existing". */
+/** Builds the links of a related list's header: its anchor, "Add new" and "Select existing". */
 export function relationListLinks(
   side: RelationSide,
   end: RelationEnd,
@@ -23,7 +23,7 @@ export function relationListLinks(
   };
 }
 
-/** Returns the page of the link that unlinks a related record, which asks for confirmation. */
+/** Returns the path of the confirmation page that unlinks a related record. */
 export function unlinkHref(side: RelationSide, end: RelationEnd, relatedId: number): string {
   return `/relations/${side.moduleName}/${side.id}/${end.key}/${relatedId}/unlink`;
 }

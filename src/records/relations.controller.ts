@@ -74,8 +74,7 @@ export class RelationsController {
         body,
         this.saveErrors(user, end, result),
       );
-    setFlash(response, 'relations.linked');
-    response.redirect(303, `/${side.moduleName}/${side.id}#${relationAnchor(end)}`);
+    this.returnToList(response, side, end, 'relations.linked');
   }
 
   @Get(':module/:id/:key/:relatedId/unlink')
@@ -88,7 +87,7 @@ export class RelationsController {
     @Res() response: Response,
   ): Promise<void> {
     const { side, end } = await this.changeableList(user, moduleName, id, key);
-    // A mandatory link cannot be removed, which the page says at once instead of after the confirmation.
+    // A mandatory link cannot be removed, so the page shows the message at once, before any confirmation.
     const refusal =
       end.kind === 'field' && end.field.required
         ? [this.errorEntry(user, end, 'relations.errors.mandatoryLink')]
@@ -123,8 +122,7 @@ export class RelationsController {
         relatedId,
         this.saveErrors(user, end, result),
       );
-    setFlash(response, 'relations.unlinked');
-    response.redirect(303, `/${side.moduleName}/${side.id}#${relationAnchor(end)}`);
+    this.returnToList(response, side, end, 'relations.unlinked');
   }
 
   @Post(':module/:id/:key/:relatedId/attribute')
@@ -145,7 +143,12 @@ export class RelationsController {
       if (error instanceof RelationRefusedError) throw new BadRequestException();
       throw error;
     }
-    setFlash(response, 'relations.attributeSaved');
+    this.returnToList(response, side, end, 'relations.attributeSaved');
+  }
+
+  /** Shows a message and returns to the related list on the record's page. */
+  private returnToList(response: Response, side: RelationSide, end: RelationEnd, messageKey: string): void {
+    setFlash(response, messageKey);
     response.redirect(303, `/${side.moduleName}/${side.id}#${relationAnchor(end)}`);
   }
 

@@ -14,7 +14,7 @@ import { FieldRelationEnd, ManyRelationEnd, RelationEnd } from './relation-ends.
 import { ALIAS, isUniqueViolation, RecordsService, SaveResult } from './records.service.js';
 import { utcNow } from './values.js';
 
-/** A change of links that the rules refuse, with the i18n key of the message that says what to do. */
+/** A change of links that the rules refuse, with the i18n key of the message that tells the user what to do. */
 export class RelationRefusedError extends Error {
   constructor(readonly messageKey: string) {
     super(`Relation change refused: ${messageKey}`);
@@ -44,7 +44,7 @@ export interface RelationSide {
 }
 
 export const PICKER_PAGE_SIZE = 20;
-/** The most records a many-to-many list shows on a detail page; the count gives the rest. */
+/** The maximum number of records a many-to-many list shows on a detail page. Its count includes the rest. */
 export const MANY_LIST_SIZE = 50;
 
 /** The alias of `record_relations` in queries that join it to a module's records. */
@@ -113,17 +113,10 @@ export class RelationsService implements OnModuleInit {
     manager: EntityManager = this.dataSource.manager,
   ): SelectQueryBuilder<ObjectLiteral> {
     const other = this.registry.get(end.module);
-    const [mine, theirs] = end.side === 'a' ? ['a', 'b'] : ['b', 'a'];
+    const { condition, parameters } = linkCondition(side, end);
     return this.records
       .visibleQuery(other, user, manager, 'none')
-      .innerJoin(
-        'record_relations',
-        RELATION_ALIAS,
-        `${RELATION_ALIAS}.relation = :relationKey AND ${RELATION_ALIAS}.module_${theirs} = :relatedModule` +
-          ` AND ${RELATION_ALIAS}.id_${theirs} = ${ALIAS}.id` +
-          ` AND ${RELATION_ALIAS}.module_${mine} = :pageModule AND ${RELATION_ALIAS}.id_${mine} = :pageId`,
-        { relationKey: end.key, relatedModule: end.module, pageModule: side.moduleName, pageId: side.id },
-      );
+      .innerJoin('record_relations', RELATION_ALIAS, condition, parameters);
   }
 
   /** Tells whether the user may link and unlink records of the list on this record's page. */
@@ -158,8 +151,8 @@ export class RelationsService implements OnModuleInit {
   /**
    * Returns a page of the visible records of the related module that match the search and are not linked
    * to this record yet, sorted by name.
-   * NOTE: pages beyond the first use OFFSET, which scans the rows before them; a picker is searched rather
-   * than paged far, so this stays cheap in practice.
+   * NOTE: pages beyond the first use OFFSET, which scans the rows before them. A picker is searched rather
+   * than paged far, so the cost is expected to stay small, but it is not measured.
    */
   async candidates(
     user: CurrentUser,
@@ -213,19 +206,17 @@ export class RelationsService implements OnModuleInit {
       query.andWhere(`(${column} IS NULL OR ${column} <> :linkedTo)`, { linkedTo: side.id });
       return;
     }
-    const [mine, theirs] = end.side === 'a' ? ['a', 'b'] : ['b', 'a'];
+    const { condition, parameters } = linkCondition(side, end);
     query.andWhere(
-      `NOT EXISTS (SELECT 1 FROM record_relations ${RELATION_ALIAS} WHERE ${RELATION_ALIAS}.relation = :relationKey` +
-        ` AND ${RELATION_ALIAS}.module_${theirs} = :relatedModule AND ${RELATION_ALIAS}.id_${theirs} = ${ALIAS}.id` +
-        ` AND ${RELATION_ALIAS}.module_${mine} = :pageModule AND ${RELATION_ALIAS}.id_${mine} = :pageId)`,
-      { relationKey: end.key, relatedModule: end.module, pageModule: side.moduleName, pageId: side.id },
+      `NOT EXISTS (SELECT 1 FROM record_relations ${RELATION_ALIAS} WHERE ${condition})`,
+      parameters,
     );
   }
 
   /**
    * Links a record of the related module to the record on `side`. A link field is saved on the related
-   * record with the user's rights, so a record they cannot change is refused there; a many-to-many link
-   * needs the related record to be visible, and takes the attribute value given, when it is one of the list.
+   * record with the user's rights, so the save rejects a record they cannot change. A many-to-many link
+   * needs the related record to be visible, and stores the attribute value when the relation offers it.
    */
   async link(
     user: CurrentUser,
@@ -271,8 +262,8 @@ export class RelationsService implements OnModuleInit {
     relatedId: number,
     manager: EntityManager,
   ): Promise<void> {
-    if (end.side === 'b') await this.records.findChangeable(end.module, user, relatedId, 'write', manager);
-    else await this.records.findChangeable(side.moduleName, user, side.id, 'write', manager);
+    const { a } = linkSides(side, end, relatedId);
+    await this.records.findChangeable(a.moduleName, user, a.id, 'write', manager);
   }
 
   private async insertLink(
@@ -283,10 +274,7 @@ export class RelationsService implements OnModuleInit {
     relatedId: number,
     attribute: string | null,
   ): Promise<void> {
-    const [a, b] =
-      end.side === 'a'
-        ? [side, { moduleName: end.module, id: relatedId }]
-        : [{ moduleName: end.module, id: relatedId }, side];
+    const { a, b } = linkSides(side, end, relatedId);
     try {
       await manager.insert(RecordRelationEntity, {
         relation: end.key,
@@ -305,8 +293,9 @@ export class RelationsService implements OnModuleInit {
   }
 
   /**
-   * Unlinks a related record. A mandatory link field cannot be cleared, and the main record of a relation
-   * (a potential's Contact Name) stays listed while the field names it; both are refused with a message.
+   * Unlinks a related record. A mandatory link field cannot be cleared, so that unlink is rejected with a
+   * message. The main record of a relation (a potential's Contact Name) is rejected the same way while the
+   * field names it.
    */
   async unlink(
     user: CurrentUser,
@@ -341,10 +330,9 @@ export class RelationsService implements OnModuleInit {
   ): Promise<void> {
     const mainField = end.relation.mainField;
     if (!mainField) return;
-    const [declaringId, otherId] = end.side === 'a' ? [side.id, relatedId] : [relatedId, side.id];
-    const declaring = await this.records.findVisible(end.declaringModule, user, declaringId, manager);
-    if (declaring.values[mainField] === otherId)
-      throw new RelationRefusedError('relations.errors.mainRecord');
+    const { a, b } = linkSides(side, end, relatedId);
+    const declaring = await this.records.findVisible(a.moduleName, user, a.id, manager);
+    if (declaring.values[mainField] === b.id) throw new RelationRefusedError('relations.errors.mainRecord');
   }
 
   /** Sets the attribute of a link (a contact's role in a deal); an empty value clears it. */
@@ -369,22 +357,20 @@ export class RelationsService implements OnModuleInit {
     });
   }
 
-  /** The stored link between the record on `side` and a related record, as a query to delete or update. */
+  /** Builds a query on the stored link between the record on `side` and a related record, to delete or update it. */
   private linkRows(manager: EntityManager, side: RelationSide, end: ManyRelationEnd, relatedId: number) {
-    const [a, b] = end.side === 'a' ? [side.id, relatedId] : [relatedId, side.id];
-    const [moduleA, moduleB] =
-      end.side === 'a' ? [side.moduleName, end.module] : [end.module, side.moduleName];
+    const { a, b } = linkSides(side, end, relatedId);
     return manager
       .createQueryBuilder()
       .from(RecordRelationEntity, 'record_relations')
       .where(
-        'relation = :relation AND module_a = :moduleA AND id_a = :a AND module_b = :moduleB AND id_b = :b',
+        'relation = :relation AND module_a = :moduleA AND id_a = :idA AND module_b = :moduleB AND id_b = :idB',
         {
           relation: end.key,
-          moduleA,
-          a,
-          moduleB,
-          b,
+          moduleA: a.moduleName,
+          idA: a.id,
+          moduleB: b.moduleName,
+          idB: b.id,
         },
       );
   }
@@ -477,6 +463,36 @@ export class RelationsService implements OnModuleInit {
       );
     }
   }
+}
+
+/** Returns both records of a many-to-many link: `a` of the declaring module and `b` of the related one. */
+function linkSides(
+  side: RelationSide,
+  end: ManyRelationEnd,
+  relatedId: number,
+): { a: RelationSide; b: RelationSide } {
+  const related = { moduleName: end.module, id: relatedId };
+  return end.side === 'a' ? { a: side, b: related } : { a: related, b: side };
+}
+
+/**
+ * Returns the SQL condition that a `record_relations` row under RELATION_ALIAS links the record on `side`
+ * to the row of the related module's table under ALIAS, with its parameters.
+ */
+function linkCondition(side: RelationSide, end: ManyRelationEnd) {
+  const [mine, theirs] = end.side === 'a' ? ['a', 'b'] : ['b', 'a'];
+  return {
+    condition:
+      `${RELATION_ALIAS}.relation = :relationKey AND ${RELATION_ALIAS}.module_${theirs} = :relatedModule` +
+      ` AND ${RELATION_ALIAS}.id_${theirs} = ${ALIAS}.id` +
+      ` AND ${RELATION_ALIAS}.module_${mine} = :pageModule AND ${RELATION_ALIAS}.id_${mine} = :pageId`,
+    parameters: {
+      relationKey: end.key,
+      relatedModule: end.module,
+      pageModule: side.moduleName,
+      pageId: side.id,
+    },
+  };
 }
 
 /**

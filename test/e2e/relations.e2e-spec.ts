@@ -227,6 +227,19 @@ describe.each(databaseKinds())('relations menu on %s', (kind) => {
     expect(await relationRows()).toHaveLength(1);
   });
 
+  it('deleting a contact removes its links', async () => {
+    const potential = await createPotential('Fleet renewal');
+    const contact = await createContact('Bianchi');
+    const picker = `/relations/potentials/${potential}/potentials.contacts`;
+    await postForm(admin, picker, picker, { related_id: String(contact) });
+    expect(await relationRows()).toHaveLength(1);
+
+    const response = await postForm(admin, `/contacts/${contact}/delete`, `/contacts/${contact}/delete`, {});
+
+    expect(response.status).toBe(303);
+    expect(await relationRows()).toEqual([]);
+  });
+
   it('picker excludes linked and out-of-scope records', async () => {
     await createUser(testApp, 'sara', SALESPERSON_ROLE);
     const sara = await loginAgent(testApp.app, 'sara', PASSWORD);
