@@ -30,7 +30,7 @@ import {
 import { DuplicateMatch } from './duplicate-finder.service.js';
 import { FieldRelationEnd, relationAnchor } from './relation-ends.js';
 import { manyListModel, relationListLinks, unlinkHref } from './relation-lists.js';
-import { RelationsService, RETURN_LIST_FIELD } from './relations.service.js';
+import { RelationsService, RETURN_LIST_FIELD, returnListPath } from './relations.service.js';
 import { duplicateName } from './duplicate-names.js';
 import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
 import { UsersService } from '../users/users.service.js';
@@ -908,7 +908,8 @@ export abstract class RecordPagesController {
       singularLabel: translate(user.locale, manifest.singularLabel),
       id,
       action: id === null ? `/${manifest.name}` : `/${manifest.name}/${id}`,
-      cancelHref: id === null ? `/${manifest.name}` : `/${manifest.name}/${id}`,
+      cancelHref:
+        id === null ? (returnListPath(returnList) ?? `/${manifest.name}`) : `/${manifest.name}/${id}`,
       blocks,
       formSections: sections,
       errorSummary,

@@ -15,8 +15,10 @@ export function relationListLinks(
   return {
     key: end.key,
     anchor: relationAnchor(end),
+    // A new record gets a link field from its form, so "Add new" needs the right to change the list only
+    // for a many-to-many relation.
     addHref:
-      canCreate && canChange
+      canCreate && (canChange || end.kind === 'field')
         ? `/${end.module}/new${queryString(prefill, { [RETURN_LIST_FIELD]: returnReference(side, end) })}`
         : undefined,
     selectHref: canChange ? `/relations/${side.moduleName}/${side.id}/${end.key}` : undefined,

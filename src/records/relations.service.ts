@@ -14,7 +14,7 @@ import { FieldRelationEnd, ManyRelationEnd, RelationEnd } from './relation-ends.
 import { ALIAS, isUniqueViolation, RecordsService, SaveResult } from './records.service.js';
 import { utcNow } from './values.js';
 
-/** A change of links that the rules refuse, with the i18n key of the message that tells the user what to do. */
+/** A rejected change of links, with the i18n key of the message that explains what the user can do instead. */
 export class RelationRefusedError extends Error {
   constructor(readonly messageKey: string) {
     super(`Relation change refused: ${messageKey}`);
@@ -388,7 +388,13 @@ export class RelationsService implements OnModuleInit {
     if (!parsed) return undefined;
     const end = this.registry.relationEnd(parsed.side.moduleName, parsed.key);
     if (end.module !== createdModule) throw new NotFoundException();
-    await this.requireChangeable(user, parsed.side, end);
+    // The form itself sets a link field, and the save checks it as any other field.
+    if (end.kind === 'field') {
+      await this.permissions.require(user, parsed.side.moduleName, 'view');
+      await this.records.findVisible(parsed.side.moduleName, user, parsed.side.id);
+    } else {
+      await this.requireChangeable(user, parsed.side, end);
+    }
     return { side: parsed.side, end };
   }
 
@@ -512,6 +518,16 @@ export const RETURN_LIST_FIELD = '_relation';
 /** Writes the reference of a related list: `<module>:<id>:<key>`, such as `accounts:5:potentials.account_id`. */
 export function returnReference(side: RelationSide, end: RelationEnd): string {
   return `${side.moduleName}:${side.id}:${end.key}`;
+}
+
+/** Returns the page of the record whose related list opened a form, for its Cancel link. */
+export function returnListPath(reference: string | undefined): string | undefined {
+  try {
+    const parsed = parseReturnReference(reference);
+    return parsed && `/${parsed.side.moduleName}/${parsed.side.id}`;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseReturnReference(

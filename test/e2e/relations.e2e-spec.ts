@@ -303,6 +303,7 @@ describe.each(databaseKinds())('relations menu on %s', (kind) => {
     const addHref = unescapeHtml(/href="(\/contacts\/new\?[^"]+)"/.exec(detail.text)![1]);
     const form = await admin.get(addHref);
     expect(form.text).toContain(`name="_relation" value="potentials:${potential}:potentials.contacts"`);
+    expect(form.text).toContain(`href="/potentials/${potential}"`);
 
     const response = await admin
       .post('/contacts')
@@ -319,6 +320,27 @@ describe.each(databaseKinds())('relations menu on %s', (kind) => {
     const rows = await relationRows();
     expect(rows).toHaveLength(1);
     expect(rows[0].id_a).toBe(potential);
+  });
+
+  it('add new to a hidden potential saves nothing', async () => {
+    await createUser(testApp, 'sara', SALESPERSON_ROLE);
+    const sara = await loginAgent(testApp.app, 'sara', PASSWORD);
+    const hiddenPotential = await createPotential('Secret deal');
+    const form = await sara.get('/contacts/new');
+
+    const response = await sara
+      .post('/contacts')
+      .type('form')
+      .send({
+        _csrf: csrfToken(form.text),
+        _relation: `potentials:${hiddenPotential}:potentials.contacts`,
+        last_name: 'Verdi',
+      });
+
+    expect(response.status).toBe(404);
+    const contacts = await testApp.dataSource.query<{ id: number }[]>('SELECT id FROM contacts');
+    expect(contacts).toEqual([]);
+    expect(await relationRows()).toEqual([]);
   });
 
   it('add new potential returns to the account linked', async () => {
