@@ -447,7 +447,8 @@ export class RelationsService implements OnModuleInit {
 
       const existing = await event.manager
         .createQueryBuilder()
-        .select(['id_a AS "idA"', 'id_b AS "idB"'])
+        .select('id_a', 'idA')
+        .addSelect('id_b', 'idB')
         .from(RecordRelationEntity, 'record_relations')
         .where('relation = :key AND id_a IN (:...ids)', { key, ids: pairs.map((pair) => pair.id) })
         .getRawMany<{ idA: number; idB: number }>();

@@ -1,8 +1,11 @@
 import { unescapeHtml } from '../support/csv-import.js';
+import { RecordsService } from '../../src/records/records.service.js';
 import {
+  ADMIN,
   Agent,
   createRecord,
   createUser,
+  ISO_FORMAT,
   PASSWORD,
   SALESPERSON_ROLE,
   setSharing,
@@ -225,6 +228,20 @@ describe.each(databaseKinds())('relations menu on %s', (kind) => {
     expect(response.status).toBe(422);
     expect(textOf(response.text)).toContain('This is the main record of the relation');
     expect(await relationRows()).toHaveLength(1);
+  });
+
+  it('Contact Name keeps an existing role', async () => {
+    const potential = await createPotential('Fleet renewal');
+    const contact = await createContact('Bianchi');
+    const picker = `/relations/potentials/${potential}/potentials.contacts`;
+    await postForm(admin, picker, picker, { related_id: String(contact), attribute: 'economic_buyer' });
+
+    const saved = await testApp.app
+      .get(RecordsService)
+      .save('potentials', ADMIN, potential, { contact_id: String(contact) }, ISO_FORMAT);
+
+    expect(saved.ok).toBe(true);
+    expect(await relationRows()).toEqual([{ id_a: potential, id_b: contact, attribute: 'economic_buyer' }]);
   });
 
   it('deleting a contact removes its links', async () => {
