@@ -1,4 +1,5 @@
 import { unescapeHtml } from '../support/csv-import.js';
+import { PotentialMainContacts1765300041000 } from '../../modules/potentials/migrations/1765300041000-potential-main-contacts.js';
 import { RecordsService } from '../../src/records/records.service.js';
 import {
   ADMIN,
@@ -242,6 +243,21 @@ describe.each(databaseKinds())('relations menu on %s', (kind) => {
 
     expect(saved.ok).toBe(true);
     expect(await relationRows()).toEqual([{ id_a: potential, id_b: contact, attribute: 'economic_buyer' }]);
+  });
+
+  it('migration lists existing Contact Names', async () => {
+    const contact = await createContact('Bianchi');
+    const potential = await createPotential('Fleet renewal', { contact_id: String(contact) });
+    await testApp.dataSource.query('DELETE FROM record_relations');
+
+    const runner = testApp.dataSource.createQueryRunner();
+    try {
+      await new PotentialMainContacts1765300041000().up(runner);
+    } finally {
+      await runner.release();
+    }
+
+    expect(await relationRows()).toEqual([{ id_a: potential, id_b: contact, attribute: null }]);
   });
 
   it('deleting a contact removes its links', async () => {
