@@ -1,3 +1,5 @@
+import { RelationsController } from './records/relations.controller.js';
+import { RelationsService } from './records/relations.service.js';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -63,6 +65,7 @@ class CoreModule {
       AdminBoundsService,
       DuplicateFinder,
       RecordsService,
+      RelationsService,
       RecordViews,
       ListColumnsService,
       UsersService,
@@ -105,6 +108,7 @@ export class AppModule {
         TaxesController,
         CompanySettingsController,
         HomeController,
+        RelationsController,
         MassActionsController,
       ],
       providers: [

@@ -10,6 +10,7 @@ import { PotentialAmountChangeEntity } from './potential-amount-change.entity.js
 import { PotentialsStageHistory1765200060000 } from './migrations/1765200060000-potentials-stage-history.js';
 import { PotentialStageChangeEntity } from './potential-stage-change.entity.js';
 import { PotentialsProductLine1765300010000 } from './migrations/1765300010000-potentials-product-line.js';
+import { PotentialMainContacts1765300041000 } from './migrations/1765300041000-potential-main-contacts.js';
 
 export const potentialsModule: BusinessModule = {
   manifest: potentialsManifest,
@@ -22,6 +23,7 @@ export const potentialsModule: BusinessModule = {
     PotentialsAmountHistory1765100060000,
     PotentialsStageHistory1765200060000,
     PotentialsProductLine1765300010000,
+    PotentialMainContacts1765300041000,
   ],
   nestModule: PotentialsModule,
 };

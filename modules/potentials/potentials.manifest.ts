@@ -15,6 +15,16 @@ export const SALES_STAGES = [
   { value: 'Closed Lost', probability: 0, outcome: 'lost' },
 ] as const;
 
+/** The roles a contact plays in a deal, stored as these values and translated by their i18n keys. */
+export const CONTACT_ROLES = [
+  'business_user',
+  'decision_maker',
+  'economic_buyer',
+  'technical_evaluator',
+  'influencer',
+  'other',
+] as const;
+
 export const potentialsManifest: ModuleManifest = {
   name: 'potentials',
   table: 'potentials',
@@ -75,7 +85,6 @@ export const potentialsManifest: ModuleManifest = {
       link: 'contacts',
       label: 'potentials.fields.contact_id',
       block: 'info',
-      relatedList: true,
     },
     {
       name: 'expected_close_date',
@@ -159,4 +168,16 @@ export const potentialsManifest: ModuleManifest = {
   ],
   listTotals: ['amount', 'weighted_amount'],
   defaultSort: { field: 'expected_close_date', direction: 'asc' },
+  relations: [
+    {
+      name: 'contacts',
+      module: 'contacts',
+      // The Contact Name is the main contact: saving it adds that contact to this relation.
+      mainField: 'contact_id',
+      attribute: {
+        label: 'relations.contactRoles.label',
+        values: CONTACT_ROLES.map((value) => ({ value, label: `relations.contactRoles.${value}` })),
+      },
+    },
+  ],
 };

@@ -30,6 +30,7 @@ import { CustomFieldUids1764900110000 } from './migrations/1764900110000-custom-
 import { CustomFieldIndexes1764900120000 } from './migrations/1764900120000-custom-field-indexes.js';
 import { Taxes1765100001000 } from './migrations/1765100001000-taxes.js';
 import { CompanySettings1765100040000 } from './migrations/1765100040000-company-settings.js';
+import { RecordRelations1765300040000 } from './migrations/1765300040000-record-relations.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -49,6 +50,7 @@ import { SharingSettingEntity } from '../access/sharing.entity.js';
 import { RoleEntity } from '../roles/role.entity.js';
 import { BusinessModule } from '../records/business-module.js';
 import { ListColumnChoiceEntity } from '../records/list-column-choice.entity.js';
+import { RecordRelationEntity } from '../records/record-relation.entity.js';
 import { TaxEntity } from '../taxes/tax.entity.js';
 import { CompanySettingsEntity } from '../company/company-settings.entity.js';
 
@@ -69,6 +71,7 @@ export const CORE_ENTITIES = [
   LayoutChangeEntity,
   CustomFieldEntity,
   ListColumnChoiceEntity,
+  RecordRelationEntity,
   TaxEntity,
   CompanySettingsEntity,
   SessionRow,
@@ -98,6 +101,7 @@ export const CORE_MIGRATIONS = [
   CustomFieldIndexes1764900120000,
   Taxes1765100001000,
   CompanySettings1765100040000,
+  RecordRelations1765300040000,
 ];
 
 /**

@@ -119,6 +119,35 @@ export interface DuplicateCheck {
   modules: string[];
 }
 
+/**
+ * A many-to-many relation that a module declares with another module, stored by the core in the
+ * `record_relations` table. Both modules' detail pages list it, so the other module declares nothing.
+ */
+export interface RelationDefinition {
+  /** The name within the declaring module, also part of URLs: 'contacts'. No field of the module has it. */
+  name: string;
+  /** The related module. */
+  module: string;
+  /** i18n key of the list's heading on the declaring module's pages; the related module's label when absent. */
+  label?: string;
+  /** i18n key of the list's heading on the related module's pages; the declaring module's label when absent. */
+  inverseLabel?: string;
+  /** A value each link carries, chosen from a fixed list, such as a contact's role in a deal. */
+  attribute?: RelationAttribute;
+  /**
+   * A link field of the declaring module that names its main related record, such as a potential's Contact
+   * Name. Saving the field adds that record to the relation, and the list marks it and refuses to unlink it.
+   */
+  mainField?: string;
+}
+
+export interface RelationAttribute {
+  /** i18n key of the attribute's column heading and select label. */
+  label: string;
+  /** The stored values, each with the i18n key of its label. */
+  values: { value: string; label: string }[];
+}
+
 export interface ModuleManifest {
   /** URL segment and registry key: 'potentials'. */
   name: string;
@@ -159,6 +188,11 @@ export interface ModuleManifest {
    * change to it. `message` is the i18n key of the reason shown to the user. Deleting stays possible.
    */
   lockedWhenSet?: { field: string; message: string };
+  /**
+   * Many-to-many relations with other modules, listed on the detail pages of both. One-to-many relations are
+   * link fields with `relatedList`, declared by the module whose records hold the link.
+   */
+  relations?: RelationDefinition[];
 }
 
 /** Filter values that keep the records whose field is empty, or set, whatever its value. */

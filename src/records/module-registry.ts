@@ -6,6 +6,7 @@ import { RecordHooks } from './record-hooks.js';
 import { withCustomFields } from '../layout/custom-fields.js';
 import { CustomFieldRow } from '../layout/layout.entities.js';
 import { applyLayout, ModuleLayout } from '../layout/module-layout.js';
+import { relationDeclarationErrors, RelationEnd, relationEndsOf } from './relation-ends.js';
 
 export const BUSINESS_MODULES = Symbol('BUSINESS_MODULES');
 
@@ -25,6 +26,8 @@ export class ModuleRegistry {
     for (const { manifest } of modules) if (manifest) this.shippedManifests.set(manifest.name, manifest);
     this.baseManifests = new Map(this.shippedManifests);
     this.manifests = new Map(this.shippedManifests);
+    const errors = relationDeclarationErrors([...this.shippedManifests.values()]);
+    if (errors.length > 0) throw new Error(`Invalid relation declarations: ${errors.join('; ')}`);
   }
 
   /**
@@ -112,6 +115,18 @@ export class ModuleRegistry {
         .filter((field) => field.type === 'link' && field.link === name && field.relatedList)
         .map((field) => ({ manifest, field })),
     );
+  }
+
+  /** Returns the related lists of the module's detail page: link fields that point to it and relations. */
+  relationEnds(name: string): RelationEnd[] {
+    return relationEndsOf(this.all(), name);
+  }
+
+  /** Returns one related list of the module by its key, or throws NotFound. */
+  relationEnd(name: string, key: string): RelationEnd {
+    const end = this.relationEnds(name).find((candidate) => candidate.key === key);
+    if (!end) throw new NotFoundException();
+    return end;
   }
 
   registerHooks(moduleName: string, hooks: RecordHooks): void {

@@ -28,6 +28,9 @@ import {
   StoredRecord,
 } from './records.service.js';
 import { DuplicateMatch } from './duplicate-finder.service.js';
+import { FieldRelationEnd, relationAnchor } from './relation-ends.js';
+import { manyListModel, relationListLinks, unlinkHref } from './relation-lists.js';
+import { RelationsService, RETURN_LIST_FIELD, returnListPath } from './relations.service.js';
 import { duplicateName } from './duplicate-names.js';
 import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
 import { UsersService } from '../users/users.service.js';
@@ -104,6 +107,7 @@ export abstract class RecordPagesController {
   // arguments on, need no change for it.
   @Inject(ListColumnsService) protected readonly listColumns!: ListColumnsService;
   @Inject(DetailExtensions) private readonly detailExtensions!: DetailExtensions;
+  @Inject(RelationsService) private readonly relations!: RelationsService;
 
   protected constructor(
     protected readonly moduleName: string,
@@ -393,7 +397,10 @@ export abstract class RecordPagesController {
     @Res() response: Response,
   ): Promise<void> {
     const permissions = await this.permissions.require(user, this.moduleName, 'create');
-    await this.renderForm(response, user, null, this.newValues(user, params, permissions), {}, permissions);
+    const values = this.newValues(user, params, permissions);
+    const returnList = stringParam(params[RETURN_LIST_FIELD]);
+    await this.relations.requireReturnList(user, this.moduleName, returnList);
+    await this.renderForm(response, user, null, values, {}, permissions, { returnList });
   }
 
   /**
@@ -438,6 +445,9 @@ export abstract class RecordPagesController {
     @Res() response: Response,
   ): Promise<void> {
     const permissions = await this.permissions.require(user, this.moduleName, 'create');
+    // A record created from a related list's "Add new" is linked there, so the link is checked before saving.
+    const returnList = stringParam(body[RETURN_LIST_FIELD]);
+    const relatedList = await this.relations.requireReturnList(user, this.moduleName, returnList);
     const result = await this.saveForm(user, null, body);
     if (!result.ok) {
       // A read-only field is not submitted, so it shows its default value again, as the record will get it.
@@ -458,10 +468,16 @@ export abstract class RecordPagesController {
           form: body._form === 'quick' ? 'quick' : 'full',
           duplicates: result.duplicates,
           submitted: body,
+          returnList,
         },
       );
     }
     setFlash(response, 'flash.saved');
+    if (relatedList) {
+      await this.relations.linkCreated(user, relatedList, result.id);
+      const { side, end } = relatedList;
+      return response.redirect(303, `/${side.moduleName}/${side.id}#${relationAnchor(end)}`);
+    }
     response.redirect(303, `/${this.moduleName}/${result.id}`);
   }
 
@@ -536,7 +552,7 @@ export abstract class RecordPagesController {
       recordName: recordName(manifest, record.values),
       id,
       blocks,
-      related: await this.relatedLists(user, id, permissions),
+      related: await this.relatedLists(user, record, permissions),
       // Both the profile and the sharing scope must allow the action, so that no button leads to a 403.
       editHref:
         permissions.can(this.moduleName, 'edit') &&
@@ -574,28 +590,70 @@ export abstract class RecordPagesController {
     return Promise.resolve({});
   }
 
-  /** Lists the records of other modules that link to this one, with their count and totals. */
-  private async relatedLists(user: CurrentUser, id: number, permissions: UserPermissions) {
-    const lists = [];
-    for (const { manifest, field } of this.registry.incomingLinks(this.moduleName)) {
-      if (!permissions.can(manifest.name, 'view')) continue;
-      const params = { [field.name]: String(id) };
-      // A related list shows every linked record, also those the module's lists leave out by default (a
-      // campaign's converted leads), and its link opens the list with the same records.
-      const allParams: Record<string, string> = { ...params };
-      for (const name of Object.keys(manifest.defaultFilters ?? {})) allParams[name] = FILTER_ANY;
-      const result = await this.records.list(manifest.name, user, { filters: allParams, pageSize: 20 });
-      const model = await this.relatedModel(user, manifest, params, result, permissions);
-      lists.push({
-        label: translate(user.locale, manifest.label),
-        ...model,
-        listHref: `/${manifest.name}${queryString(allParams, {})}`,
-        addHref: permissions.can(manifest.name, 'create')
-          ? `/${manifest.name}/new${queryString(params, {})}`
-          : undefined,
+  /**
+   * Builds the related lists of the detail page that the manifests declare, in the order of the relations
+   * menu: records of other modules that link to this one, and many-to-many relations. Each counts the
+   * records the user may see only.
+   */
+  private async relatedLists(
+    user: CurrentUser,
+    record: StoredRecord,
+    permissions: UserPermissions,
+  ): Promise<Record<string, unknown>[]> {
+    const lists: Record<string, unknown>[] = [];
+    const side = { moduleName: this.moduleName, id: record.id };
+    for (const end of this.registry.relationEnds(this.moduleName)) {
+      if (!permissions.can(end.module, 'view')) continue;
+      const links = relationListLinks(side, end, {
+        canChange: await this.relations.canChange(user, side, end),
+        canCreate: permissions.can(end.module, 'create'),
       });
+      if (end.kind === 'many') {
+        const listed = await this.relations.manyList(user, side, end);
+        const mainField = end.side === 'a' ? end.relation.mainField : undefined;
+        const mainId = mainField ? record.values[mainField] : undefined;
+        lists.push({
+          ...links,
+          ...manyListModel(
+            user,
+            this.registry,
+            side,
+            end,
+            listed,
+            typeof mainId === 'number' ? mainId : undefined,
+            links.selectHref !== undefined,
+          ),
+        });
+        continue;
+      }
+      lists.push({ ...links, ...(await this.linkFieldList(user, record.id, end, permissions)) });
+      const last = lists[lists.length - 1] as { rows: { id: number; unlinkHref?: string }[] };
+      if (links.selectHref && !end.field.required)
+        for (const row of last.rows) row.unlinkHref = unlinkHref(side, end, row.id);
     }
     return lists;
+  }
+
+  /** Lists the records of another module whose link field points to this one, with their count and totals. */
+  private async linkFieldList(
+    user: CurrentUser,
+    id: number,
+    { module: moduleName, field }: FieldRelationEnd,
+    permissions: UserPermissions,
+  ) {
+    const manifest = this.registry.get(moduleName);
+    const params = { [field.name]: String(id) };
+    // A related list shows every linked record, also those the module's lists leave out by default (a
+    // campaign's converted leads), and its link opens the list with the same records.
+    const allParams: Record<string, string> = { ...params };
+    for (const name of Object.keys(manifest.defaultFilters ?? {})) allParams[name] = FILTER_ANY;
+    const result = await this.records.list(manifest.name, user, { filters: allParams, pageSize: 20 });
+    const model = await this.relatedModel(user, manifest, params, result, permissions);
+    return {
+      label: translate(user.locale, manifest.label),
+      ...model,
+      listHref: `/${manifest.name}${queryString(allParams, {})}`,
+    };
   }
 
   private relatedModel(
@@ -621,6 +679,8 @@ export abstract class RecordPagesController {
         numeric: isNumeric(field),
       })),
       rows: result.records.map((record) => ({
+        id: record.id,
+        name: recordName(manifest, record.values) || `#${record.id}`,
         cells: this.rowCells(manifest, columns, record, result.names, user.locale).map((cell, index) => ({
           ...cell,
           numeric: isNumeric(columns[index]),
@@ -808,7 +868,7 @@ export abstract class RecordPagesController {
     values: Record<string, string>,
     errors: FieldErrors,
     permissions: UserPermissions,
-    { form = 'full', duplicates = [], submitted }: FormExtras = {},
+    { form = 'full', duplicates = [], submitted, returnList }: FormExtras = {},
   ): Promise<void> {
     const manifest = this.manifest;
     const stored = id === null ? undefined : await this.records.findVisible(this.moduleName, user, id);
@@ -862,11 +922,13 @@ export abstract class RecordPagesController {
       singularLabel: translate(user.locale, manifest.singularLabel),
       id,
       action: id === null ? `/${manifest.name}` : `/${manifest.name}/${id}`,
-      cancelHref: id === null ? `/${manifest.name}` : `/${manifest.name}/${id}`,
+      cancelHref:
+        id === null ? (returnListPath(returnList) ?? `/${manifest.name}`) : `/${manifest.name}/${id}`,
       blocks,
       formSections: sections,
       errorSummary,
       duplicateWarning: this.duplicateWarning(user, duplicates),
+      returnList: returnList ? { name: RETURN_LIST_FIELD, value: returnList } : undefined,
     });
   }
 
@@ -898,6 +960,8 @@ export interface FormExtras {
   duplicates?: DuplicateMatch[];
   /** The posted form, when it is shown again after an error. */
   submitted?: Record<string, unknown>;
+  /** The related list whose "Add new" opened the form, which the new record is linked to and returns to. */
+  returnList?: string;
 }
 
 /**
@@ -918,6 +982,10 @@ const CONFIRMED_DUPLICATE = '_duplicate_confirmed';
 
 export function confirmedDuplicate(body: Record<string, unknown>): string | undefined {
   const value = body[CONFIRMED_DUPLICATE];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function stringParam(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 

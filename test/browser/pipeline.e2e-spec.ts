@@ -534,6 +534,51 @@ describeInChromium('pipeline in Chromium', () => {
     expect(grid.hiddenText).toBeLessThanOrEqual(0);
     expect(grid.pageOverflow).toBeLessThanOrEqual(0);
     expect(await page.getByRole('columnheader', { name: 'Total' }).isVisible()).toBe(true);
+  });
+
+  it('relation picker links a contact with a role and passes axe', async () => {
+    await logIn();
+    const id = await createPotential({
+      name: 'Fleet renewal',
+      amount: '1000',
+      closeDate: '06/30/2027',
+      stage: 'Prospecting',
+    });
+    const contact = await createRecord(testApp, 'contacts', { last_name: 'Bianchi', assigned_user_id: '1' });
+
+    await page.goto(`${baseUrl}/potentials/${id}`);
+    await page
+      .getByRole('navigation', { name: 'Related lists' })
+      .getByRole('link', { name: /Contacts/ })
+      .click();
+    await Promise.all([
+      page.waitForURL(/\/relations\/potentials\/\d+\/potentials\.contacts$/),
+      page.getByRole('link', { name: 'Select existing · Contacts' }).click(),
+    ]);
+    await screenshot('relation-picker');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.fill('#relation-search', 'Bianchi');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByLabel('Bianchi').check();
+    await page.selectOption('#relation-attribute', { label: 'Technical Evaluator' });
+    await Promise.all([
+      page.waitForURL(new RegExp(`/potentials/${id}#relation-potentials-contacts$`)),
+      page.getByRole('button', { name: 'Link' }).click(),
+    ]);
+    expect(await page.locator(`#attribute-relation-potentials-contacts-${contact}`).inputValue()).toBe(
+      'technical_evaluator',
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.goto(`${baseUrl}/contacts/${contact}`);
+    await expect(page.locator('#relation-potentials-contacts').textContent()).resolves.toContain(
+      'Fleet renewal',
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.goto(`${baseUrl}/relations/potentials/${id}/potentials.contacts/${contact}/unlink`);
+    await screenshot('relation-unlink');
     expect(await seriousViolations(page)).toEqual([]);
   });
 

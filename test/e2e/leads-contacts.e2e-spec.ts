@@ -483,7 +483,9 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
 
       expect(accountPage).toContain('Contacts <span class="badge text-bg-secondary">1</span>');
       expect(recordLinks(accountPage, 'contacts')).toEqual(['Mario', 'Rossi']);
-      expect(accountPage).toContain(`href="/contacts/new?account_id=${account}"`);
+      expect(accountPage).toContain(
+        `href="/contacts/new?account_id=${account}&_relation=accounts%3A${account}%3Acontacts.account_id"`,
+      );
       expect(contactPage).toContain('Potentials <span class="badge text-bg-secondary">1</span>');
       expect(recordLinks(contactPage, 'potentials')).toEqual(['Fleet renewal']);
     });
