@@ -183,6 +183,19 @@ describe.each(databaseKinds())('record routes out of scope on %s', (kind) => {
     };
   }
 
+  /** Returns the columns besides fields that a module's import file needs: a quote's rows name a product. */
+  async function importExtras(manifest: ModuleManifest, ownerId: number): Promise<Record<string, string>> {
+    if (manifest.name !== 'quotes') return {};
+    const name = uniqueName('Product');
+    await createOwned(
+      MANIFESTS.find((m) => m.name === 'products')!,
+      ownerId,
+      name,
+      { unit_price: '10.00' },
+    );
+    return { 'line.product': name, 'line.quantity': '1' };
+  }
+
   async function createOwned(
     manifest: ModuleManifest,
     ownerId: number,
@@ -467,8 +480,14 @@ describe.each(databaseKinds())('record routes out of scope on %s', (kind) => {
         name: `POST /import/${link.manifest.name} (${label} by name)`,
         changesNothing: false,
         send: async (c) => {
-          const linked = await recordInput(link.manifest, c.userId, uniqueName('Imported'), true);
-          const unlinked = await recordInput(link.manifest, c.userId, uniqueName('Imported'), true);
+          const linked = {
+            ...(await recordInput(link.manifest, c.userId, uniqueName('Imported'), true)),
+            ...(await importExtras(link.manifest, c.userId)),
+          };
+          const unlinked = {
+            ...(await recordInput(link.manifest, c.userId, uniqueName('Imported'), true)),
+            ...(await importExtras(link.manifest, c.userId)),
+          };
           for (const input of [linked, unlinked]) delete input.assigned_user_id;
           linked[field] = c.targetName;
           // A required link keeps the record's own linked record, so that only the named one can fail.
