@@ -10,6 +10,7 @@ import { PotentialAmountChangeEntity } from './potential-amount-change.entity.js
 import { PotentialsStageHistory1765200060000 } from './migrations/1765200060000-potentials-stage-history.js';
 import { PotentialStageChangeEntity } from './potential-stage-change.entity.js';
 import { PotentialsProductLine1765300010000 } from './migrations/1765300010000-potentials-product-line.js';
+import { PotentialsBudgetIndex1765300060000 } from './migrations/1765300060000-potentials-budget-index.js';
 
 export const potentialsModule: BusinessModule = {
   manifest: potentialsManifest,
@@ -22,6 +23,7 @@ export const potentialsModule: BusinessModule = {
     PotentialsAmountHistory1765100060000,
     PotentialsStageHistory1765200060000,
     PotentialsProductLine1765300010000,
+    PotentialsBudgetIndex1765300060000,
   ],
   nestModule: PotentialsModule,
 };
