@@ -28,8 +28,10 @@ const STAGES = [
   'Closed Lost',
 ];
 /** Role ids of a fresh install: Organisation 1, Sales Manager 2, Salesperson 3. */
-const SALES_MANAGER_ROLE = 2;
-const SALESPERSON_ROLE = 3;
+export const SALES_MANAGER_ROLE = 2;
+export const SALESPERSON_ROLE = 3;
+/** The password of the administrator and of every user the benchmarks create. */
+export const BENCH_PASSWORD = 'bench-password';
 export const ADMIN: CurrentUser = {
   id: 1,
   username: 'admin',
@@ -52,7 +54,7 @@ export interface BenchApp {
 export async function startBenchApp(): Promise<BenchApp> {
   const folder = mkdtempSync(join(tmpdir(), 'affari-bench-'));
   const env = {
-    ADMIN_PASSWORD: 'bench-password',
+    ADMIN_PASSWORD: BENCH_PASSWORD,
     LOG_LEVEL: 'quiet',
     SQLITE_PATH: join(folder, 'bench.sqlite'),
   };
@@ -89,21 +91,34 @@ export function medianOf(times: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** Returns the 95th percentile of the times by the nearest-rank method: the maximum below 20 times. */
+export function p95Of(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length * 0.95) - 1];
+}
+
+/** Creates a user in the given role with BENCH_PASSWORD. */
+export async function createBenchUser(
+  app: NestExpressApplication,
+  username: string,
+  roleId: number,
+): Promise<CurrentUser> {
+  const users = app.get(UsersService);
+  const result = await users.save(null, {
+    fullName: username,
+    username,
+    password: BENCH_PASSWORD,
+    roleId,
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return toCurrentUser((await users.findById(result.user.id))!);
+}
+
 /** Creates twenty salespeople and a sales manager above them, whose scope contains their records through the role tree. */
 export async function createSalesTeam(
   app: NestExpressApplication,
 ): Promise<{ salespeople: CurrentUser[]; manager: CurrentUser }> {
-  const users = app.get(UsersService);
-  const createUser = async (username: string, roleId: number) => {
-    const result = await users.save(null, {
-      fullName: username,
-      username,
-      password: 'bench-password',
-      roleId,
-    });
-    if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    return toCurrentUser((await users.findById(result.user.id))!);
-  };
+  const createUser = (username: string, roleId: number) => createBenchUser(app, username, roleId);
   const salespeople: CurrentUser[] = [];
   for (let i = 1; i <= 20; i++) salespeople.push(await createUser(`seller${i}`, SALESPERSON_ROLE));
   return { salespeople, manager: await createUser('manager', SALES_MANAGER_ROLE) };
@@ -111,13 +126,18 @@ export async function createSalesTeam(
 
 /**
  * Inserts ROWS potentials in multi-row INSERTs, owned in turn by the given users, and prints the time.
- * Close dates cover the twelve months of 2027, stages and probabilities repeat in cycles.
+ * Close dates cover the twelve months of 2027, stages and probabilities repeat in cycles. `columnsOf`
+ * returns the columns that replace or add to these for the i-th potential.
  */
-export async function seedPotentials(bench: BenchApp, owners: number[]): Promise<void> {
+export async function seedPotentials(
+  bench: BenchApp,
+  owners: number[],
+  columnsOf: (i: number) => Record<string, string | number | null> = () => ({}),
+): Promise<void> {
   const start = performance.now();
   const now = utcNow();
   for (let first = 0; first < ROWS; first += BATCH) {
-    const rows: Record<string, string | number>[] = [];
+    const rows: Record<string, string | number | null>[] = [];
     for (let i = first; i < Math.min(first + BATCH, ROWS); i++) {
       const month = String((i % 12) + 1).padStart(2, '0');
       const day = String((i % 28) + 1).padStart(2, '0');
@@ -133,6 +153,7 @@ export async function seedPotentials(bench: BenchApp, owners: number[]): Promise
         updated_at: now,
         created_by_id: 1,
         modified_by_id: 1,
+        ...columnsOf(i),
       });
     }
     await bench.dataSource.transaction((manager) =>

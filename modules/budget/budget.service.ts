@@ -5,7 +5,7 @@ import { DataSource, In } from 'typeorm';
 import type { CurrentUser } from '../../src/access/current-user.js';
 import { PermissionsService } from '../../src/access/permissions.service.js';
 import { AppSetting } from '../../src/database/core.entities.js';
-import { ALIAS, RecordsService } from '../../src/records/records.service.js';
+import { ALIAS, RecordsService, splitAlternatives } from '../../src/records/records.service.js';
 import { ModuleRegistry } from '../../src/records/module-registry.js';
 import { OWNER_GROUP_COLUMN } from '../../src/records/manifest.js';
 import { PicklistsService } from '../../src/records/picklists.service.js';
@@ -43,9 +43,9 @@ export const THRESHOLD_SETTINGS = {
 export const DEFAULT_THRESHOLDS: ForecastThresholds = { bestCase: 30, commit: 70 };
 
 /**
- * Sums the potentials behind the Budget page. Each figure set is one grouped aggregate query over the
- * record engine's filtered query, with the filters the page's links give the potentials list, so that the
- * access scope and the filters are the list's own.
+ * Sums the potentials behind the Budget page. Each figure set is one grouped aggregate query, or one per
+ * alternative filter set, over the record engine's filtered query. The queries use the filters that the
+ * page's links give the potentials list, so that the access scope and the filters are the list's own.
  */
 @Injectable()
 export class BudgetService {
@@ -67,10 +67,28 @@ export class BudgetService {
     const stages = await this.stageOutcomes();
     const thresholds = await this.thresholds();
 
+    // Best case and commit are two alternative filter sets, open stages or won stages, which no potential
+    // matches both of. Summing each alternative on its own lets each query use a range of an index, where one
+    // query with OR scans the whole table. The won alternative is the closed won set, so it is summed once.
+    // A profile that hides the sales stage makes the filters ignore it, so the sets overlap and stay one query.
+    const splitsAlternatives = !hiddenFields.has('sales_stage');
+    const sumsByFilters = new Map<string, Map<string | null, FigureSums>>();
     const sets = {} as BudgetFigures['sets'];
     for (const set of FIGURE_SETS) {
-      const filters = figureFilters(set, period, stages, thresholds);
-      sets[set] = await this.sumByRow(user, filters, grouping, hiddenFields);
+      const parts: Map<string | null, FigureSums>[] = [];
+      const setFilters = figureFilters(set, period, stages, thresholds);
+      const { plain, alternatives } = splitAlternatives(setFilters);
+      const filterSets =
+        splitsAlternatives && alternatives.length > 0
+          ? alternatives.map((filters) => ({ ...plain, ...filters }))
+          : [setFilters];
+      for (const filters of filterSets) {
+        const key = JSON.stringify(filters);
+        if (!sumsByFilters.has(key))
+          sumsByFilters.set(key, await this.sumByRow(user, filters, grouping, hiddenFields));
+        parts.push(sumsByFilters.get(key)!);
+      }
+      sets[set] = addSums(parts);
     }
     return { stages, thresholds, sets, hiddenFields };
   }
@@ -159,4 +177,25 @@ function rowKeyOf(key: string | number | null, group: string | number | null | u
   if (key !== null && key !== '') return String(key);
   if (group !== null && group !== undefined) return `group:${String(group)}`;
   return null;
+}
+
+/** Adds the sums of several queries row by row. */
+function addSums(parts: Map<string | null, FigureSums>[]): Map<string | null, FigureSums> {
+  if (parts.length === 1) return parts[0];
+  const total = new Map<string | null, FigureSums>();
+  for (const part of parts) {
+    for (const [key, sums] of part) {
+      const previous = total.get(key);
+      total.set(
+        key,
+        previous
+          ? {
+              cents: previous.cents.plus(sums.cents),
+              weightedCents: previous.weightedCents.plus(sums.weightedCents),
+            }
+          : sums,
+      );
+    }
+  }
+  return total;
 }

@@ -11,6 +11,7 @@ import { PotentialsStageHistory1765200060000 } from './migrations/1765200060000-
 import { PotentialStageChangeEntity } from './potential-stage-change.entity.js';
 import { PotentialsProductLine1765300010000 } from './migrations/1765300010000-potentials-product-line.js';
 import { PotentialMainContacts1765300041000 } from './migrations/1765300041000-potential-main-contacts.js';
+import { PotentialsBudgetIndex1765300060000 } from './migrations/1765300060000-potentials-budget-index.js';
 
 export const potentialsModule: BusinessModule = {
   manifest: potentialsManifest,
@@ -24,6 +25,7 @@ export const potentialsModule: BusinessModule = {
     PotentialsStageHistory1765200060000,
     PotentialsProductLine1765300010000,
     PotentialMainContacts1765300041000,
+    PotentialsBudgetIndex1765300060000,
   ],
   nestModule: PotentialsModule,
 };

@@ -23,6 +23,18 @@ const manifestEntity = entitySchemaFor(potentialsManifest, [
     name: 'ix_potentials_effective_close',
     columns: ['effective_close_date', 'sales_stage', 'assigned_user_id', 'amount_cents'],
   },
+  {
+    name: 'ix_potentials_budget_pipeline',
+    columns: [
+      'expected_close_date',
+      'sales_stage',
+      'probability',
+      'amount_cents',
+      'product_line',
+      'assigned_user_id',
+      'assigned_group_id',
+    ],
+  },
 ]);
 
 /**

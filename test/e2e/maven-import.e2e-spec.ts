@@ -2,11 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
-import { hashPassword } from '../../src/auth/password.js';
-import { utcNow } from '../../src/records/values.js';
-import { UserEntity } from '../../src/users/user.entity.js';
+import { formatMoney } from '../../src/records/values.js';
 import { importCsv } from '../support/csv-import.js';
 import { databaseKinds, loginAgent, startTestApp, TestApp } from '../support/test-app.js';
+import { uploadUsers } from '../support/users-import.js';
 
 /**
  * The Maven Analytics "CRM + Sales + Opportunities" sample (fictitious data), loaded through
@@ -18,12 +17,24 @@ if (!hasData) console.warn(`Skipping the Maven sample import: ${DATA} not found.
 
 const readRows = (name: string): Record<string, string>[] =>
   parse(readFileSync(join(DATA, name)), { columns: true, skip_empty_lines: true });
-const usernameOf = (fullName: string) => fullName.toLowerCase().replace(/[^a-z0-9]+/g, '.');
+
+/** Reads the name and the closed won cell of each row of the Budget page's table body and footer. */
+function closedWonByRow(html: string): Map<string, string> {
+  const cells = new Map<string, string>();
+  const rows = html.matchAll(/<tr[^>]*>\s*<th scope="row">([^<]*)<\/th>([\s\S]*?)<\/tr>/g);
+  for (const [, name, rest] of rows) {
+    const figures = [...rest.matchAll(/<a href="[^"]*">([^<]*)<\/a>/g)].map((match) => match[1]);
+    // The figure columns are pipeline, best case, commit and closed won, in that order.
+    cells.set(name, figures[3]);
+  }
+  return cells;
+}
 
 (hasData ? describe.each(databaseKinds()) : describe.skip.each(databaseKinds()))(
   'Maven sample import on %s',
   (kind) => {
     let testApp: TestApp;
+    let teamOutcome: Awaited<ReturnType<typeof uploadUsers>>;
     let accountsOutcome: Awaited<ReturnType<typeof importCsv>>;
     let pipelineOutcome: Awaited<ReturnType<typeof importCsv>>;
     let agent: Awaited<ReturnType<typeof loginAgent>>;
@@ -32,23 +43,8 @@ const usernameOf = (fullName: string) => fullName.toLowerCase().replace(/[^a-z0-
 
     beforeAll(async () => {
       testApp = await startTestApp(kind);
-      // One password hash for all 35 agents, because hashing is slow on purpose and no test logs in as them.
-      const passwordHash = await hashPassword('a-long-test-password');
-      const now = utcNow();
-      await testApp.dataSource.getRepository(UserEntity).insert(
-        readRows('sales_teams.csv').map((row) => ({
-          fullName: row.sales_agent,
-          username: usernameOf(row.sales_agent),
-          passwordHash,
-          isActive: true,
-          isAdmin: false,
-          locale: 'en',
-          createdAt: now,
-          updatedAt: now,
-        })),
-      );
-
       agent = await loginAgent(testApp.app);
+      teamOutcome = await uploadUsers(agent, readFileSync(join(DATA, 'sales_teams.csv')));
       accountsOutcome = await importCsv(agent, 'accounts', readFileSync(join(DATA, 'accounts.csv')), {
         mapping: { account: 'account_name', office_location: 'billing_country' },
       });
@@ -68,6 +64,16 @@ const usernameOf = (fullName: string) => fullName.toLowerCase().replace(/[^a-z0-
     }, 120_000);
     afterAll(async () => {
       await testApp.close();
+    });
+
+    it('creates 35 agents by users import', async () => {
+      const agents = readRows('sales_teams.csv').map((row) => row.sales_agent);
+      const rows = await query<{ full_name: string }>('SELECT full_name FROM users WHERE is_admin = 0');
+
+      expect(teamOutcome.status).toBe(200);
+      expect(agents).toHaveLength(35);
+      const names = new Set(rows.map((row) => row.full_name));
+      expect(agents.filter((name) => !names.has(name))).toEqual([]);
     });
 
     it('imports 85 accounts', async () => {
@@ -158,6 +164,26 @@ const usernameOf = (fullName: string) => fullName.toLowerCase().replace(/[^a-z0-
         );
       expect(column?.[1]).toBe('4,238 potentials');
       expect(column?.[2]).toBe('€ 10,005,534.00');
+    });
+
+    it('shows agent closed won on 2017 budget', async () => {
+      const wonCents = new Map<string, Decimal>();
+      for (const row of readRows('sales_pipeline.csv')) {
+        if (row.deal_stage !== 'Won' || !row.close_date.startsWith('2017-')) continue;
+        const cents = new Decimal(row.close_value).times(100);
+        wonCents.set(row.sales_agent, (wonCents.get(row.sales_agent) ?? new Decimal(0)).plus(cents));
+      }
+
+      const page = await agent.get('/budget?year=2017&period=year&groupBy=salesperson');
+
+      expect(page.status).toBe(200);
+      const cells = closedWonByRow(page.text);
+      expect(wonCents.size).toBe(30);
+      for (const [name, cents] of wonCents)
+        expect([name, cells.get(name)]).toEqual([name, formatMoney(cents.dividedBy(100), 'en')]);
+      const sum = [...wonCents.values()].reduce((total, cents) => total.plus(cents), new Decimal(0));
+      expect(formatMoney(sum.dividedBy(100), 'en')).toBe('€ 10,005,534.00');
+      expect(cells.get('Total')).toBe('€ 10,005,534.00');
     });
   },
 );
