@@ -78,6 +78,8 @@ export class BudgetPage {
     const periodValue = `${period.kind}-${period.index}`;
     const periodName = periodLabel(locale, periodValue, period.year);
     const rowName = (row: BudgetRow) => row.name || translate(locale, `budget.page.without.${grouping}`);
+    const barChartTitle = translate(locale, 'budget.page.barChartTitle', { period: periodName });
+    const lineChartTitle = translate(locale, 'budget.page.lineChartTitle', { period: periodName });
     return {
       title: 'budget.page.title',
       year: period.year,
@@ -98,10 +100,12 @@ export class BudgetPage {
       columns: FIGURE_COLUMNS.map((column) => translate(locale, `budget.page.columns.${column}`)),
       rows: table.rows.map((row) => rowModel(locale, row, rowName(row))),
       totals: rowModel(locale, table.totals, translate(locale, 'budget.page.totals')),
+      barChartTitle,
+      lineChartTitle,
       barChart: chartMarkup(
         budgetBarChart({
           id: 'budget-bar-chart',
-          title: translate(locale, 'budget.page.barChartTitle', { period: periodName }),
+          title: barChartTitle,
           locale,
           rowHeader: translate(locale, `budget.page.groupings.${grouping}`),
           rows: table.rows.map((row) => ({
@@ -118,7 +122,7 @@ export class BudgetPage {
           : chartMarkup(
               cumulativeLineChart({
                 id: 'budget-line-chart',
-                title: translate(locale, 'budget.page.lineChartTitle', { period: periodName }),
+                title: lineChartTitle,
                 locale,
                 months: sections.months,
               }),
