@@ -3,6 +3,8 @@ import { BudgetTargetsService } from '../../modules/budget/budget-targets.servic
 import type { TargetScope } from '../../modules/budget/target-scopes.service.js';
 import {
   Agent,
+  ALL_ACTIONS,
+  createProfileFor,
   createRecord,
   createUser,
   MANAGER_ROLE,
@@ -602,6 +604,24 @@ describe.each(databaseKinds())('budget page on %s', (kind) => {
       '0',
       '€ 0.00',
     ]);
+  });
+
+  it('omits the line without close dates', async () => {
+    await createProfileFor(
+      admin,
+      SALESPERSON_ROLE,
+      'No close dates',
+      { potentials: ALL_ACTIONS },
+      { 'potentials:effective_close_date': 'hidden' },
+    );
+    const sara = await loginAgent(testApp.app, 'sara', PASSWORD);
+
+    const page = await sara.get(`${Q2}&groupBy=salesperson`);
+
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('id="budget-line-chart"');
+    expect(page.text).toContain('hides the amount or the effective close date');
+    expect(page.text).toContain('id="budget-bar-chart"');
   });
 
   it('names the chart months in Italian', async () => {
