@@ -35,7 +35,7 @@ const SET_OF: Record<FigureColumn, FigureSet> = {
   closedWon: 'closedWon',
 };
 
-const TARGET_KIND_OF: Record<BudgetGrouping, TargetScopeKind> = {
+export const TARGET_KIND_OF: Record<BudgetGrouping, TargetScopeKind> = {
   salesperson: 'user',
   team: 'role',
   product_line: 'product_line',

@@ -8,9 +8,18 @@ import { setFlash } from '../../src/web/flash.js';
 import { BUDGET_GROUPINGS, BudgetGrouping } from './budget-figures.js';
 import { budgetCsv } from './budget-csv.js';
 import { sendCsvDownload } from './csv-download.js';
-import { BudgetPage, BudgetPageState, periodSlug, readThresholdsForm, stateQuery } from './budget.page.js';
+import { BudgetMonthsBuilder } from './budget-months.js';
+import {
+  BudgetPage,
+  BudgetPageState,
+  periodSlug,
+  readThresholdsForm,
+  stateQuery,
+  ThresholdsFormErrors,
+} from './budget.page.js';
 import { BudgetService } from './budget.service.js';
 import { BudgetTableBuilder } from './budget-table.js';
+import { ForecastPage } from './forecast.page.js';
 import { isValidYear } from './periods.js';
 import { parsePeriod } from './targets.page.js';
 
@@ -23,6 +32,8 @@ export class BudgetController {
     private readonly budget: BudgetService,
     private readonly tables: BudgetTableBuilder,
     private readonly page: BudgetPage,
+    private readonly months: BudgetMonthsBuilder,
+    private readonly forecastPage: ForecastPage,
   ) {}
 
   @Get()
@@ -31,9 +42,7 @@ export class BudgetController {
     @Query() query: QueryParams,
     @Res() response: Response,
   ): Promise<void> {
-    const state = stateFrom(query);
-    const table = await this.tables.build(user, state.period, state.grouping);
-    response.render('budget/views/budget', this.page.model(user, state, table));
+    response.render('budget/views/budget', await this.model(user, stateFrom(query)));
   }
 
   @Get('export.csv')
@@ -67,14 +76,23 @@ export class BudgetController {
     if (!user.isAdmin) throw new ForbiddenException();
     const state = stateFrom(query);
     const form = readThresholdsForm(body);
-    if (!form.ok) {
-      const table = await this.tables.build(user, state.period, state.grouping);
-      return response.status(422).render('budget/views/budget', this.page.model(user, state, table, form));
-    }
+    if (!form.ok)
+      return response.status(422).render('budget/views/budget', await this.model(user, state, form));
 
     await this.budget.saveThresholds(form.thresholds);
     setFlash(response, 'budget.settings.saved', { ...form.thresholds });
     response.redirect(303, `/budget?${stateQuery(state)}`);
+  }
+
+  /** Builds the page's model: the table, then the charts and sections that follow it. */
+  private async model(user: CurrentUser, state: BudgetPageState, form?: ThresholdsFormErrors) {
+    const table = await this.tables.build(user, state.period, state.grouping);
+    const sections = {
+      months: await this.months.months(user, table),
+      funnel: await this.forecastPage.funnelSection(user),
+      winRates: await this.forecastPage.winRatesSection(user),
+    };
+    return this.page.model(user, state, table, sections, form);
   }
 }
 

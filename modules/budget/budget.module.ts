@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { Clock } from '../../src/layout/clock.js';
 import { PotentialsModule } from '../potentials/potentials.module.js';
 import { BudgetController } from './budget.controller.js';
+import { BudgetMonthsBuilder } from './budget-months.js';
 import { BudgetPage } from './budget.page.js';
 import { BudgetService } from './budget.service.js';
 import { BudgetTableBuilder } from './budget-table.js';
@@ -26,6 +27,7 @@ import { TargetsPage } from './targets.page.js';
     BudgetService,
     BudgetTableBuilder,
     BudgetPage,
+    BudgetMonthsBuilder,
     ForecastService,
     ForecastPage,
     Clock,

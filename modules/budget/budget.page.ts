@@ -5,6 +5,8 @@ import { translate } from '../../src/i18n/i18n.service.js';
 import { formatDecimal, formatMoney, Locale } from '../../src/records/values.js';
 import { BUDGET_GROUPINGS, BudgetGrouping, ForecastThresholds, potentialsListUrl } from './budget-figures.js';
 import { BudgetRow, BudgetTable, FIGURE_COLUMNS } from './budget-table.js';
+import { budgetBarChart, chartMarkup, CumulativeMonth, cumulativeLineChart } from './charts.js';
+import type { ForecastPage } from './forecast.page.js';
 import { Period, PERIOD_KINDS, periodsInYear } from './periods.js';
 import { periodLabel, yearOptions } from './targets.page.js';
 
@@ -12,6 +14,14 @@ import { periodLabel, yearOptions } from './targets.page.js';
 export interface BudgetPageState {
   period: Period;
   grouping: BudgetGrouping;
+}
+
+/** The data of the Budget page's parts below its table: the cumulative line's months, the funnel and the win rates. */
+export interface BudgetPageSections {
+  /** Null when the user's profile hides the amount or the effective close date. */
+  months: CumulativeMonth[] | null;
+  funnel: Awaited<ReturnType<ForecastPage['funnelSection']>>;
+  winRates: Awaited<ReturnType<ForecastPage['winRatesSection']>>;
 }
 
 /** The thresholds form as typed, with the catalogue key of each field's error. */
@@ -60,15 +70,20 @@ export class BudgetPage {
     user: CurrentUser,
     state: BudgetPageState,
     table: BudgetTable,
+    sections: BudgetPageSections,
     thresholdsForm?: ThresholdsFormErrors,
   ) {
     const locale = user.locale;
     const { period, grouping } = state;
     const periodValue = `${period.kind}-${period.index}`;
+    const periodName = periodLabel(locale, periodValue, period.year);
+    const rowName = (row: BudgetRow) => row.name || translate(locale, `budget.page.without.${grouping}`);
+    const barChartTitle = translate(locale, 'budget.page.barChartTitle', { period: periodName });
+    const lineChartTitle = translate(locale, 'budget.page.lineChartTitle', { period: periodName });
     return {
       title: 'budget.page.title',
       year: period.year,
-      periodName: periodLabel(locale, periodValue, period.year),
+      periodName,
       groupingLabel: translate(locale, `budget.page.groupings.${grouping}`),
       yearOptions: yearOptions(period.year),
       periodOptions: PERIOD_KINDS.flatMap((kind) =>
@@ -83,10 +98,38 @@ export class BudgetPage {
         selected: value === grouping,
       })),
       columns: FIGURE_COLUMNS.map((column) => translate(locale, `budget.page.columns.${column}`)),
-      rows: table.rows.map((row) =>
-        rowModel(locale, row, translate(locale, `budget.page.without.${grouping}`)),
-      ),
+      rows: table.rows.map((row) => rowModel(locale, row, rowName(row))),
       totals: rowModel(locale, table.totals, translate(locale, 'budget.page.totals')),
+      barChartTitle,
+      lineChartTitle,
+      barChart: chartMarkup(
+        budgetBarChart({
+          id: 'budget-bar-chart',
+          title: barChartTitle,
+          locale,
+          rowHeader: translate(locale, `budget.page.groupings.${grouping}`),
+          rows: table.rows.map((row) => ({
+            label: rowName(row),
+            target: row.target,
+            closedWon: row.figures.closedWon.amount,
+            weightedPipeline: row.figures.weighted.amount,
+          })),
+        }),
+      ),
+      lineChart:
+        sections.months === null
+          ? undefined
+          : chartMarkup(
+              cumulativeLineChart({
+                id: 'budget-line-chart',
+                title: lineChartTitle,
+                locale,
+                months: sections.months,
+              }),
+            ),
+      funnel: sections.funnel,
+      winRates: sections.winRates,
+      forecastUrl: '/budget/forecast',
       thresholdsNote: translate(locale, 'budget.page.thresholdsNote', { ...table.thresholds }),
       exportUrl: `/budget/export.csv?${stateQuery(state)}`,
       targetsUrl: `/budget/targets?year=${period.year}`,
@@ -98,9 +141,9 @@ export class BudgetPage {
 }
 
 /** Formats a row: money in the user's locale, and a link to the potentials list behind each figure. */
-function rowModel(locale: Locale, row: BudgetRow, fallbackName: string) {
+function rowModel(locale: Locale, row: BudgetRow, name: string) {
   return {
-    name: row.name || fallbackName,
+    name,
     target: row.target === null ? '' : formatMoney(row.target, locale),
     figures: FIGURE_COLUMNS.map((column) => ({
       text: formatMoney(row.figures[column].amount, locale),

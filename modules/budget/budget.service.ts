@@ -59,11 +59,7 @@ export class BudgetService {
 
   /** Sums every figure set of the period by row of the grouping. Throws 403 when the user may not view potentials. */
   async figures(user: CurrentUser, period: Period, grouping: BudgetGrouping): Promise<BudgetFigures> {
-    const permissions = await this.permissions.require(user, 'potentials', 'view');
-    const fields = this.registry.fields('potentials');
-    const hiddenFields = new Set(
-      fields.filter((field) => permissions.isHidden('potentials', field)).map((field) => field.name),
-    );
+    const hiddenFields = await this.hiddenFields(user);
     const stages = await this.stageOutcomes();
     const thresholds = await this.thresholds();
 
@@ -91,6 +87,36 @@ export class BudgetService {
       sets[set] = addSums(parts);
     }
     return { stages, thresholds, sets, hiddenFields };
+  }
+
+  /**
+   * Sums the closed won potentials of the period in cents by month of their effective close date. The filters
+   * and access scope are the table's, so the months add up to its closed won total. Returns null when the
+   * user's profile hides the amount or the effective close date.
+   */
+  async closedWonByMonth(user: CurrentUser, period: Period): Promise<Map<number, Decimal> | null> {
+    const hiddenFields = await this.hiddenFields(user);
+    if (hiddenFields.has('amount') || hiddenFields.has('effective_close_date')) return null;
+
+    const stages = await this.stageOutcomes();
+    const filters = figureFilters('closedWon', period, stages, await this.thresholds());
+    const query = this.records.filteredQuery('potentials', user, { filters, hiddenFields }, [], 'none');
+    // The DATE column reads as YYYY-MM-DD on both databases, so characters 6 and 7 are the month.
+    query
+      .select(`SUBSTR(${ALIAS}.effective_close_date, 6, 2)`, 'month')
+      .addSelect(`SUM(${ALIAS}.amount_cents)`, 'cents')
+      .groupBy('month');
+    const rows = await query.getRawMany<{ month: string; cents: string | number | null }>();
+    return new Map(rows.map((row) => [Number(row.month), new Decimal(String(row.cents ?? 0))]));
+  }
+
+  /** Returns the names of the potentials' fields the user's profile hides. Throws 403 when they may not view potentials. */
+  private async hiddenFields(user: CurrentUser): Promise<ReadonlySet<string>> {
+    const permissions = await this.permissions.require(user, 'potentials', 'view');
+    const fields = this.registry.fields('potentials');
+    return new Set(
+      fields.filter((field) => permissions.isHidden('potentials', field)).map((field) => field.name),
+    );
   }
 
   /** Returns the sales stages by outcome; a stage without an outcome counts as open. */

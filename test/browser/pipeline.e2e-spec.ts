@@ -16,6 +16,8 @@ import { ADMIN_PASSWORD, loginAgent, postForm, resetRecords, TestApp } from '../
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
+/** The narrowest phone the Budget page's charts are checked at. */
+const SMALL_PHONE = { width: 375, height: 667 };
 
 interface AxeViolation {
   id: string;
@@ -579,6 +581,48 @@ describeInChromium('pipeline in Chromium', () => {
 
     await page.goto(`${baseUrl}/relations/potentials/${id}/potentials.contacts/${contact}/unlink`);
     await screenshot('relation-unlink');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('budget page passes axe and prints its figures only', async () => {
+    const today = localToday();
+    for (const [index, stage] of ['Qualification', 'Closed Won'].entries()) {
+      const id = await createRecord(testApp, 'potentials', {
+        potential_name: `Budget <b>${index}</b>`,
+        amount: '25000.00',
+        expected_close_date: today,
+        sales_stage: 'Prospecting',
+      });
+      await testApp.app.get(RecordsService).save('potentials', ADMIN, id, { sales_stage: stage }, ISO_FORMAT);
+    }
+    await logIn();
+
+    await page.goto(`${baseUrl}/budget`);
+    await screenshot('budget-charts');
+    await page.setViewportSize(SMALL_PHONE);
+    const phoneWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (screenshotDir)
+      await page.screenshot({ path: join(screenshotDir, 'budget-charts-phone-375.png'), fullPage: true });
+    await page.setViewportSize(DESKTOP);
+    const chartNames = await page
+      .getByRole('img')
+      .evaluateAll((images) => images.map((image) => image.getAttribute('aria-labelledby')));
+    await page.emulateMedia({ media: 'print' });
+    if (screenshotDir)
+      await page.screenshot({ path: join(screenshotDir, 'budget-charts-print.png'), fullPage: true });
+    const formPrinted = await page.locator('#budget-year').isVisible();
+    const tablePrinted = await page.locator('.budget-table').isVisible();
+    await page.emulateMedia({ media: 'screen' });
+
+    expect(chartNames).toEqual([
+      'budget-bar-chart-title budget-bar-chart-desc',
+      'budget-line-chart-title budget-line-chart-desc',
+      'funnel-chart-title funnel-chart-desc',
+      'win-rates-chart-title win-rates-chart-desc',
+    ]);
+    expect(phoneWidth).toBe(SMALL_PHONE.width);
+    expect(formPrinted).toBe(false);
+    expect(tablePrinted).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
   });
 

@@ -3,6 +3,8 @@ import { BudgetTargetsService } from '../../modules/budget/budget-targets.servic
 import type { TargetScope } from '../../modules/budget/target-scopes.service.js';
 import {
   Agent,
+  ALL_ACTIONS,
+  createProfileFor,
   createRecord,
   createUser,
   MANAGER_ROLE,
@@ -81,6 +83,16 @@ function rowNamed(rows: Row[], name: string): Row {
 /** Returns the texts of the figure columns of a row, from Target to Attainment. */
 function texts(row: Row): string[] {
   return row.cells.map((cell) => cell.text);
+}
+
+/** Reads the rows of a chart's hidden figures table, each as its texts from the row header on. */
+function chartRows(html: string, id: string): string[][] {
+  const chart = new RegExp(`<figure class="budget-chart" id="${id}">([\\s\\S]*?)</figure>`).exec(html);
+  if (!chart) throw new Error(`No chart ${id} on the page`);
+  const body = chart[1].slice(chart[1].indexOf('<tbody>'));
+  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+    [...row[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => unescapeHtml(cell[1])),
+  );
 }
 
 /** Returns the list's totals of Amount and Weighted Amount. */
@@ -529,6 +541,97 @@ describe.each(databaseKinds())('budget page on %s', (kind) => {
       .split('\r\n');
     expect(lines[0].split(';')[0]).toBe('Venditore');
     expect(lines).toContain('Sara Seller;5000,00;3000,00;2100,00;8000,00;8000,00;5000,00;0,00;100,0');
+  });
+
+  it('draws the table rows in the bar chart', async () => {
+    const page = await admin.get(`${Q2}&groupBy=salesperson`);
+    const rows = tableRows(page.text).filter((row) => row.name !== 'Total');
+
+    const drawn = chartRows(page.text, 'budget-bar-chart');
+    expect(drawn).toHaveLength(rows.length);
+    for (const [index, row] of rows.entries()) {
+      const cells = texts(row);
+      expect(drawn[index]).toEqual([
+        row.name,
+        cells[COLUMN.target] || '\u2013',
+        cells[COLUMN.closedWon],
+        cells[COLUMN.weighted],
+      ]);
+    }
+  });
+
+  it('adds closed won and target up by month', async () => {
+    const page = await admin.get(`${Q2}&groupBy=salesperson`);
+    const totals = texts(rowNamed(tableRows(page.text), 'Total'));
+
+    const months = chartRows(page.text, 'budget-line-chart');
+    expect(months).toEqual([
+      ['Apr', '€ 5,000.00', '€ 5,000.00'],
+      ['May', '€ 5,000.00', '€ 10,000.00'],
+      ['Jun', '€ 5,900.00', '€ 10,000.00'],
+    ]);
+    expect(months[2][1]).toBe(totals[COLUMN.closedWon]);
+    expect(months[2][2]).toBe(totals[COLUMN.target]);
+  });
+
+  it('shows the funnel, win rates and forecast link', async () => {
+    const page = await admin.get(`${Q2}&groupBy=salesperson`);
+
+    expect(page.text).toContain('id="funnel-heading"');
+    expect(page.text).toContain('id="win-rates-heading"');
+    expect(page.text).toContain('href="/budget/forecast"');
+    const negotiation = chartRows(page.text, 'funnel-chart').find((row) => row[0] === 'Negotiation/Review');
+    expect(negotiation).toEqual(['Negotiation/Review', '2', '€ 7,000.00']);
+    const forecast = await admin.get('/budget/forecast');
+    expect(forecast.text).toContain('<a href="/budget">');
+  });
+
+  it('draws only own figures for a salesperson', async () => {
+    const sara = await loginAgent(testApp.app, 'sara', PASSWORD);
+    const page = await sara.get(`${Q2}&groupBy=salesperson`);
+
+    expect(chartRows(page.text, 'budget-bar-chart').map((row) => row[0])).toEqual([
+      'Sara Seller',
+      'North Team',
+    ]);
+    const months = chartRows(page.text, 'budget-line-chart');
+    const wonMonths = months.filter((row) => row[1] !== '\u2013');
+    expect(wonMonths.at(-1)![1]).toBe('€ 5,000.00');
+    expect(months.at(-1)![2]).toBe('€ 10,000.00');
+    const funnel = chartRows(page.text, 'funnel-chart');
+    expect(funnel.find((row) => row[0] === 'Proposal/Price Quote')).toEqual([
+      'Proposal/Price Quote',
+      '0',
+      '€ 0.00',
+    ]);
+  });
+
+  it('omits the line without close dates', async () => {
+    await createProfileFor(
+      admin,
+      SALESPERSON_ROLE,
+      'No close dates',
+      { potentials: ALL_ACTIONS },
+      { 'potentials:effective_close_date': 'hidden' },
+    );
+    const sara = await loginAgent(testApp.app, 'sara', PASSWORD);
+
+    const page = await sara.get(`${Q2}&groupBy=salesperson`);
+
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('id="budget-line-chart"');
+    expect(page.text).toContain('hides the amount or the effective close date');
+    expect(page.text).toContain('id="budget-bar-chart"');
+  });
+
+  it('names the chart months in Italian', async () => {
+    await testApp.dataSource.query("UPDATE users SET locale = 'it' WHERE username = 'sara'");
+    const relogged = await loginAgent(testApp.app, 'sara', PASSWORD);
+
+    const page = await relogged.get(`${Q2}&groupBy=salesperson`);
+    const months = chartRows(page.text, 'budget-line-chart');
+    expect(months.map((row) => row[0])).toEqual(['apr', 'mag', 'giu']);
+    expect(months[0][1]).toBe('€ 5.000,00');
   });
 
   it('leads from the menu to the Budget page', async () => {
