@@ -163,6 +163,12 @@ describe('PotentialsService effective close date', () => {
     expect(values.effective_close_date).toBe(TODAY);
   });
 
+  it('is the past close date of a potential created closed', () => {
+    const values = save({ changes: { sales_stage: 'Closed Won', expected_close_date: '2027-01-20' } });
+
+    expect(values.effective_close_date).toBe('2027-01-20');
+  });
+
   it('keeps its date when a closed potential is saved again', () => {
     const previous = stored({
       sales_stage: 'Closed Won',

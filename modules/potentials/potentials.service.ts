@@ -73,6 +73,13 @@ export class PotentialsService implements RecordHooks, OnModuleInit {
         (imported?.effective_close_date as string | null) ?? values.expected_close_date ?? null;
       return;
     }
+    // A deal entered already closed is usually recorded after the fact, so a close date not after today is
+    // the day it closed. A later expected date means it closed today, earlier than expected.
+    if (previous === null) {
+      const expected = values.expected_close_date;
+      values.effective_close_date = typeof expected === 'string' && expected <= today ? expected : today;
+      return;
+    }
     const wasClosed = previous !== null && previous.effective_close_date !== null && !stageChanged;
     if (!wasClosed || values.effective_close_date === null) {
       values.effective_close_date = stageChanged ? today : (values.effective_close_date ?? today);

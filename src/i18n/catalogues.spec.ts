@@ -63,6 +63,9 @@ const SAME_IN_ITALIAN = new Set([
   'url',
   'layout',
   'budget',
+  'menu',
+  'commit',
+  'influencer',
 ]);
 
 /** Tells whether an Italian value may equal its English one, as `{{count}} record` or a bare `{{name}}` may. */
