@@ -30,7 +30,7 @@ export interface ThresholdsFormErrors {
   errors: Partial<Record<keyof ForecastThresholds, string>>;
 }
 
-/** Reads the thresholds form: two whole percentages from 0 to 100. */
+/** Reads the thresholds form: two whole percentages from 0 to 100, commit not below best case. */
 export function readThresholdsForm(
   body: Record<string, unknown>,
 ): { ok: true; thresholds: ForecastThresholds } | ({ ok: false } & ThresholdsFormErrors) {
@@ -42,6 +42,9 @@ export function readThresholdsForm(
     else if (!/^\d{1,3}$/.test(values[name]) || Number(values[name]) > 100)
       errors[name] = 'budget.settings.errors.percent';
   }
+  // Commit is the surer part of best case, so its threshold cannot be lower.
+  if (Object.keys(errors).length === 0 && Number(values.commit) < Number(values.bestCase))
+    errors.commit = 'budget.settings.errors.commitBelowBestCase';
   if (Object.keys(errors).length > 0) return { ok: false, values, errors };
   return { ok: true, thresholds: { bestCase: Number(values.bestCase), commit: Number(values.commit) } };
 }

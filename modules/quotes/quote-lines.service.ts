@@ -304,13 +304,21 @@ export class QuoteLinesService implements OnModuleInit {
   ): Promise<PriceResult> {
     const errors: FieldErrors = {};
     const mayViewProducts = (await this.permissions.forUser(user)).can('products', 'view');
-    const storedProducts = new Set(
-      quoteId === null ? [] : (await this.storedLines(quoteId)).map((line) => line.productId),
-    );
+    const stored = quoteId === null ? [] : await this.storedLines(quoteId);
+    const storedProducts = new Set(stored.map((line) => line.productId));
     const rows = form.rows
       .map((row, index) => ({ row, number: index + 1 }))
       .filter(({ row }) => !isBlankRow(row));
     if (form.productsByReference) await this.matchTypedProducts(user, rows, errors);
+    // A stored line whose product was deleted since comes back without one: the error names that product.
+    for (const { row, number } of rows) {
+      const line = stored[number - 1];
+      if (row.product === '' && line?.productId === null && !errors[lineInputName('product', number)])
+        errors[lineInputName('product', number)] = {
+          code: 'productDeleted',
+          params: { product: line.productName },
+        };
+    }
 
     const lines: PricedLine[] = [];
     const inputs: QuoteInput['lines'] = [];

@@ -479,6 +479,20 @@ describe.each(databaseKinds())('budget page on %s', (kind) => {
     expect(saved).toEqual([]);
   });
 
+  it('rejects a commit threshold below best case', async () => {
+    const response = await postForm(admin, Q2, '/budget/settings?year=2027&period=quarter-2', {
+      bestCase: '80',
+      commit: '50',
+    });
+
+    expect(response.status).toBe(422);
+    expect(response.text).toContain('so enter a commit threshold at least as high as the best case one.');
+    const saved = await testApp.dataSource.query<{ name: string }[]>(
+      "SELECT name FROM app_settings WHERE name LIKE 'budget%'",
+    );
+    expect(saved).toEqual([]);
+  });
+
   it('lets only administrators change the thresholds', async () => {
     const mara = await loginAgent(testApp.app, 'mara', PASSWORD);
     const page = await mara.get(Q2);

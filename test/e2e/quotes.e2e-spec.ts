@@ -2,7 +2,9 @@ import { parse } from 'csv-parse/sync';
 import { unescapeHtml } from '../support/csv-import.js';
 import { lineFields } from '../support/quotes.js';
 import { detailValue } from '../support/record-pages.js';
+import { RecordsService } from '../../src/records/records.service.js';
 import {
+  ADMIN,
   Agent,
   createProfileFor,
   createRecord,
@@ -388,6 +390,23 @@ describe.each(databaseKinds())('quotes on %s', (kind) => {
 
     expect(edit).toContain('>Toner (inactive)</option>');
     expect(saved.status).toBe(303);
+    expect((await storedLines(id)).map((line) => line.product_name)).toEqual(['Laser printer', 'Toner']);
+  });
+
+  it('line of a deleted product names it', async () => {
+    const id = await createQuote();
+    await testApp.app.get(RecordsService).remove('products', ADMIN, toner);
+
+    // The edit form offers no product for the line, so it posts the line without one.
+    const response = await postForm(
+      admin,
+      `/quotes/${id}/edit`,
+      `/quotes/${id}`,
+      exampleQuote({ line_product_2: '' }),
+    );
+
+    expect(response.status).toBe(422);
+    expect(unescapeHtml(response.text)).toContain('The product "Toner" of this line was deleted.');
     expect((await storedLines(id)).map((line) => line.product_name)).toEqual(['Laser printer', 'Toner']);
   });
 
