@@ -513,10 +513,14 @@ describeInChromium('pipeline in Chromium', () => {
     await page.goto(`${baseUrl}/budget/targets?year=2027&kind=user`);
     const december = page.getByRole('textbox', { name: /December/ }).first();
     await december.fill('1,000,000.00');
+    // The page's own address already matches, so the test waits for the page that the save redirects to.
     await Promise.all([
-      page.waitForURL(/\/budget\/targets\?/),
+      page.waitForResponse(
+        (response) => response.url().includes('/budget/targets?') && response.request().method() === 'GET',
+      ),
       page.getByRole('button', { name: 'Save targets' }).click(),
     ]);
+    await page.waitForLoadState('load');
     await screenshot('budget-targets-grid');
 
     const grid = await page.evaluate(() => {

@@ -38,6 +38,8 @@ export async function startBrowserTestApp(viewport: {
     headless: true,
     args: CHROMIUM_ARGS,
     viewport,
+    // Bootstrap then skips its colour transitions, so axe never measures a contrast halfway through one.
+    reducedMotion: 'reduce',
   });
   context.setDefaultTimeout(10_000);
   // The test talks to its own server only; anything else Chromium tries to fetch is cut off.
