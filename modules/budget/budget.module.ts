@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Clock } from '../../src/layout/clock.js';
+import { LayoutModule } from '../../src/layout/layout.module.js';
 import { PotentialsModule } from '../potentials/potentials.module.js';
 import { BudgetController } from './budget.controller.js';
 import { BudgetMonthsBuilder } from './budget-months.js';
@@ -17,7 +17,8 @@ import { TargetsPage } from './targets.page.js';
 
 @Module({
   // The forecast page shows the stages' win rates through StageWinRatesService.
-  imports: [PotentialsModule],
+  // The forecast's today comes from the layout's Clock, the one instance that tests move.
+  imports: [PotentialsModule, LayoutModule],
   controllers: [TargetsController, ForecastController, BudgetController],
   providers: [
     BudgetTargetsService,
@@ -30,7 +31,6 @@ import { TargetsPage } from './targets.page.js';
     BudgetMonthsBuilder,
     ForecastService,
     ForecastPage,
-    Clock,
   ],
   exports: [BudgetTargetsService, TargetScopesService, BudgetService, ForecastService, ForecastPage],
 })

@@ -23,6 +23,6 @@ import { LayoutTransferService } from './layout-transfer.service.js';
     LayoutTransferService,
   ],
   // Modules whose picklists follow data of the core, such as the products' tax class, edit them through it.
-  exports: [PicklistEditorService],
+  exports: [PicklistEditorService, Clock],
 })
 export class LayoutModule {}

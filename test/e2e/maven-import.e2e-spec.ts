@@ -21,7 +21,9 @@ const readRows = (name: string): Record<string, string>[] =>
 /** Reads the name and the closed won cell of each row of the Budget page's table body and footer. */
 function closedWonByRow(html: string): Map<string, string> {
   const cells = new Map<string, string>();
-  const rows = html.matchAll(/<tr[^>]*>\s*<th scope="row">([^<]*)<\/th>([\s\S]*?)<\/tr>/g);
+  // The charts' figure tables name the same rows, so only the budget table is read.
+  const table = /<table class="[^"]*budget-table">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
+  const rows = table.matchAll(/<tr[^>]*>\s*<th scope="row">([^<]*)<\/th>([\s\S]*?)<\/tr>/g);
   for (const [, name, rest] of rows) {
     const figures = [...rest.matchAll(/<a href="[^"]*">([^<]*)<\/a>/g)].map((match) => match[1]);
     // The figure columns are pipeline, best case, commit and closed won, in that order.
