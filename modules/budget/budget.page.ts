@@ -88,7 +88,7 @@ export class BudgetPage {
       year: period.year,
       periodName,
       groupingLabel: translate(locale, `budget.page.groupings.${grouping}`),
-      // Rows by team never overlap, so the page says that a manager's role excludes the roles below it.
+      // Rows by team never overlap, so the page states that a manager's role excludes the roles below it.
       teamNote: grouping === 'team' ? translate(locale, 'budget.page.teamNote') : undefined,
       yearOptions: yearOptions(period.year),
       periodOptions: PERIOD_KINDS.flatMap((kind) =>

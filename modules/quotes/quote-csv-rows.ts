@@ -275,8 +275,8 @@ export class QuoteCsvRows implements CsvChildRows<ImportedLines>, OnModuleInit {
 
 /**
  * Compares the file's grand total, when it has one, with the one computed from the lines, so that a quote
- * whose total would change on the way (other tax rates or prices here) is not stored with a total nobody
- * expected. An empty cell accepts the computed total.
+ * whose total would change on the way (other tax rates or prices here) is not stored with a total that the
+ * file did not show. An empty cell accepts the computed total.
  */
 function grandTotalProblem(
   user: CurrentUser,

@@ -377,7 +377,6 @@ export class QuoteRevisionsService {
 
 const REVISION_COLUMNS = 'id, quote_no, subject, quote_stage, base_quote_id, revision_no, revision_count';
 
-/** The columns of quote_lines that a revision copies; the id is new and quote_id is the revision's. */
 /**
  * Returns the columns of a quote's lines or pricing table that a revision copies: all of them but the row's own
  * id and its quote, read from the entity, so that a column added later is copied too.

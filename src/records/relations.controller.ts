@@ -62,7 +62,7 @@ export class RelationsController {
         this.errorEntry(user, end, 'relations.errors.noneChosen'),
       ]);
 
-    const result = await this.refusalAsError(() =>
+    const result = await this.rejectionAsError(() =>
       this.relations.link(user, side, end, relatedId, stringOf(body.attribute)),
     );
     if (!result.ok)
@@ -88,17 +88,17 @@ export class RelationsController {
   ): Promise<void> {
     const { side, end } = await this.changeableList(user, moduleName, id, key);
     // A mandatory link cannot be removed, so the page shows the message at once, before any confirmation.
-    const refusal =
+    const rejection =
       end.kind === 'field' && end.field.required
         ? [this.errorEntry(user, end, 'relations.errors.mandatoryLink')]
         : [];
     await this.renderUnlink(
-      response.status(refusal.length > 0 ? 422 : 200),
+      response.status(rejection.length > 0 ? 422 : 200),
       user,
       side,
       end,
       relatedId,
-      refusal,
+      rejection,
     );
   }
 
@@ -112,7 +112,7 @@ export class RelationsController {
     @Res() response: Response,
   ): Promise<void> {
     const { side, end } = await this.changeableList(user, moduleName, id, key);
-    const result = await this.refusalAsError(() => this.relations.unlink(user, side, end, relatedId));
+    const result = await this.rejectionAsError(() => this.relations.unlink(user, side, end, relatedId));
     if (!result.ok)
       return this.renderUnlink(
         response.status(422),
@@ -165,8 +165,8 @@ export class RelationsController {
     return { side, end };
   }
 
-  /** Runs a change and turns a refusal of the relation rules into the errors of a failed save. */
-  private async refusalAsError(change: () => Promise<SaveResult>): Promise<SaveResult> {
+  /** Runs a change and turns a rejection by the relation rules into the errors of a failed save. */
+  private async rejectionAsError(change: () => Promise<SaveResult>): Promise<SaveResult> {
     try {
       return await change();
     } catch (error) {

@@ -10,7 +10,7 @@ const postponedChecks = new WeakMap<Request, () => boolean>();
 
 const UPLOAD_ROUTE = 'affari:csrf-token-in-upload-body';
 
-/** A request whose CSRF token is missing, invalid or expired. Its error page tells the user to reload the form. */
+/** A request whose CSRF token is missing, invalid or expired. Its error page asks the user to reload the form. */
 export class CsrfTokenException extends ForbiddenException {}
 
 /** Postpones the CSRF check of a multipart request until `runUpload` has read its body. */
