@@ -42,6 +42,7 @@ import { EventBus } from './events/event-bus.js';
 import { DuplicateFinder } from './records/duplicate-finder.service.js';
 import { AccountController } from './users/account.controller.js';
 import { DetailExtensions } from './records/detail-extensions.js';
+import { TimelineSources } from './records/timeline.js';
 import { TaxesController } from './taxes/taxes.controller.js';
 import { TaxesService } from './taxes/taxes.service.js';
 import { CompanySettingsController } from './company/company-settings.controller.js';
@@ -59,6 +60,7 @@ class CoreModule {
       ModuleRegistry,
       EventBus,
       DetailExtensions,
+      TimelineSources,
       PicklistsService,
       AccessScope,
       PermissionsService,
