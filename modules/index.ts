@@ -1,5 +1,6 @@
 import { BusinessModule } from '../src/records/business-module.js';
 import { accountsModule } from './accounts/index.js';
+import { activitiesModule } from './activities/index.js';
 import { budgetModule } from './budget/index.js';
 import { campaignsModule } from './campaigns/index.js';
 import { contactsModule } from './contacts/index.js';
@@ -10,8 +11,9 @@ import { quotesModule } from './quotes/index.js';
 
 /**
  * The enabled business modules, in the order of the menu, which follows a salesperson's work. Leads come
- * first, then the accounts and contacts they become and the potentials won from them. Products and the
- * quotes that price potentials follow, then the campaigns that bring leads, and the Budget's targets come last.
+ * first, then the accounts and contacts they become, the potentials won from them and the calls, meetings and
+ * tasks that move them on. Products and the quotes that price potentials follow, then the campaigns that bring
+ * leads, and the Budget's targets come last.
  * Adding a module is adding its folder and one line here.
  */
 export const businessModules: BusinessModule[] = [
@@ -19,6 +21,7 @@ export const businessModules: BusinessModule[] = [
   accountsModule,
   contactsModule,
   potentialsModule,
+  activitiesModule,
   productsModule,
   quotesModule,
   campaignsModule,

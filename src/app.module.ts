@@ -43,6 +43,10 @@ import { DuplicateFinder } from './records/duplicate-finder.service.js';
 import { AccountController } from './users/account.controller.js';
 import { DetailExtensions } from './records/detail-extensions.js';
 import { TimelineSources } from './records/timeline.js';
+import { TimelineSection } from './records/timeline-section.js';
+import { HomeSections } from './web/home-sections.js';
+import { NotesService } from './notes/notes.service.js';
+import { NotesController } from './notes/notes.controller.js';
 import { TaxesController } from './taxes/taxes.controller.js';
 import { TaxesService } from './taxes/taxes.service.js';
 import { CompanySettingsController } from './company/company-settings.controller.js';
@@ -61,6 +65,9 @@ class CoreModule {
       EventBus,
       DetailExtensions,
       TimelineSources,
+      TimelineSection,
+      HomeSections,
+      NotesService,
       PicklistsService,
       AccessScope,
       PermissionsService,
@@ -110,6 +117,7 @@ export class AppModule {
         TaxesController,
         CompanySettingsController,
         HomeController,
+        NotesController,
         RelationsController,
         MassActionsController,
       ],

@@ -72,8 +72,10 @@ export class SharingController {
     @Res() response: Response,
   ): Promise<void> {
     if (!(await this.bounds.forUser(user)).isAdministrator) throw new ForbiddenException();
+    // A module the form does not name keeps its level, such as one enabled after the page was opened.
     const chosen = this.registry
       .all()
+      .filter((manifest) => body[manifest.name] !== undefined)
       .map((manifest) => ({ module: manifest.name, level: body[manifest.name] }));
     const invalid = chosen
       .filter((entry) => !SHARING_LEVELS.includes(entry.level as SharingLevel))

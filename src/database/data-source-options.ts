@@ -31,6 +31,8 @@ import { CustomFieldIndexes1764900120000 } from './migrations/1764900120000-cust
 import { Taxes1765100001000 } from './migrations/1765100001000-taxes.js';
 import { CompanySettings1765100040000 } from './migrations/1765100040000-company-settings.js';
 import { RecordRelations1765300040000 } from './migrations/1765300040000-record-relations.js';
+import { RecordNotes1765400021000 } from './migrations/1765400021000-record-notes.js';
+import { RecordNoteEntity } from '../notes/record-note.entity.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -72,6 +74,7 @@ export const CORE_ENTITIES = [
   CustomFieldEntity,
   ListColumnChoiceEntity,
   RecordRelationEntity,
+  RecordNoteEntity,
   TaxEntity,
   CompanySettingsEntity,
   SessionRow,
@@ -102,6 +105,7 @@ export const CORE_MIGRATIONS = [
   Taxes1765100001000,
   CompanySettings1765100040000,
   RecordRelations1765300040000,
+  RecordNotes1765400021000,
 ];
 
 /**

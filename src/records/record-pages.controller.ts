@@ -31,6 +31,8 @@ import { DuplicateMatch } from './duplicate-finder.service.js';
 import { FieldRelationEnd, relationAnchor } from './relation-ends.js';
 import { manyListModel, relationListLinks, unlinkHref } from './relation-lists.js';
 import { RelationsService, RETURN_LIST_FIELD, returnListPath } from './relations.service.js';
+import type { TimelineQuery } from './timeline-section.js';
+import { TimelineSection } from './timeline-section.js';
 import { duplicateName } from './duplicate-names.js';
 import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
 import { UsersService } from '../users/users.service.js';
@@ -108,6 +110,7 @@ export abstract class RecordPagesController {
   @Inject(ListColumnsService) protected readonly listColumns!: ListColumnsService;
   @Inject(DetailExtensions) private readonly detailExtensions!: DetailExtensions;
   @Inject(RelationsService) private readonly relations!: RelationsService;
+  @Inject(TimelineSection) private readonly timelineSection!: TimelineSection;
 
   protected constructor(
     protected readonly moduleName: string,
@@ -526,6 +529,7 @@ export abstract class RecordPagesController {
   async detailPage(
     @User() user: CurrentUser,
     @Param('id', RecordIdPipe) id: number,
+    @Query() query: TimelineQuery,
     @Res() response: Response,
   ): Promise<void> {
     const manifest = this.manifest;
@@ -571,6 +575,12 @@ export abstract class RecordPagesController {
         to: change.to ?? '',
         by: change.by,
       })),
+      timeline: await this.timelineSection.model(
+        user,
+        { moduleName: this.moduleName, id },
+        permissions,
+        query,
+      ),
       ...mergeDetailExtras([
         await this.extraDetailModel(user, record, permissions),
         ...(await this.detailExtensions.extrasFor(this.moduleName, user, record, permissions)),

@@ -101,6 +101,8 @@ export function startAppOn(database: TestDatabase): Promise<NestExpressApplicati
 export async function resetRecords(dataSource: DataSource): Promise<void> {
   for (const table of [
     'record_relations',
+    'record_notes',
+    'activities',
     'quotes',
     'leads',
     'potentials',
