@@ -270,6 +270,18 @@ describe.each(databaseKinds())('notes, activities and the timeline on %s', (kind
       expect(entry.text).toContain('Assigned To: Administrator');
       expect(page).toContain(`href="/activities/${Number(links[0].id_a)}"`);
     });
+    it('activity list and export show its fields', async () => {
+      await createActivity({ subject: 'Demo at Rossi', start_date: '2026-04-02', start_time: '14:15' });
+
+      const list = textOf((await admin.get('/activities')).text);
+      const exported = await admin.get('/export/activities');
+
+      expect(list).toContain('Demo at Rossi');
+      expect(list).toContain('04/02/2026');
+      expect(exported.status).toBe(200);
+      expect(exported.text).toContain('Demo at Rossi');
+      expect(exported.text).toContain('14:15');
+    });
   });
 
   describe('timeline', () => {
