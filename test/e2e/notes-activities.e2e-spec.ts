@@ -206,6 +206,18 @@ describe.each(databaseKinds())('notes, activities and the timeline on %s', (kind
       expect(await notesOf('potentials', potential)).toEqual([]);
     });
 
+    it('note without a CSRF token is rejected', async () => {
+      const potential = await createPotential('Fleet renewal');
+
+      const response = await admin
+        .post('/notes')
+        .type('form')
+        .send({ module: 'potentials', recordId: String(potential), text: 'No token' });
+
+      expect(response.status).toBe(403);
+      expect(await notesOf('potentials', potential)).toEqual([]);
+    });
+
     it('empty note is rejected', async () => {
       const potential = await createPotential('Fleet renewal');
 
