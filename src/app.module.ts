@@ -43,6 +43,7 @@ import { DuplicateFinder } from './records/duplicate-finder.service.js';
 import { AccountController } from './users/account.controller.js';
 import { DetailExtensions } from './records/detail-extensions.js';
 import { TimelineSources } from './records/timeline.js';
+import { StaleSavePage } from './records/stale-save.js';
 import { TaxesController } from './taxes/taxes.controller.js';
 import { TaxesService } from './taxes/taxes.service.js';
 import { CompanySettingsController } from './company/company-settings.controller.js';
@@ -69,6 +70,7 @@ class CoreModule {
       RecordsService,
       RelationsService,
       RecordViews,
+      StaleSavePage,
       ListColumnsService,
       UsersService,
       RolesService,

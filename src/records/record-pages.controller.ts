@@ -34,6 +34,16 @@ import { RelationsService, RETURN_LIST_FIELD, returnListPath } from './relations
 import { duplicateName } from './duplicate-names.js';
 import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
 import { UsersService } from '../users/users.service.js';
+import {
+  OPENED_VALUES_FIELD,
+  OPENED_VERSION_FIELD,
+  OpenedForm,
+  openedFormInputs,
+  openedFormOf,
+  openedVersionOf,
+  StaleSavePage,
+  StaleSaveView,
+} from './stale-save.js';
 
 type QueryParams = Record<string, string | string[] | undefined>;
 
@@ -108,6 +118,7 @@ export abstract class RecordPagesController {
   @Inject(ListColumnsService) protected readonly listColumns!: ListColumnsService;
   @Inject(DetailExtensions) private readonly detailExtensions!: DetailExtensions;
   @Inject(RelationsService) private readonly relations!: RelationsService;
+  @Inject(StaleSavePage) private readonly staleSavePage!: StaleSavePage;
 
   protected constructor(
     protected readonly moduleName: string,
@@ -724,7 +735,9 @@ export abstract class RecordPagesController {
     const record = await this.records.findChangeable(this.moduleName, user, id, 'write');
     assertUnlocked(this.manifest, record);
     const values = this.views.inputValues(this.manifest, record, user.locale);
-    await this.renderForm(response, user, id, values, {}, permissions);
+    await this.renderForm(response, user, id, values, {}, permissions, {
+      opened: { version: record.version ?? 1, values },
+    });
   }
 
   @Post(':id')
@@ -736,6 +749,7 @@ export abstract class RecordPagesController {
   ): Promise<void> {
     const permissions = await this.permissions.require(user, this.moduleName, 'edit');
     const result = await this.saveForm(user, id, body);
+    if (!result.ok && result.stale) return this.renderStaleSave(response, user, id, body, permissions);
     if (!result.ok) {
       // A read-only field keeps its stored value in the form, as the disabled box shows it.
       const values = stringValues(body, this.manifest.fields);
@@ -754,11 +768,44 @@ export abstract class RecordPagesController {
         {
           duplicates: result.duplicates,
           submitted: body,
+          // The form shown again still compares with the record as it was first opened.
+          opened: openedFormOf(body),
         },
       );
     }
     setFlash(response, 'flash.saved');
     response.redirect(303, `/${this.moduleName}/${id}`);
+  }
+
+  /**
+   * Responds to a save from an out-of-date form with 409: what changed since the form was opened, beside the
+   * submitted values, above the form opened again at the current version for review. Nothing was saved.
+   */
+  private async renderStaleSave(
+    response: Response,
+    user: CurrentUser,
+    id: number,
+    body: Record<string, unknown>,
+    permissions: UserPermissions,
+  ): Promise<void> {
+    const current = await this.records.findVisible(this.moduleName, user, id);
+    const view: StaleSaveView = await this.staleSavePage.build({
+      manifest: this.manifest,
+      user,
+      permissions,
+      body,
+      format: this.formatOf(user),
+      current,
+    });
+    return this.renderForm(
+      response.status(409),
+      user,
+      id,
+      view.review.values,
+      view.review.errors,
+      permissions,
+      { submitted: body, opened: view.review.opened, conflict: view.conflict },
+    );
   }
 
   @Get(':id/delete')
@@ -819,7 +866,7 @@ export abstract class RecordPagesController {
       this.formatOf(user),
       'form',
       undefined,
-      { confirmed: confirmedDuplicate(body) },
+      { confirmed: confirmedDuplicate(body), openedVersion: openedVersionOf(body) },
     );
   }
 
@@ -858,6 +905,8 @@ export abstract class RecordPagesController {
     delete input._csrf;
     delete input._form;
     delete input[CONFIRMED_DUPLICATE];
+    delete input[OPENED_VERSION_FIELD];
+    delete input[OPENED_VALUES_FIELD];
     return input;
   }
 
@@ -868,7 +917,7 @@ export abstract class RecordPagesController {
     values: Record<string, string>,
     errors: FieldErrors,
     permissions: UserPermissions,
-    { form = 'full', duplicates = [], submitted, returnList }: FormExtras = {},
+    { form = 'full', duplicates = [], submitted, returnList, opened, conflict }: FormExtras = {},
   ): Promise<void> {
     const manifest = this.manifest;
     const stored = id === null ? undefined : await this.records.findVisible(this.moduleName, user, id);
@@ -929,6 +978,9 @@ export abstract class RecordPagesController {
       errorSummary,
       duplicateWarning: this.duplicateWarning(user, duplicates),
       returnList: returnList ? { name: RETURN_LIST_FIELD, value: returnList } : undefined,
+      opened: opened && openedFormInputs(opened),
+      conflict,
+      errorSummaryHeading: conflict && translate(user.locale, 'staleSave.markedHeading'),
     });
   }
 
@@ -962,6 +1014,10 @@ export interface FormExtras {
   submitted?: Record<string, unknown>;
   /** The related list whose "Add new" opened the form, which the new record is linked to and returns to. */
   returnList?: string;
+  /** An edit form's version and values when it was opened, which its save is checked against. */
+  opened?: OpenedForm;
+  /** The comparison above a form shown again after a stale save. */
+  conflict?: StaleSaveView['conflict'];
 }
 
 /**

@@ -31,7 +31,27 @@ export async function startBrowserTestApp(viewport: {
   const testApp = await startTestApp('sqlite');
   await testApp.app.listen(0, '127.0.0.1');
   const { port } = testApp.app.getHttpServer().address() as AddressInfo;
+  const browser = await launchBrowserContext(viewport);
 
+  return {
+    testApp,
+    baseUrl: `http://127.0.0.1:${port}`,
+    context: browser.context,
+    close: async () => {
+      await browser.close();
+      await testApp.close();
+    },
+  };
+}
+
+/**
+ * Starts a headless Chromium with a profile of its own, which reaches only 127.0.0.1. A second one beside
+ * the test app's context is a second user's browser, with its own cookies.
+ */
+export async function launchBrowserContext(viewport: {
+  width: number;
+  height: number;
+}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profileDir = mkdtempSync(join(tmpdir(), 'affari-chromium-'));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
@@ -49,13 +69,10 @@ export async function startBrowserTestApp(viewport: {
   });
 
   return {
-    testApp,
-    baseUrl: `http://127.0.0.1:${port}`,
     context,
     close: async () => {
       await context.close();
       rmSync(profileDir, { recursive: true, force: true });
-      await testApp.close();
     },
   };
 }
