@@ -67,6 +67,7 @@ describe.each(databaseKinds())('stale saves on %s', (kind) => {
   let testApp: TestApp;
   let admin: Agent;
   let anna: Agent;
+  let annaId: number;
   let potential: number;
   const path = () => `/potentials/${potential}`;
   const form = {
@@ -88,6 +89,26 @@ describe.each(databaseKinds())('stale saves on %s', (kind) => {
       stage: row.sales_stage,
       version: Number(row.version),
     };
+  };
+
+  /** Creates an account and a product, and returns the form of a quote of two of them, at 100.00 each. */
+  const quoteFormWithPrinters = async () => {
+    const account = await createRecord(testApp, 'accounts', { account_name: 'Rossi S.p.A.' });
+    const printer = await createRecord(testApp, 'products', {
+      product_name: 'Laser printer',
+      unit_price: '100.00',
+      tax_class: 'VAT 22 %',
+    });
+    const quoteForm = {
+      subject: 'Printers for the Milan office',
+      account_id: String(account),
+      quote_stage: 'Created',
+      tax_mode: 'Individual',
+      assigned_user_id: '1',
+      ...lineFields([{ product: String(printer), quantity: '2' }]),
+      pricing_overall_discount_kind: 'none',
+    };
+    return { printer, quoteForm };
   };
 
   /**
@@ -117,7 +138,7 @@ describe.each(databaseKinds())('stale saves on %s', (kind) => {
   });
   beforeEach(async () => {
     await resetRecords(testApp.dataSource);
-    await createUser(testApp, 'anna', SALESPERSON_ROLE, 'Anna Bianchi');
+    annaId = await createUser(testApp, 'anna', SALESPERSON_ROLE, 'Anna Bianchi');
     anna = await loginAgent(testApp.app, 'anna', PASSWORD);
     potential = await createRecord(testApp, 'potentials', {
       potential_name: 'Fleet renewal',
@@ -175,7 +196,7 @@ describe.each(databaseKinds())('stale saves on %s', (kind) => {
     expect(review._version).toBe('2');
     expect(rejected.text).toContain('name="potential_name" type="text" value="Fleet renewal 2027"');
     expect(rejected.text).toContain('name="amount" type="text" value="2,000.00"');
-    expect(rejected.text).toContain('your value was 3,000.00');
+    expect(rejected.text).toContain('Your value was 3,000.00');
 
     const again = await admin
       .post(path())
@@ -251,6 +272,52 @@ describe.each(databaseKinds())('stale saves on %s', (kind) => {
     expect(await stored()).toMatchObject({ stage: 'Negotiation/Review', amountCents: 100000 });
   });
 
+  it('quote setting the amount makes the form stale', async () => {
+    const opened = await openEditForm(admin, path());
+    const { quoteForm } = await quoteFormWithPrinters();
+    await saveNewQuote(anna, { ...quoteForm, potential_id: String(potential) });
+
+    const response = await admin
+      .post(path())
+      .type('form')
+      .send({ ...opened, ...form, next_step: 'Send the offer' });
+
+    expect(response.status).toBe(409);
+    expect(conflictRow(response.text, 'amount')).toContain('1,000.00 244.00 1,000.00');
+    expect(await stored()).toMatchObject({ amountCents: 24400, version: 2 });
+  });
+
+  it('moving a user’s records makes the form stale', async () => {
+    potential = await createRecord(testApp, 'potentials', {
+      potential_name: 'Anna’s deal',
+      amount: '1000',
+      expected_close_date: '2027-06-30',
+      sales_stage: 'Prospecting',
+      assigned_user_id: String(annaId),
+    });
+    const opened = await openEditForm(admin, path());
+    const moved = await postForm(admin, '/admin/users', `/admin/users/${annaId}/move-records`, {
+      toOwner: '1',
+    });
+
+    const response = await admin
+      .post(path())
+      .type('form')
+      .send({ ...opened, ...form, potential_name: 'Anna’s deal', assigned_user_id: String(annaId) });
+
+    expect(moved.status).toBe(303);
+    expect(response.status).toBe(409);
+    expect(conflictRow(response.text, 'assigned_user_id')).toContain(
+      'Anna Bianchi Administrator Anna Bianchi',
+    );
+    const [row] = await testApp.dataSource.query<Record<string, unknown>[]>(
+      'SELECT assigned_user_id, version FROM potentials WHERE id = ?',
+      [potential],
+    );
+    expect(Number(row.assigned_user_id)).toBe(1);
+    expect(Number(row.version)).toBe(2);
+  });
+
   it('save without a version is not checked', async () => {
     await openEditForm(admin, path());
     await postForm(anna, `${path()}/edit`, path(), { ...form, amount: '2,000.00' });
@@ -283,21 +350,7 @@ describe.each(databaseKinds())('stale saves on %s', (kind) => {
   });
 
   it('quote form carries the version and rejects a stale save', async () => {
-    const account = await createRecord(testApp, 'accounts', { account_name: 'Rossi S.p.A.' });
-    const printer = await createRecord(testApp, 'products', {
-      product_name: 'Laser printer',
-      unit_price: '100.00',
-      tax_class: 'VAT 22 %',
-    });
-    const quoteForm = {
-      subject: 'Printers for the Milan office',
-      account_id: String(account),
-      quote_stage: 'Created',
-      tax_mode: 'Individual',
-      assigned_user_id: '1',
-      ...lineFields([{ product: String(printer), quantity: '2' }]),
-      pricing_overall_discount_kind: 'none',
-    };
+    const { printer, quoteForm } = await quoteFormWithPrinters();
     const quote = await saveNewQuote(admin, quoteForm);
     const adminForm = await openEditForm(admin, `/quotes/${quote}`);
     const annaForm = await openEditForm(anna, `/quotes/${quote}`);
