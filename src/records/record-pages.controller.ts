@@ -978,8 +978,13 @@ export abstract class RecordPagesController {
       errorSummary,
       duplicateWarning: this.duplicateWarning(user, duplicates),
       returnList: returnList ? { name: RETURN_LIST_FIELD, value: returnList } : undefined,
-      opened: opened && openedFormInputs(opened),
-      conflict,
+      // The opened values cover the fields the form shows, so a field the profile hides stays off the page.
+      opened: opened && openedFormInputs(opened, shownFieldNames(blocks)),
+      conflict: conflict && {
+        ...conflict,
+        sectionsNote:
+          sections.length > 0 ? translate(user.locale, 'staleSave.sectionsNotCompared') : undefined,
+      },
       errorSummaryHeading: conflict && translate(user.locale, 'staleSave.markedHeading'),
     });
   }
@@ -1002,6 +1007,10 @@ export abstract class RecordPagesController {
       })),
     };
   }
+}
+
+function shownFieldNames(blocks: { fields: { name: string }[] }[]): Set<string> {
+  return new Set(blocks.flatMap((block) => block.fields.map((field) => field.name)));
 }
 
 /** The parts of a record form besides its fields. */

@@ -40,9 +40,13 @@ export function openedFormOf(body: Record<string, unknown>): OpenedForm | undefi
   return { version, values: openedValuesOf(body) };
 }
 
-/** Returns the hidden form fields of an opened form for the form template. */
-export function openedFormInputs(opened: OpenedForm): { version: string; values: string } {
-  return { version: String(opened.version), values: JSON.stringify(opened.values) };
+/** Returns the hidden form fields of an opened form for the form template, with the values of `shown` only. */
+export function openedFormInputs(
+  opened: OpenedForm,
+  shown: ReadonlySet<string>,
+): { version: string; values: string } {
+  const values = Object.fromEntries(Object.entries(opened.values).filter(([name]) => shown.has(name)));
+  return { version: String(opened.version), values: JSON.stringify(values) };
 }
 
 /** Reads the opened form texts. A value that is not an object of strings counts as unknown (empty). */
@@ -92,6 +96,8 @@ export interface StaleSaveView {
  * the submitted one, each with the value when the form was opened, the stored one and the submitted one.
  * The review form starts from the stored values, takes the submitted value of each field that only this
  * user changed, and marks each field that both users changed.
+ * NOTE: a module's own form sections, such as a quote's lines, are not compared. The review form shows
+ * them as this user submitted them, and the page only says so (`staleSave.sectionsNotCompared`).
  */
 @Injectable()
 export class StaleSavePage {

@@ -181,6 +181,7 @@ describe.each(databaseKinds())('stale saves on %s', (kind) => {
     expect(conflictRow(second.text, 'potential_name')).toContain('only you changed this field');
     expect(conflictRow(second.text, 'expected_close_date')).toBe('');
     expect(second.text).toContain(`href="${path()}">Discard my changes</a>`);
+    expect(second.text).not.toContain('are not compared');
     expect(await stored()).toEqual({
       name: 'Fleet renewal',
       amountCents: 200000,
@@ -349,6 +350,48 @@ describe.each(databaseKinds())('stale saves on %s', (kind) => {
     expect(await stored()).toMatchObject({ amountCents: winner, version: 2 });
   });
 
+  it('hidden field stays off the conflict page', async () => {
+    const [original] = await testApp.dataSource.query<{ profile_id: number }[]>(
+      'SELECT profile_id FROM role_profiles WHERE role_id = ?',
+      [SALESPERSON_ROLE],
+    );
+    const created = await postForm(admin, '/admin/profiles', '/admin/profiles', {
+      name: 'No next step',
+      description: 'For the tests',
+    });
+    const profileId = Number(/\/admin\/profiles\/(\d+)$/.exec(created.headers.location)![1]);
+    const grid: Record<string, string> = { 'field:potentials:next_step': 'hidden' };
+    for (const action of ['view', 'create', 'edit', 'delete', 'import', 'export'])
+      grid[`action:potentials:${action}`] = '1';
+    await postForm(admin, `/admin/profiles/${profileId}`, `/admin/profiles/${profileId}/permissions`, grid);
+    await postForm(admin, '/admin/roles', `/admin/roles/${SALESPERSON_ROLE}/profiles`, {
+      profileIds: String(profileId),
+    });
+
+    try {
+      const annaForm = await openEditForm(anna, path());
+      const adminForm = await openEditForm(admin, path());
+      await admin
+        .post(path())
+        .type('form')
+        .send({ ...adminForm, ...form, amount: '2,000.00', next_step: 'Secret step' });
+      const response = await anna
+        .post(path())
+        .type('form')
+        .send({ ...annaForm, ...form, amount: '3,000.00' });
+
+      expect(JSON.parse(annaForm._opened)).not.toHaveProperty('next_step');
+      expect(response.status).toBe(409);
+      expect(conflictRow(response.text, 'amount')).toContain('1,000.00 2,000.00 3,000.00');
+      expect(response.text).not.toContain('Secret step');
+      expect(conflictRow(response.text, 'next_step')).toBe('');
+    } finally {
+      await postForm(admin, '/admin/roles', `/admin/roles/${SALESPERSON_ROLE}/profiles`, {
+        profileIds: String(original.profile_id),
+      });
+    }
+  });
+
   it('quote form carries the version and rejects a stale save', async () => {
     const { printer, quoteForm } = await quoteFormWithPrinters();
     const quote = await saveNewQuote(admin, quoteForm);
@@ -368,6 +411,7 @@ describe.each(databaseKinds())('stale saves on %s', (kind) => {
     expect(first.status).toBe(303);
     expect(second.status).toBe(409);
     expect(conflictRow(second.text, 'subject')).toContain('Printers, revised');
+    expect(second.text).toContain('lines, are not compared');
     const [row] = await testApp.dataSource.query<Record<string, unknown>[]>(
       'SELECT q.subject, q.version, l.quantity FROM quotes q JOIN quote_lines l ON l.quote_id = q.id WHERE q.id = ?',
       [quote],
