@@ -47,6 +47,7 @@ import { TimelineSection } from './records/timeline-section.js';
 import { HomeSections } from './web/home-sections.js';
 import { NotesService } from './notes/notes.service.js';
 import { NotesController } from './notes/notes.controller.js';
+import { StaleSavePage } from './records/stale-save.js';
 import { TaxesController } from './taxes/taxes.controller.js';
 import { TaxesService } from './taxes/taxes.service.js';
 import { CompanySettingsController } from './company/company-settings.controller.js';
@@ -76,6 +77,7 @@ class CoreModule {
       RecordsService,
       RelationsService,
       RecordViews,
+      StaleSavePage,
       ListColumnsService,
       UsersService,
       RolesService,

@@ -12,7 +12,7 @@ import {
   LeadConvertedEvent,
 } from '../../src/events/lead-converted.event.js';
 import { formatForInput, InputFormat } from '../../src/records/field-codec.js';
-import { FieldDefinition } from '../../src/records/manifest.js';
+import { FieldDefinition, VERSION_COLUMN } from '../../src/records/manifest.js';
 import { ModuleRegistry } from '../../src/records/module-registry.js';
 import { PicklistsService } from '../../src/records/picklists.service.js';
 import { RecordLockedException } from '../../src/records/record-lock.js';
@@ -363,7 +363,12 @@ export class LeadConversionService {
     const result = await manager
       .createQueryBuilder()
       .update('leads')
-      .set({ converted_at: now, updated_at: now, modified_by_id: user.id })
+      .set({
+        converted_at: now,
+        updated_at: now,
+        modified_by_id: user.id,
+        [VERSION_COLUMN]: () => `${VERSION_COLUMN} + 1`,
+      })
       .where('id = :id AND converted_at IS NULL', { id: leadId })
       .execute();
     if (result.affected !== 1)

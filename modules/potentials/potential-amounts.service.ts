@@ -11,6 +11,7 @@ import {
 import { RecordsSavedEvent } from '../../src/events/record-changes.event.js';
 import type { FieldValue } from '../../src/records/field-codec.js';
 import { moneyToCents, utcNow } from '../../src/records/values.js';
+import { VERSION_COLUMN } from '../../src/records/manifest.js';
 import { AmountChangeCause, PotentialAmountChangeEntity } from './potential-amount-change.entity.js';
 
 /** A BIGINT or INTEGER column as the drivers return it: a string on MariaDB, a number on SQLite. */
@@ -73,6 +74,8 @@ export class PotentialAmountsService implements OnModuleInit {
       amount_quote_id: quote.id,
       updated_at: event.savedAt,
       modified_by_id: event.user.id,
+      // A potential's form opened before the quote changed its amount is stale, so it cannot put the old one back.
+      [VERSION_COLUMN]: () => `${VERSION_COLUMN} + 1`,
     });
     await this.recordChange(manager, event.user, quote.potentialId, {
       oldCents,
@@ -131,7 +134,7 @@ export class PotentialAmountsService implements OnModuleInit {
   private async updatePotential(
     manager: EntityManager,
     id: number,
-    set: Record<string, string | number | null>,
+    set: Record<string, string | number | null | (() => string)>,
   ): Promise<void> {
     await manager.createQueryBuilder().update('potentials').set(set).where('id = :id', { id }).execute();
   }

@@ -17,6 +17,7 @@ import {
 } from '../../src/records/record-pages.controller.js';
 import type { FieldErrors } from '../../src/records/record-validation.js';
 import { RecordViews } from '../../src/records/record-views.js';
+import { openedVersionOf } from '../../src/records/stale-save.js';
 import { RecordsService, SaveResult, StoredRecord } from '../../src/records/records.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -86,6 +87,7 @@ export class QuotesController extends RecordPagesController {
       return await inTransaction(this.dataSource, async (manager) => {
         const result = await this.records.save('quotes', user, id, input, format, 'form', manager, {
           confirmed: confirmedDuplicate(body),
+          openedVersion: openedVersionOf(body),
         });
         const lineErrors = priced.ok ? {} : priced.errors;
         if (!result.ok) throw new QuoteNotSaved({ ...result, errors: { ...result.errors, ...lineErrors } });

@@ -12,6 +12,7 @@ import {
   hasKeyColumn,
   ModuleManifest,
   OWNER_GROUP_COLUMN,
+  VERSION_COLUMN,
 } from './manifest.js';
 import { valueTypeOf } from './value-types.js';
 
@@ -55,6 +56,7 @@ export function entitySchemaFor(
 ): EntitySchema {
   const columns: Record<string, EntitySchemaColumnOptions> = {
     id: { type: 'integer', primary: true, generated: 'increment' },
+    [VERSION_COLUMN]: { type: 'int', default: 1 },
   };
   const relations: Record<string, EntitySchemaRelationOptions> = {};
   const ownerIndices: EntitySchemaIndexOptions[] = [];

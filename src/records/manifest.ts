@@ -215,6 +215,12 @@ export const AUDIT_FIELDS: FieldDefinition[] = [
  */
 export const OWNER_GROUP_COLUMN = 'assigned_group_id';
 
+/**
+ * The column of every module's table that counts the updates of a record, starting at 1. An edit form
+ * carries the version it was opened with, and its save is rejected when the record has changed since.
+ */
+export const VERSION_COLUMN = 'version';
+
 export function columnOf(field: FieldDefinition): string {
   return field.type === 'currency' ? `${field.name}_cents` : field.name;
 }

@@ -36,6 +36,16 @@ import { TimelineSection } from './timeline-section.js';
 import { duplicateName } from './duplicate-names.js';
 import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
 import { UsersService } from '../users/users.service.js';
+import {
+  OPENED_VALUES_FIELD,
+  OPENED_VERSION_FIELD,
+  OpenedForm,
+  openedFormInputs,
+  openedFormOf,
+  openedVersionOf,
+  StaleSavePage,
+  StaleSaveView,
+} from './stale-save.js';
 
 type QueryParams = Record<string, string | string[] | undefined>;
 
@@ -111,6 +121,7 @@ export abstract class RecordPagesController {
   @Inject(DetailExtensions) private readonly detailExtensions!: DetailExtensions;
   @Inject(RelationsService) private readonly relations!: RelationsService;
   @Inject(TimelineSection) private readonly timelineSection!: TimelineSection;
+  @Inject(StaleSavePage) private readonly staleSavePage!: StaleSavePage;
 
   protected constructor(
     protected readonly moduleName: string,
@@ -734,7 +745,9 @@ export abstract class RecordPagesController {
     const record = await this.records.findChangeable(this.moduleName, user, id, 'write');
     assertUnlocked(this.manifest, record);
     const values = this.views.inputValues(this.manifest, record, user.locale);
-    await this.renderForm(response, user, id, values, {}, permissions);
+    await this.renderForm(response, user, id, values, {}, permissions, {
+      opened: { version: record.version ?? 1, values },
+    });
   }
 
   @Post(':id')
@@ -746,6 +759,7 @@ export abstract class RecordPagesController {
   ): Promise<void> {
     const permissions = await this.permissions.require(user, this.moduleName, 'edit');
     const result = await this.saveForm(user, id, body);
+    if (!result.ok && result.stale) return this.renderStaleSave(response, user, id, body, permissions);
     if (!result.ok) {
       // A read-only field keeps its stored value in the form, as the disabled box shows it.
       const values = stringValues(body, this.manifest.fields);
@@ -764,11 +778,44 @@ export abstract class RecordPagesController {
         {
           duplicates: result.duplicates,
           submitted: body,
+          // The form shown again still compares with the record as it was first opened.
+          opened: openedFormOf(body),
         },
       );
     }
     setFlash(response, 'flash.saved');
     response.redirect(303, `/${this.moduleName}/${id}`);
+  }
+
+  /**
+   * Responds to a save from an out-of-date form with 409: what changed since the form was opened, beside the
+   * submitted values, above the form opened again at the current version for review. Nothing was saved.
+   */
+  private async renderStaleSave(
+    response: Response,
+    user: CurrentUser,
+    id: number,
+    body: Record<string, unknown>,
+    permissions: UserPermissions,
+  ): Promise<void> {
+    const current = await this.records.findVisible(this.moduleName, user, id);
+    const view: StaleSaveView = await this.staleSavePage.build({
+      manifest: this.manifest,
+      user,
+      permissions,
+      body,
+      format: this.formatOf(user),
+      current,
+    });
+    return this.renderForm(
+      response.status(409),
+      user,
+      id,
+      view.review.values,
+      view.review.errors,
+      permissions,
+      { submitted: body, opened: view.review.opened, conflict: view.conflict },
+    );
   }
 
   @Get(':id/delete')
@@ -829,7 +876,7 @@ export abstract class RecordPagesController {
       this.formatOf(user),
       'form',
       undefined,
-      { confirmed: confirmedDuplicate(body) },
+      { confirmed: confirmedDuplicate(body), openedVersion: openedVersionOf(body) },
     );
   }
 
@@ -868,6 +915,8 @@ export abstract class RecordPagesController {
     delete input._csrf;
     delete input._form;
     delete input[CONFIRMED_DUPLICATE];
+    delete input[OPENED_VERSION_FIELD];
+    delete input[OPENED_VALUES_FIELD];
     return input;
   }
 
@@ -878,7 +927,7 @@ export abstract class RecordPagesController {
     values: Record<string, string>,
     errors: FieldErrors,
     permissions: UserPermissions,
-    { form = 'full', duplicates = [], submitted, returnList }: FormExtras = {},
+    { form = 'full', duplicates = [], submitted, returnList, opened, conflict }: FormExtras = {},
   ): Promise<void> {
     const manifest = this.manifest;
     const stored = id === null ? undefined : await this.records.findVisible(this.moduleName, user, id);
@@ -939,6 +988,14 @@ export abstract class RecordPagesController {
       errorSummary,
       duplicateWarning: this.duplicateWarning(user, duplicates),
       returnList: returnList ? { name: RETURN_LIST_FIELD, value: returnList } : undefined,
+      // The opened values cover the fields the form shows, so a field the profile hides stays off the page.
+      opened: opened && openedFormInputs(opened, shownFieldNames(blocks)),
+      conflict: conflict && {
+        ...conflict,
+        sectionsNote:
+          sections.length > 0 ? translate(user.locale, 'staleSave.sectionsNotCompared') : undefined,
+      },
+      errorSummaryHeading: conflict && translate(user.locale, 'staleSave.markedHeading'),
     });
   }
 
@@ -962,6 +1019,10 @@ export abstract class RecordPagesController {
   }
 }
 
+function shownFieldNames(blocks: { fields: { name: string }[] }[]): Set<string> {
+  return new Set(blocks.flatMap((block) => block.fields.map((field) => field.name)));
+}
+
 /** The parts of a record form besides its fields. */
 export interface FormExtras {
   /** The quick create form shows the main fields only. */
@@ -972,6 +1033,10 @@ export interface FormExtras {
   submitted?: Record<string, unknown>;
   /** The related list whose "Add new" opened the form, which the new record is linked to and returns to. */
   returnList?: string;
+  /** An edit form's version and values when it was opened, which its save is checked against. */
+  opened?: OpenedForm;
+  /** The comparison above a form shown again after a stale save. */
+  conflict?: StaleSaveView['conflict'];
 }
 
 /**

@@ -38,6 +38,7 @@ import {
   hasKeyColumn,
   ModuleManifest,
   OWNER_GROUP_COLUMN,
+  VERSION_COLUMN,
 } from './manifest.js';
 import { GroupEntity } from '../groups/group.entity.js';
 import { ModuleRegistry } from './module-registry.js';
@@ -57,6 +58,8 @@ import { RecordDeletedEvent, RecordsSavedEvent, SaveRejectedError } from '../eve
 export interface StoredRecord {
   id: number;
   values: RecordValues;
+  /** The number of updates of the record's row, from 1; set on records read from the database. */
+  version?: number;
 }
 
 /** A record or user that another record links to, as a page shows it. */
@@ -107,13 +110,25 @@ export interface ListResult {
 
 export type SaveResult =
   | { ok: true; id: number }
-  /** `duplicates` are the visible records that already have the value of the module's duplicate check. */
-  | { ok: false; errors: FieldErrors; duplicates?: DuplicateMatch[] };
+  /**
+   * `duplicates` are the visible records that already have the value of the module's duplicate check.
+   * `stale` is set when the record changed after the form was opened, and then nothing was saved.
+   */
+  | { ok: false; errors: FieldErrors; duplicates?: DuplicateMatch[]; stale?: true };
 
 /** Asks a save to stop at a value that visible records already have, unless it is the value confirmed. */
 export interface DuplicateConfirmation {
   /** The value the user chose to save anyway after a warning; a different value is checked again. */
   confirmed?: string;
+}
+
+/** The checks of a save from a record's form: its duplicate warning and the version it was opened with. */
+export interface FormSaveChecks extends DuplicateConfirmation {
+  /**
+   * The record's version when the form was opened. When the record has another version by the time it is
+   * written, the save writes nothing and returns `stale`. Absent, the save overwrites whatever is stored.
+   */
+  openedVersion?: number;
 }
 
 /** The maximum number of records from each module that a form's duplicate warning names. */
@@ -163,6 +178,7 @@ export class RecordsService {
 
   private selectStoredColumns(query: SelectQueryBuilder<ObjectLiteral>, manifest: ModuleManifest): void {
     query.select(`${ALIAS}.id`, 'id');
+    query.addSelect(`${ALIAS}.${VERSION_COLUMN}`, VERSION_COLUMN);
     for (const field of this.storedFields(manifest)) {
       query.addSelect(columnRef(field), columnOf(field));
       if (field.type === 'owner') query.addSelect(`${ALIAS}.${OWNER_GROUP_COLUMN}`, OWNER_GROUP_COLUMN);
@@ -185,7 +201,7 @@ export class RecordsService {
     for (const field of manifest.fields) {
       if (field.computed) values[field.name] = this.compute(field, values);
     }
-    return { id: Number(row.id), values };
+    return { id: Number(row.id), values, version: Number(row[VERSION_COLUMN]) };
   }
 
   private compute(field: FieldDefinition, values: RecordValues): FieldValue {
@@ -774,7 +790,8 @@ export class RecordsService {
    * Creates (id null) or updates a record from submitted text. Nothing is saved when any field fails. Given
    * the manager of a transaction already open (`outer`), it saves within it instead of opening its own.
    * Given `duplicates`, a new or changed value of the module's duplicate check that visible records already
-   * have stops the save and is returned with them, unless the user confirmed that value.
+   * have stops the save and is returned with them, unless the user confirmed that value. Given the version
+   * the form was opened with (`checks.openedVersion`), a record changed since then is not saved (`stale`).
    */
   async save(
     moduleName: string,
@@ -784,7 +801,7 @@ export class RecordsService {
     format: InputFormat,
     source: SaveSource = 'form',
     outer?: EntityManager,
-    duplicates?: DuplicateConfirmation,
+    checks?: FormSaveChecks,
   ): Promise<SaveResult> {
     const manifest = this.registry.get(moduleName);
     const permissions = await this.permissions.require(user, moduleName, id === null ? 'create' : 'edit');
@@ -804,6 +821,9 @@ export class RecordsService {
     return run(async (manager) => {
       const stored = id === null ? null : await this.findChangeable(moduleName, user, id, 'write', manager);
       if (stored) assertUnlocked(manifest, stored);
+      const openedVersion = checks?.openedVersion;
+      if (stored && openedVersion !== undefined && stored.version !== openedVersion)
+        return { ok: false, errors: {}, stale: true } as const;
       const previous = stored?.values ?? null;
       const writable = this.registry.writableFields(moduleName);
       const {
@@ -827,23 +847,20 @@ export class RecordsService {
       await this.resolveReferences(manager, manifest, user, values, previous, errors);
       await this.checkUniqueKeys(manager, manifest, user, values, id, errors);
       if (Object.keys(errors).length > 0) return { ok: false, errors } as const;
-      if (duplicates) {
-        const found = await this.unconfirmedDuplicates(
-          manager,
-          manifest,
-          user,
-          id,
-          values,
-          previous,
-          duplicates,
-        );
+      if (checks) {
+        const found = await this.unconfirmedDuplicates(manager, manifest, user, id, values, previous, checks);
         if (found.length > 0) return { ok: false, errors, duplicates: found } as const;
       }
 
       let savedId: number;
       try {
         savedId = previous === null ? await this.insert(manager, manifest, user, values) : id!;
-        if (previous !== null) await this.update(manager, manifest, user, savedId, values);
+        // The update is this save's first write, so a stale record leaves nothing to undo.
+        if (
+          previous !== null &&
+          !(await this.update(manager, manifest, user, savedId, values, openedVersion))
+        )
+          return { ok: false, errors: {}, stale: true } as const;
         if (owner && previous !== null && (previous[owner.name] ?? null) !== (values[owner.name] ?? null)) {
           const from = ownerColumns(previous[owner.name]);
           const to = ownerColumns(values[owner.name]);
@@ -1207,16 +1224,35 @@ export class RecordsService {
     return id;
   }
 
+  /**
+   * Writes a record's row and raises its version. Given the version the form was opened with, the row is
+   * written only while it still has that version, in the same statement, so of two saves from forms opened
+   * at the same version exactly one passes. On MariaDB the second UPDATE waits for the first one's row lock
+   * and then finds the raised version. Returns false, having written nothing, when the version differs.
+   */
   private async update(
     manager: EntityManager,
     manifest: ModuleManifest,
     user: CurrentUser,
     id: number,
     values: RecordValues,
-  ): Promise<void> {
-    const row = { ...this.toRow(manifest, values), updated_at: utcNow(), modified_by_id: user.id };
-    await manager.createQueryBuilder().update(manifest.table).set(row).where('id = :id', { id }).execute();
+    openedVersion?: number,
+  ): Promise<boolean> {
+    const row = {
+      ...this.toRow(manifest, values),
+      updated_at: utcNow(),
+      modified_by_id: user.id,
+      [VERSION_COLUMN]: () => `${VERSION_COLUMN} + 1`,
+    };
+    const query = manager.createQueryBuilder().update(manifest.table).set(row).where('id = :id', { id });
+    if (openedVersion !== undefined) query.andWhere(`${VERSION_COLUMN} = :openedVersion`, { openedVersion });
+    const result = await query.execute();
+    if (openedVersion !== undefined && result.affected !== 1) {
+      this.logger.warn(`Rejected a stale save of ${manifest.name} ${id} opened at version ${openedVersion}`);
+      return false;
+    }
     await this.saveCustomRows(manager, manifest, [{ id, values }], false);
+    return true;
   }
 
   /** Counts every record of a module whose link field points to the given id, visible or not. */

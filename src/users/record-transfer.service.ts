@@ -6,7 +6,7 @@ import { RecordAssignmentEntity } from '../access/record-assignment.entity.js';
 import { inTransaction } from '../database/transaction.js';
 import { GroupEntity } from '../groups/group.entity.js';
 import { ownerColumns } from '../records/field-codec.js';
-import { OWNER_GROUP_COLUMN } from '../records/manifest.js';
+import { OWNER_GROUP_COLUMN, VERSION_COLUMN } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { utcNow } from '../records/values.js';
 import { UserEntity } from './user.entity.js';
@@ -99,6 +99,8 @@ export class RecordTransferService {
           [OWNER_GROUP_COLUMN]: target.groupId,
           updated_at: now,
           modified_by_id: admin.id,
+          // A form opened before the move would assign the record back, so it becomes stale.
+          [VERSION_COLUMN]: () => `${VERSION_COLUMN} + 1`,
         })
         .where(`${column} = :from`, { from: id })
         .execute();

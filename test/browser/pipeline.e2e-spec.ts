@@ -3,12 +3,8 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { formatDate, localToday } from '../../src/records/values.js';
 import { RecordsService } from '../../src/records/records.service.js';
-import {
-  BrowserTestApp,
-  describeInChromium,
-  seriousViolations,
-  startBrowserTestApp,
-} from '../support/browser.js';
+import { seriousViolations } from '../support/axe.js';
+import { BrowserTestApp, describeInChromium, startBrowserTestApp } from '../support/browser.js';
 import { ADMIN, createRecord, ISO_FORMAT } from '../support/records.js';
 import { ADMIN_PASSWORD, loginAgent, postForm, resetRecords, TestApp } from '../support/test-app.js';
 

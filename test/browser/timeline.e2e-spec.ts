@@ -2,12 +2,8 @@ import { jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { Clock } from '../../src/layout/clock.js';
 import { localToday } from '../../src/records/values.js';
-import {
-  BrowserTestApp,
-  describeInChromium,
-  seriousViolations,
-  startBrowserTestApp,
-} from '../support/browser.js';
+import { BrowserTestApp, describeInChromium, startBrowserTestApp } from '../support/browser.js';
+import { seriousViolations } from '../support/axe.js';
 import { createRecord } from '../support/records.js';
 import { ADMIN_PASSWORD, resetRecords } from '../support/test-app.js';
 

@@ -1,10 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../modules/quotes/quote-pdf.service.js';
-import { PROJECT_ROOT } from '../../src/paths.js';
 import { startTestApp, TestApp } from './test-app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -32,7 +31,27 @@ export async function startBrowserTestApp(viewport: {
   const testApp = await startTestApp('sqlite');
   await testApp.app.listen(0, '127.0.0.1');
   const { port } = testApp.app.getHttpServer().address() as AddressInfo;
+  const browser = await launchBrowserContext(viewport);
 
+  return {
+    testApp,
+    baseUrl: `http://127.0.0.1:${port}`,
+    context: browser.context,
+    close: async () => {
+      await browser.close();
+      await testApp.close();
+    },
+  };
+}
+
+/**
+ * Starts a headless Chromium with a profile of its own, which reaches only 127.0.0.1. A second one beside
+ * the test app's context is a second user's browser, with its own cookies.
+ */
+export async function launchBrowserContext(viewport: {
+  width: number;
+  height: number;
+}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profileDir = mkdtempSync(join(tmpdir(), 'affari-chromium-'));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
@@ -50,38 +69,10 @@ export async function startBrowserTestApp(viewport: {
   });
 
   return {
-    testApp,
-    baseUrl: `http://127.0.0.1:${port}`,
     context,
     close: async () => {
       await context.close();
       rmSync(profileDir, { recursive: true, force: true });
-      await testApp.close();
     },
   };
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** Runs axe-core on the page and returns its serious and critical violations, one line each. */
-export async function seriousViolations(page: Page): Promise<string[]> {
-  const axeSource = readFileSync(join(PROJECT_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  // Evaluated through the DevTools protocol, so the page's Content-Security-Policy does not block it.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.help} at ` +
-        violation.nodes.map((node) => JSON.stringify(node.target)).join(', '),
-    );
 }
