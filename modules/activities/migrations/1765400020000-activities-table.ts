@@ -34,6 +34,7 @@ export class ActivitiesTable1765400020000 implements MigrationInterface {
           { name: 'updated_at', type: 'datetime', isNullable: true },
           { name: 'created_by_id', type: 'integer', isNullable: true },
           { name: 'modified_by_id', type: 'integer', isNullable: true },
+          { name: 'version', type: 'integer', isNullable: false, default: 1 },
         ],
         indices: [
           new TableIndex({ name: 'ix_activities_assigned_user', columnNames: ['assigned_user_id'] }),
