@@ -48,6 +48,7 @@ import { TaxesService } from './taxes/taxes.service.js';
 import { CompanySettingsController } from './company/company-settings.controller.js';
 import { CompanySettingsService } from './company/company-settings.service.js';
 import { PostponedCsrfGuard } from './web/upload-csrf.js';
+import { RecycleBinModule } from './recycle-bin/recycle-bin.module.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -95,6 +96,7 @@ export class AppModule {
         CoreModule.forRoot(config, modules),
         CsvModule,
         LayoutModule,
+        RecycleBinModule,
         ...modules.map((module) => module.nestModule),
       ],
       controllers: [

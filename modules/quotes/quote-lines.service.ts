@@ -179,8 +179,11 @@ export class QuoteLinesService implements OnModuleInit {
     }
   }
 
-  /** Returns the potential's active quote saved last, other than the one given, with its stored total. */
-  private async latestActiveQuote(
+  /**
+   * Returns the potential's active quote saved last, other than the one given, with its stored total. A quote
+   * in the recycle bin is not active.
+   */
+  async latestActiveQuote(
     manager: EntityManager,
     potentialId: number,
     exceptId: number,
@@ -199,6 +202,7 @@ export class QuoteLinesService implements OnModuleInit {
       .andWhere('q.id <> :exceptId', { exceptId })
       .andWhere('q.quote_stage IN (:...stages)', { stages: [...ACTIVE_QUOTE_STAGES] })
       .andWhere('q.grand_total_cents IS NOT NULL')
+      .andWhere('q.deleted_at IS NULL')
       .orderBy('q.updated_at', 'DESC')
       .addOrderBy('q.id', 'DESC')
       .limit(1)

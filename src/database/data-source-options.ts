@@ -31,6 +31,7 @@ import { CustomFieldIndexes1764900120000 } from './migrations/1764900120000-cust
 import { Taxes1765100001000 } from './migrations/1765100001000-taxes.js';
 import { CompanySettings1765100040000 } from './migrations/1765100040000-company-settings.js';
 import { RecordRelations1765300040000 } from './migrations/1765300040000-record-relations.js';
+import { RecycleBin1765400040000 } from './migrations/1765400040000-recycle-bin.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -102,6 +103,7 @@ export const CORE_MIGRATIONS = [
   Taxes1765100001000,
   CompanySettings1765100040000,
   RecordRelations1765300040000,
+  RecycleBin1765400040000,
 ];
 
 /**

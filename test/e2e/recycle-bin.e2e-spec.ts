@@ -1,0 +1,299 @@
+import { parse } from 'csv-parse/sync';
+import { ForecastService } from '../../modules/budget/forecast.service.js';
+import { RecordsService } from '../../src/records/records.service.js';
+import { RecycleBinService } from '../../src/recycle-bin/recycle-bin.service.js';
+import { unescapeHtml } from '../support/csv-import.js';
+import {
+  ADMIN,
+  Agent,
+  createRecord,
+  createUser,
+  PASSWORD,
+  SALESPERSON_ROLE,
+  setSharing,
+} from '../support/records.js';
+import {
+  databaseKinds,
+  loginAgent,
+  postForm,
+  postFormAndFollow,
+  resetRecords,
+  startTestApp,
+  TestApp,
+} from '../support/test-app.js';
+
+interface RelationRow {
+  id_a: number;
+  id_b: number;
+  attribute: string | null;
+}
+
+/** The day the forecast is computed on: both test potentials close in the next months. */
+const TODAY = '2027-03-15';
+
+describe.each(databaseKinds())('recycle bin on %s', (kind) => {
+  let testApp: TestApp;
+  let admin: Agent;
+
+  const query = <T>(sql: string, parameters: unknown[] = []) =>
+    testApp.dataSource.query<T[]>(sql, parameters);
+
+  const relationRows = async (): Promise<RelationRow[]> =>
+    (
+      await query<RelationRow>(
+        `SELECT id_a, id_b, attribute FROM record_relations WHERE relation = 'potentials.contacts' ORDER BY id_b`,
+      )
+    ).map((row) => ({ id_a: Number(row.id_a), id_b: Number(row.id_b), attribute: row.attribute }));
+
+  const createPotential = (name: string, extra: Record<string, string> = {}) =>
+    createRecord(testApp, 'potentials', {
+      potential_name: name,
+      expected_close_date: '2027-04-30',
+      sales_stage: 'Prospecting',
+      amount: '1000',
+      ...extra,
+    });
+
+  /** Returns the text of a page without its tags, entities decoded and spaces collapsed. */
+  const textOf = (html: string) =>
+    unescapeHtml(html.replace(/<[^>]+>/g, ' '))
+      .replace(/\s+/g, ' ')
+      .trim();
+
+  const deleteRecord = (agent: Agent, moduleName: string, id: number) =>
+    postForm(agent, `/${moduleName}/${id}/delete`, `/${moduleName}/${id}/delete`, {});
+
+  const restore = (agent: Agent, moduleName: string, id: number) =>
+    postForm(agent, '/recycle-bin', `/recycle-bin/${moduleName}/${id}/restore`, {});
+
+  const binColumns = async (table: string, id: number) =>
+    (
+      await query<{ deleted_at: string | null; deleted_by_id: number | string | null }>(
+        `SELECT deleted_at, deleted_by_id FROM ${table} WHERE id = ?`,
+        [id],
+      )
+    )[0];
+
+  beforeAll(async () => {
+    testApp = await startTestApp(kind);
+    admin = await loginAgent(testApp.app);
+  });
+  afterAll(async () => {
+    await testApp.close();
+  });
+  beforeEach(async () => {
+    await resetRecords(testApp.dataSource);
+    await setSharing(admin, {
+      leads: 'private',
+      contacts: 'private',
+      potentials: 'private',
+      campaigns: 'private',
+      accounts: 'private',
+      products: 'private',
+      quotes: 'private',
+    });
+  });
+
+  it('binned potential leaves lists, totals, pickers, forecast, export and its page', async () => {
+    const records = testApp.app.get(RecordsService);
+    const account = await createRecord(testApp, 'accounts', { account_name: 'Rossi Costruzioni' });
+    const contact = await createRecord(testApp, 'contacts', { last_name: 'Bianchi' });
+    const binned = await createPotential('Fleet renewal', { account_id: String(account), amount: '1000' });
+    await createPotential('Office move', { account_id: String(account), amount: '250' });
+    const forecastBefore = await testApp.app.get(ForecastService).forecast(ADMIN, TODAY);
+
+    const response = await deleteRecord(admin, 'potentials', binned);
+
+    expect(response.status).toBe(303);
+    expect((await binColumns('potentials', binned)).deleted_at).not.toBeNull();
+    expect(Number((await binColumns('potentials', binned)).deleted_by_id)).toBe(1);
+    const list = await records.list('potentials', ADMIN, { filters: {} });
+    expect(list.total).toBe(1);
+    expect(list.totals.amount.toFixed(2)).toBe('250.00');
+    expect((await admin.get(`/potentials/${binned}`)).status).toBe(404);
+    expect((await records.options('potentials', ADMIN, 20)).map((option) => option.name)).toEqual([
+      'Office move',
+    ]);
+    const picker = textOf((await admin.get(`/relations/contacts/${contact}/potentials.contacts`)).text);
+    expect(picker).toContain('Office move');
+    expect(picker).not.toContain('Fleet renewal');
+    const accountPage = textOf((await admin.get(`/accounts/${account}`)).text);
+    expect(accountPage).toContain('Office move');
+    expect(accountPage).not.toContain('Fleet renewal');
+    const forecast = await testApp.app.get(ForecastService).forecast(ADMIN, TODAY);
+    expect(forecastBefore.total.count).toBe(2);
+    expect(forecast.total.count).toBe(1);
+    expect(forecast.total.amount?.toFixed(2)).toBe('250.00');
+    const exported: string[][] = parse((await admin.get('/export/potentials').buffer(true)).text, {
+      bom: true,
+    });
+    expect(exported).toHaveLength(2);
+    expect(exported.flat()).not.toContain('Fleet renewal');
+  });
+
+  it('restore brings back contact roles and link fields', async () => {
+    const account = await createRecord(testApp, 'accounts', { account_name: 'Rossi Costruzioni' });
+    const mainContact = await createRecord(testApp, 'contacts', { last_name: 'Verdi' });
+    const buyer = await createRecord(testApp, 'contacts', { last_name: 'Bianchi' });
+    const potential = await createPotential('Fleet renewal', {
+      account_id: String(account),
+      contact_id: String(mainContact),
+    });
+    const picker = `/relations/potentials/${potential}/potentials.contacts`;
+    await postForm(admin, picker, picker, { related_id: String(buyer), attribute: 'economic_buyer' });
+    const linksBefore = await relationRows();
+
+    await deleteRecord(admin, 'potentials', potential);
+    const contactPage = textOf((await admin.get(`/contacts/${buyer}`)).text);
+    const binPage = textOf((await admin.get('/recycle-bin')).text);
+    const restored = await restore(admin, 'potentials', potential);
+
+    expect(linksBefore).toEqual([
+      { id_a: potential, id_b: mainContact, attribute: null },
+      { id_a: potential, id_b: buyer, attribute: 'economic_buyer' },
+    ]);
+    expect(contactPage).not.toContain('Fleet renewal');
+    expect(binPage).toContain('Fleet renewal');
+    expect(binPage).toContain('Administrator');
+    expect(restored.status).toBe(303);
+    expect(restored.headers.location).toBe(`/potentials/${potential}`);
+    expect(await relationRows()).toEqual(linksBefore);
+    const stored = await query<{ account_id: number | string; contact_id: number | string }>(
+      'SELECT account_id, contact_id FROM potentials WHERE id = ?',
+      [potential],
+    );
+    expect(Number(stored[0].account_id)).toBe(account);
+    expect(Number(stored[0].contact_id)).toBe(mainContact);
+    expect(await binColumns('potentials', potential)).toEqual({ deleted_at: null, deleted_by_id: null });
+    const page = await admin.get(`/potentials/${potential}`);
+    expect(page.status).toBe(200);
+    expect(textOf(page.text)).toContain('Economic Buyer');
+    expect(textOf((await admin.get(`/contacts/${buyer}`)).text)).toContain('Fleet renewal');
+  });
+
+  it('deleter restores and another user gets 404', async () => {
+    const anna = await createUser(testApp, 'anna', SALESPERSON_ROLE, 'Anna Rossi');
+    await createUser(testApp, 'bruno', SALESPERSON_ROLE, 'Bruno Neri');
+    await setSharing(admin, {
+      leads: 'public_read_write_delete',
+      contacts: 'public_read_write_delete',
+      potentials: 'public_read_write_delete',
+      campaigns: 'public_read_write_delete',
+      accounts: 'public_read_write_delete',
+      products: 'public_read_write_delete',
+      quotes: 'public_read_write_delete',
+    });
+    const potential = await createPotential('Anna deal', { assigned_user_id: String(anna) });
+    const annaAgent = await loginAgent(testApp.app, 'anna', PASSWORD);
+    const brunoAgent = await loginAgent(testApp.app, 'bruno', PASSWORD);
+
+    expect((await deleteRecord(annaAgent, 'potentials', potential)).status).toBe(303);
+    const brunoBin = textOf((await brunoAgent.get('/recycle-bin')).text);
+    const brunoRestore = await restore(brunoAgent, 'potentials', potential);
+    const brunoPurgePage = await brunoAgent.get(`/recycle-bin/potentials/${potential}/delete`);
+    const annaBin = textOf((await annaAgent.get('/recycle-bin')).text);
+    const annaRestore = await restore(annaAgent, 'potentials', potential);
+
+    expect(brunoBin).not.toContain('Anna deal');
+    expect(brunoRestore.status).toBe(404);
+    expect(brunoPurgePage.status).toBe(404);
+    expect(annaBin).toContain('Anna deal');
+    expect(annaRestore.status).toBe(303);
+    expect((await binColumns('potentials', potential)).deleted_at).toBeNull();
+  });
+
+  it('admin empties the bin and purges links', async () => {
+    const account = await createRecord(testApp, 'accounts', { account_name: 'Rossi Costruzioni' });
+    const contact = await createRecord(testApp, 'contacts', { last_name: 'Bianchi' });
+    const potential = await createPotential('Fleet renewal', { contact_id: String(contact) });
+    const linked = await createPotential('Office move', { account_id: String(account) });
+    await deleteRecord(admin, 'potentials', potential);
+    await deleteRecord(admin, 'accounts', account);
+
+    const confirmation = textOf((await admin.get('/recycle-bin/empty')).text);
+    const emptied = await postFormAndFollow(admin, '/recycle-bin/empty', '/recycle-bin/empty', {});
+
+    expect(confirmation).toContain('Delete the 2 records in the recycle bin permanently');
+    expect(textOf(emptied.text)).toContain('Deleted 2 records permanently.');
+    expect(await query('SELECT id FROM potentials WHERE id = ?', [potential])).toEqual([]);
+    expect(await query('SELECT id FROM accounts WHERE id = ?', [account])).toEqual([]);
+    expect(await relationRows()).toEqual([]);
+    const kept = await query<{ account_id: number | null }>(
+      'SELECT account_id FROM potentials WHERE id = ?',
+      [linked],
+    );
+    expect(kept[0].account_id).toBeNull();
+  });
+
+  it('purge of one record emits the deletion', async () => {
+    const contact = await createRecord(testApp, 'contacts', { last_name: 'Bianchi' });
+    const potential = await createPotential('Fleet renewal', { contact_id: String(contact) });
+    await deleteRecord(admin, 'potentials', potential);
+
+    const page = textOf((await admin.get(`/recycle-bin/potentials/${potential}/delete`)).text);
+    const purged = await postForm(
+      admin,
+      `/recycle-bin/potentials/${potential}/delete`,
+      `/recycle-bin/potentials/${potential}/delete`,
+      {},
+    );
+
+    expect(page).toContain('Delete "Fleet renewal" permanently?');
+    expect(purged.status).toBe(303);
+    expect(await query('SELECT id FROM potentials WHERE id = ?', [potential])).toEqual([]);
+    expect(await relationRows()).toEqual([]);
+  });
+
+  it('mass delete moves records to the bin', async () => {
+    const first = await createPotential('Fleet renewal');
+    const second = await createPotential('Office move');
+
+    await postFormAndFollow(admin, '/potentials', '/mass/potentials/delete', {
+      ids: [String(first), String(second)],
+    });
+    const listed = await testApp.app.get(RecycleBinService).list(ADMIN, 'potentials');
+
+    expect(listed.map((record) => record.id).sort((a, b) => a - b)).toEqual([first, second]);
+    expect((await testApp.app.get(RecordsService).list('potentials', ADMIN, { filters: {} })).total).toBe(0);
+  });
+
+  it('binned account name is free until restore', async () => {
+    const binned = await createRecord(testApp, 'accounts', { account_name: 'Rossi Costruzioni' });
+    await deleteRecord(admin, 'accounts', binned);
+
+    const newer = await createRecord(testApp, 'accounts', { account_name: 'Rossi Costruzioni' });
+    const refused = await restore(admin, 'accounts', binned);
+    const afterRefusal = await binColumns('accounts', binned);
+    await testApp.app
+      .get(RecordsService)
+      .save(
+        'accounts',
+        ADMIN,
+        newer,
+        { account_name: 'Rossi Costruzioni Nord' },
+        { numberFormat: 'dot', dateFormat: 'iso' },
+      );
+    const restored = await restore(admin, 'accounts', binned);
+
+    expect(refused.status).toBe(409);
+    expect(unescapeHtml(refused.text)).toContain('Another record is now named “Rossi Costruzioni”');
+    expect(afterRefusal.deleted_at).not.toBeNull();
+    expect(restored.status).toBe(303);
+    const keys = await query<{ account_name_key: string }>(
+      'SELECT account_name_key FROM accounts WHERE id = ?',
+      [binned],
+    );
+    expect(keys[0].account_name_key).toBe('rossi costruzioni');
+  });
+
+  it('binned account shows out of reach on its potential', async () => {
+    const account = await createRecord(testApp, 'accounts', { account_name: 'Rossi Costruzioni' });
+    const potential = await createPotential('Fleet renewal', { account_id: String(account) });
+    await deleteRecord(admin, 'accounts', account);
+
+    const page = (await admin.get(`/potentials/${potential}`)).text;
+
+    expect(textOf(page)).toContain('Rossi Costruzioni');
+    expect(page).not.toContain(`href="/accounts/${account}"`);
+  });
+});
