@@ -10,7 +10,7 @@ import { BIN_PAGE_SIZE, BinnedRecord, RecycleBinService } from './recycle-bin.se
 
 /**
  * The recycle bin's pages: the binned records with Restore, and confirmation pages to delete one for good or
- * to empty the bin. Every user may open it; only an administrator sees the records other users deleted.
+ * to empty the bin. Every user may open it, and only an administrator lists the records other users deleted.
  */
 @Controller('recycle-bin')
 export class RecycleBinController {

@@ -21,7 +21,7 @@ export interface BinnedRecord {
   deletedBy: string | null;
 }
 
-/** Why a record could not be restored, as a catalogue key under `recycleBin.errors`, with its values. */
+/** The outcome of a restore: the record's name, or the catalogue key under `recycleBin.errors` of the rejection. */
 export type RestoreResult =
   | { ok: true; name: string }
   | { ok: false; code: 'nameTaken' | 'ownerInactive'; params: Record<string, string> };
@@ -33,7 +33,7 @@ const ALIAS = 'b';
 
 /**
  * The recycle bin: the records users deleted, which keep their rows and links until they are restored or
- * purged. An administrator sees and handles every binned record; any other user only those they deleted.
+ * purged. An administrator handles every binned record. Any other user handles only the records they deleted.
  */
 @Injectable()
 export class RecycleBinService {
@@ -107,7 +107,7 @@ export class RecycleBinService {
   }
 
   /**
-   * Takes a record out of the bin with its links, which stayed in place. It is refused while a record that
+   * Takes a record out of the bin with its links, which stayed in place. It is rejected while a record that
    * is not in the bin has its unique name, or while the user it is assigned to is inactive.
    */
   async restore(user: CurrentUser, moduleName: string, id: number): Promise<RestoreResult> {
@@ -130,13 +130,13 @@ export class RecycleBinService {
         const value = row[field.name];
         if (typeof value !== 'string') continue;
         const key = nameKey(value);
-        const taken = await manager
+        const holder = await manager
           .createQueryBuilder()
           .select('live.id', 'id')
           .from(manifest.table, 'live')
           .where(`live.${field.name}_key = :key`, { key })
           .getRawOne<{ id: number | string }>();
-        if (taken) return { ok: false, code: 'nameTaken', params: { value } };
+        if (holder) return { ok: false, code: 'nameTaken', params: { value } };
         update[`${field.name}_key`] = key;
       }
 
@@ -150,6 +150,7 @@ export class RecycleBinService {
       return { ok: true, name: recordName(manifest, row) };
     });
     if (result.ok) this.logger.log(`Restored ${moduleName} ${id} from the recycle bin by user ${user.id}`);
+    else this.logger.log(`Rejected the restore of ${moduleName} ${id} by user ${user.id}: ${result.code}`);
     return result;
   }
 
@@ -234,7 +235,7 @@ export class RecycleBinService {
     return manifest;
   }
 
-  /** Refuses a record assigned to a user who was deactivated while it was in the bin. */
+  /** Returns the rejection of a record assigned to a user who was deactivated while it was in the bin. */
   private async ownerProblem(
     manager: EntityManager,
     manifest: ModuleManifest,

@@ -15,7 +15,8 @@ export interface AdminAreas {
 /**
  * Lists the administration links the user may open, in menu order, and marks the one of the current page.
  * Users, roles, sharing and profiles belong to user administration, which a delegated administrator may
- * have too. Groups, taxes, company settings and the whole recycle bin are for administrators only.
+ * have too. Groups, taxes, company settings and the recycle bin of every user are for administrators only.
+ * Other users open their own recycle bin from the link beside their name.
  */
 export function adminMenuLinks(currentPath: string, areas: AdminAreas): AdminMenuLink[] {
   const links: { path: string; label: string; allowed: boolean }[] = [

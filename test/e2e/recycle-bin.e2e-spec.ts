@@ -8,6 +8,7 @@ import {
   Agent,
   createRecord,
   createUser,
+  ISO_FORMAT,
   PASSWORD,
   SALESPERSON_ROLE,
   setSharing,
@@ -94,7 +95,7 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
     });
   });
 
-  it('binned potential leaves lists, totals, pickers, forecast, export and its page', async () => {
+  it('binned potential is hidden everywhere', async () => {
     const records = testApp.app.get(RecordsService);
     const account = await createRecord(testApp, 'accounts', { account_name: 'Rossi Costruzioni' });
     const contact = await createRecord(testApp, 'contacts', { last_name: 'Bianchi' });
@@ -145,7 +146,8 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
 
     await deleteRecord(admin, 'potentials', potential);
     const contactPage = textOf((await admin.get(`/contacts/${buyer}`)).text);
-    const binPage = textOf((await admin.get('/recycle-bin')).text);
+    const binHtml = (await admin.get('/recycle-bin')).text;
+    const binPage = textOf(binHtml);
     const restored = await restore(admin, 'potentials', potential);
 
     expect(linksBefore).toEqual([
@@ -154,6 +156,11 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
     ]);
     expect(contactPage).not.toContain('Fleet renewal');
     expect(binPage).toContain('Fleet renewal');
+    expect(binHtml).toMatch(
+      new RegExp(
+        `action="/recycle-bin/potentials/${potential}/restore"[^>]*>\\s*<input type="hidden" name="_csrf" value="[^"]+">`,
+      ),
+    );
     expect(binPage).toContain('Administrator');
     expect(restored.status).toBe(303);
     expect(restored.headers.location).toBe(`/potentials/${potential}`);
@@ -225,7 +232,7 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
     expect(kept[0].account_id).toBeNull();
   });
 
-  it('purge of one record emits the deletion', async () => {
+  it('purge removes the record and links', async () => {
     const contact = await createRecord(testApp, 'contacts', { last_name: 'Bianchi' });
     const potential = await createPotential('Fleet renewal', { contact_id: String(contact) });
     await deleteRecord(admin, 'potentials', potential);
@@ -266,13 +273,7 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
     const afterRefusal = await binColumns('accounts', binned);
     await testApp.app
       .get(RecordsService)
-      .save(
-        'accounts',
-        ADMIN,
-        newer,
-        { account_name: 'Rossi Costruzioni Nord' },
-        { numberFormat: 'dot', dateFormat: 'iso' },
-      );
+      .save('accounts', ADMIN, newer, { account_name: 'Rossi Costruzioni Nord' }, ISO_FORMAT);
     const restored = await restore(admin, 'accounts', binned);
 
     expect(refused.status).toBe(409);
@@ -284,6 +285,35 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
       [binned],
     );
     expect(keys[0].account_name_key).toBe('rossi costruzioni');
+  });
+
+  it('restore rejects an inactive assignee', async () => {
+    const anna = await createUser(testApp, 'anna', SALESPERSON_ROLE, 'Anna Rossi');
+    const potential = await createPotential('Anna deal', { assigned_user_id: String(anna) });
+    await deleteRecord(admin, 'potentials', potential);
+    await query('UPDATE users SET is_active = ? WHERE id = ?', [false, anna]);
+
+    const rejected = await restore(admin, 'potentials', potential);
+
+    expect(rejected.status).toBe(409);
+    expect(unescapeHtml(rejected.text)).toContain('The record is assigned to Anna Rossi, who is inactive.');
+    expect((await binColumns('potentials', potential)).deleted_at).not.toBeNull();
+  });
+
+  it('binned contact is no duplicate', async () => {
+    const records = testApp.app.get(RecordsService);
+    const contact = await createRecord(testApp, 'contacts', {
+      last_name: 'Bianchi',
+      email: 'maria.bianchi@example.com',
+    });
+    const lead = { last_name: 'Bianchi', email: 'maria.bianchi@example.com' };
+
+    const beforeBinning = await records.save('leads', ADMIN, null, lead, ISO_FORMAT, 'form', undefined, {});
+    await deleteRecord(admin, 'contacts', contact);
+    const afterBinning = await records.save('leads', ADMIN, null, lead, ISO_FORMAT, 'form', undefined, {});
+
+    expect(beforeBinning.ok).toBe(false);
+    expect(afterBinning.ok).toBe(true);
   });
 
   it('binned account shows out of reach on its potential', async () => {
