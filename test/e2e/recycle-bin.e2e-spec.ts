@@ -1,5 +1,7 @@
 import { parse } from 'csv-parse/sync';
+import { BudgetService } from '../../modules/budget/budget.service.js';
 import { ForecastService } from '../../modules/budget/forecast.service.js';
+import { StageWinRatesService } from '../../modules/potentials/stage-win-rates.service.js';
 import { RecordsService } from '../../src/records/records.service.js';
 import { RecycleBinService } from '../../src/recycle-bin/recycle-bin.service.js';
 import { unescapeHtml } from '../support/csv-import.js';
@@ -102,6 +104,13 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
     const binned = await createPotential('Fleet renewal', { account_id: String(account), amount: '1000' });
     await createPotential('Office move', { account_id: String(account), amount: '250' });
     const forecastBefore = await testApp.app.get(ForecastService).forecast(ADMIN, TODAY);
+    const pipelineCents = async () => {
+      const figures = await testApp.app
+        .get(BudgetService)
+        .figures(ADMIN, { year: 2027, kind: 'year', index: 1 }, 'salesperson');
+      return [...figures.sets.pipeline.values()].reduce((sum, row) => sum + row.cents.toNumber(), 0);
+    };
+    const pipelineBefore = await pipelineCents();
 
     const response = await deleteRecord(admin, 'potentials', binned);
 
@@ -121,6 +130,8 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
     const accountPage = textOf((await admin.get(`/accounts/${account}`)).text);
     expect(accountPage).toContain('Office move');
     expect(accountPage).not.toContain('Fleet renewal');
+    expect(pipelineBefore).toBe(125000);
+    expect(await pipelineCents()).toBe(25000);
     const forecast = await testApp.app.get(ForecastService).forecast(ADMIN, TODAY);
     expect(forecastBefore.total.count).toBe(2);
     expect(forecast.total.count).toBe(1);
@@ -130,6 +141,25 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
     });
     expect(exported).toHaveLength(2);
     expect(exported.flat()).not.toContain('Fleet renewal');
+  });
+
+  it('binned potential leaves win rates', async () => {
+    const potential = await createPotential('Fleet renewal');
+    const won = await testApp.app
+      .get(RecordsService)
+      .save('potentials', ADMIN, potential, { sales_stage: 'Closed Won' }, ISO_FORMAT, 'mass');
+    if (!won.ok) throw new Error(JSON.stringify(won.errors));
+    const prospecting = async () =>
+      (await testApp.app.get(StageWinRatesService).winRates(ADMIN)).stages.find(
+        (rate) => rate.stage === 'Prospecting',
+      );
+    const before = await prospecting();
+
+    await deleteRecord(admin, 'potentials', potential);
+
+    expect(before?.potentials).toBe(1);
+    expect(before?.won).toBe(1);
+    expect((await prospecting())?.potentials).toBe(0);
   });
 
   it('restore brings back contact roles and link fields', async () => {
