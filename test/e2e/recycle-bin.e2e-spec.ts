@@ -255,11 +255,11 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
     expect(await query('SELECT id FROM potentials WHERE id = ?', [potential])).toEqual([]);
     expect(await query('SELECT id FROM accounts WHERE id = ?', [account])).toEqual([]);
     expect(await relationRows()).toEqual([]);
-    const kept = await query<{ account_id: number | null }>(
+    const unlinked = await query<{ account_id: number | null }>(
       'SELECT account_id FROM potentials WHERE id = ?',
       [linked],
     );
-    expect(kept[0].account_id).toBeNull();
+    expect(unlinked[0].account_id).toBeNull();
   });
 
   it('purge removes the record and links', async () => {
@@ -299,16 +299,16 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
     await deleteRecord(admin, 'accounts', binned);
 
     const newer = await createRecord(testApp, 'accounts', { account_name: 'Rossi Costruzioni' });
-    const refused = await restore(admin, 'accounts', binned);
-    const afterRefusal = await binColumns('accounts', binned);
+    const rejectedRestore = await restore(admin, 'accounts', binned);
+    const afterRejection = await binColumns('accounts', binned);
     await testApp.app
       .get(RecordsService)
       .save('accounts', ADMIN, newer, { account_name: 'Rossi Costruzioni Nord' }, ISO_FORMAT);
     const restored = await restore(admin, 'accounts', binned);
 
-    expect(refused.status).toBe(409);
-    expect(unescapeHtml(refused.text)).toContain('Another record is now named “Rossi Costruzioni”');
-    expect(afterRefusal.deleted_at).not.toBeNull();
+    expect(rejectedRestore.status).toBe(409);
+    expect(unescapeHtml(rejectedRestore.text)).toContain('Another record is now named “Rossi Costruzioni”');
+    expect(afterRejection.deleted_at).not.toBeNull();
     expect(restored.status).toBe(303);
     const keys = await query<{ account_name_key: string }>(
       'SELECT account_name_key FROM accounts WHERE id = ?',
