@@ -12,6 +12,7 @@ import { PotentialStageChangeEntity } from './potential-stage-change.entity.js';
 import { PotentialsProductLine1765300010000 } from './migrations/1765300010000-potentials-product-line.js';
 import { PotentialMainContacts1765300041000 } from './migrations/1765300041000-potential-main-contacts.js';
 import { PotentialsBudgetIndex1765300060000 } from './migrations/1765300060000-potentials-budget-index.js';
+import { PotentialsBinInCoveringIndexes1765400041000 } from './migrations/1765400041000-potentials-bin-in-covering-indexes.js';
 
 export const potentialsModule: BusinessModule = {
   manifest: potentialsManifest,
@@ -26,6 +27,7 @@ export const potentialsModule: BusinessModule = {
     PotentialsProductLine1765300010000,
     PotentialMainContacts1765300041000,
     PotentialsBudgetIndex1765300060000,
+    PotentialsBinInCoveringIndexes1765400041000,
   ],
   nestModule: PotentialsModule,
 };
