@@ -53,6 +53,7 @@ import { TaxesService } from './taxes/taxes.service.js';
 import { CompanySettingsController } from './company/company-settings.controller.js';
 import { CompanySettingsService } from './company/company-settings.service.js';
 import { PostponedCsrfGuard } from './web/upload-csrf.js';
+import { RecycleBinModule } from './recycle-bin/recycle-bin.module.js';
 
 /** The core services every business module may use. */
 @Global()
@@ -104,6 +105,7 @@ export class AppModule {
         CoreModule.forRoot(config, modules),
         CsvModule,
         LayoutModule,
+        RecycleBinModule,
         ...modules.map((module) => module.nestModule),
       ],
       controllers: [

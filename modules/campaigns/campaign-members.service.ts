@@ -113,13 +113,13 @@ export class CampaignMembersService implements OnModuleInit {
     };
   }
 
-  /** Counts the campaign's members of a module whose records still exist, visible or not. */
+  /** Counts the campaign's members of a module whose records exist outside the recycle bin, visible or not. */
   private async countExisting(campaignId: number, module: MemberModule): Promise<number> {
     const row = await this.dataSource
       .createQueryBuilder()
       .select('COUNT(*)', 'count')
       .from('campaign_members', 'm')
-      .innerJoin(this.registry.get(module).table, 'r', 'r.id = m.record_id')
+      .innerJoin(this.registry.get(module).table, 'r', 'r.id = m.record_id AND r.deleted_at IS NULL')
       .where('m.campaign_id = :campaignId AND m.module = :module', { campaignId, module })
       .getRawOne<{ count: number | string }>();
     return Number(row?.count ?? 0);

@@ -13,6 +13,7 @@ import { PotentialsProductLine1765300010000 } from './migrations/1765300010000-p
 import { PotentialMainContacts1765300041000 } from './migrations/1765300041000-potential-main-contacts.js';
 import { PotentialsBudgetIndex1765300060000 } from './migrations/1765300060000-potentials-budget-index.js';
 import { PotentialsRecordVersion1765400054000 } from './migrations/1765400054000-potentials-record-version.js';
+import { PotentialsBinInCoveringIndexes1765400041000 } from './migrations/1765400041000-potentials-bin-in-covering-indexes.js';
 
 export const potentialsModule: BusinessModule = {
   manifest: potentialsManifest,
@@ -27,6 +28,7 @@ export const potentialsModule: BusinessModule = {
     PotentialsProductLine1765300010000,
     PotentialMainContacts1765300041000,
     PotentialsBudgetIndex1765300060000,
+    PotentialsBinInCoveringIndexes1765400041000,
     PotentialsRecordVersion1765400054000,
   ],
   nestModule: PotentialsModule,

@@ -5,11 +5,18 @@ import { potentialsManifest } from './potentials.manifest.js';
 const manifestEntity = entitySchemaFor(potentialsManifest, [
   {
     name: 'ix_potentials_pipeline',
-    columns: ['assigned_user_id', 'sales_stage', 'expected_close_date', 'amount_cents', 'probability'],
+    columns: [
+      'assigned_user_id',
+      'sales_stage',
+      'expected_close_date',
+      'amount_cents',
+      'probability',
+      'deleted_at',
+    ],
   },
   {
     name: 'ix_potentials_stage_close',
-    columns: ['sales_stage', 'expected_close_date', 'amount_cents', 'probability'],
+    columns: ['sales_stage', 'expected_close_date', 'amount_cents', 'probability', 'deleted_at'],
   },
   { name: 'ix_potentials_close_date', columns: ['expected_close_date'] },
   { name: 'ix_potentials_account', columns: ['account_id'] },
@@ -21,7 +28,7 @@ const manifestEntity = entitySchemaFor(potentialsManifest, [
   { name: 'ix_potentials_product_line', columns: ['product_line'] },
   {
     name: 'ix_potentials_effective_close',
-    columns: ['effective_close_date', 'sales_stage', 'assigned_user_id', 'amount_cents'],
+    columns: ['effective_close_date', 'sales_stage', 'assigned_user_id', 'amount_cents', 'deleted_at'],
   },
   {
     name: 'ix_potentials_budget_pipeline',
@@ -33,6 +40,7 @@ const manifestEntity = entitySchemaFor(potentialsManifest, [
       'product_line',
       'assigned_user_id',
       'assigned_group_id',
+      'deleted_at',
     ],
   },
 ]);

@@ -179,8 +179,11 @@ export class QuoteLinesService implements OnModuleInit {
     }
   }
 
-  /** Returns the potential's active quote saved last, other than the one given, with its stored total. */
-  private async latestActiveQuote(
+  /**
+   * Returns the potential's active quote saved last, other than the one given, with its stored total. A quote
+   * in the recycle bin is not active.
+   */
+  async latestActiveQuote(
     manager: EntityManager,
     potentialId: number,
     exceptId: number,
@@ -199,6 +202,7 @@ export class QuoteLinesService implements OnModuleInit {
       .andWhere('q.id <> :exceptId', { exceptId })
       .andWhere('q.quote_stage IN (:...stages)', { stages: [...ACTIVE_QUOTE_STAGES] })
       .andWhere('q.grand_total_cents IS NOT NULL')
+      .andWhere('q.deleted_at IS NULL')
       .orderBy('q.updated_at', 'DESC')
       .addOrderBy('q.id', 'DESC')
       .limit(1)
@@ -291,6 +295,20 @@ export class QuoteLinesService implements OnModuleInit {
     });
   }
 
+  /** Returns the ids among those given of the products in the recycle bin. */
+  private async binnedProductIds(ids: (number | null)[]): Promise<Set<number>> {
+    const productIds = ids.filter((id): id is number => id !== null);
+    if (productIds.length === 0) return new Set();
+    const rows = await this.dataSource
+      .createQueryBuilder()
+      .select('p.id', 'id')
+      .from('products', 'p')
+      .where('p.id IN (:...productIds)', { productIds })
+      .andWhere('p.deleted_at IS NOT NULL')
+      .getRawMany<{ id: number | string }>();
+    return new Set(rows.map((row) => Number(row.id)));
+  }
+
   /**
    * Checks and prices the typed lines. Errors are keyed by the input that shows them. A product that is no
    * longer active may stay on a line of the stored quote (`quoteId`), but no new line may take it.
@@ -310,10 +328,14 @@ export class QuoteLinesService implements OnModuleInit {
       .map((row, index) => ({ row, number: index + 1 }))
       .filter(({ row }) => !isBlankRow(row));
     if (form.productsByReference) await this.matchTypedProducts(user, rows, errors);
-    // A stored line whose product was deleted since comes back without one: the error names that product.
+    // A stored line whose product was deleted since, or is in the recycle bin, comes back without one: the
+    // error names that product.
+    const binnedProducts = await this.binnedProductIds(stored.map((line) => line.productId));
     for (const { row, number } of rows) {
       const line = stored[number - 1];
-      if (row.product === '' && line?.productId === null && !errors[lineInputName('product', number)])
+      const productGone =
+        line !== undefined && (line.productId === null || binnedProducts.has(line.productId));
+      if (row.product === '' && productGone && !errors[lineInputName('product', number)])
         errors[lineInputName('product', number)] = {
           code: 'productDeleted',
           params: { product: line.productName },

@@ -3,6 +3,7 @@ import { ProductReferences } from './product-references.js';
 import { QuoteCsvRows } from './quote-csv-rows.js';
 import { QuoteDetailPage } from './quote-detail.page.js';
 import { QuoteFormPage } from './quote-form.page.js';
+import { QuoteRecycleBin } from './quote-recycle-bin.js';
 import { QuoteLinesService } from './quote-lines.service.js';
 import { QuoteRevisionPage } from './quote-revision.page.js';
 import { QuoteRevisionsService } from './quote-revisions.service.js';
@@ -22,6 +23,7 @@ import { QuotesController } from './quotes.controller.js';
     QuoteRevisionPage,
     QuotePrintPage,
     QuotePdfService,
+    QuoteRecycleBin,
   ],
   exports: [QuoteLinesService],
 })

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { OWNER_GROUP_COLUMN } from '../records/manifest.js';
+import { BIN_COLUMNS, OWNER_GROUP_COLUMN } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { CurrentUser } from './current-user.js';
 import { DEFAULT_SHARING_LEVEL, SharingLevel } from './sharing.entity.js';
@@ -84,7 +84,8 @@ export class AccessScope {
    * Restricts a query on a module's table (under `alias`) to the records on which the user may perform
    * the action: all of them for an administrator or under a sharing level that opens the action;
    * otherwise those assigned to the user, to one of their groups, to users in roles below theirs, or to
-   * the users or groups whose records a sharing rule opens to the user.
+   * the users or groups whose records a sharing rule opens to the user. Records in the recycle bin are left
+   * out for everyone, administrators included: only the recycle bin's own page reads them.
    */
   restrict<T extends ObjectLiteral>(
     query: SelectQueryBuilder<T>,
@@ -93,6 +94,7 @@ export class AccessScope {
     user: CurrentUser,
     action: AccessAction = 'read',
   ): SelectQueryBuilder<T> {
+    if (this.registry.has(moduleName)) query.andWhere(`${alias}.${BIN_COLUMNS.deletedAt} IS NULL`);
     if (user.isAdmin) return query;
 
     const suffix = ++this.parameterCount;

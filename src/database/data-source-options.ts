@@ -33,6 +33,7 @@ import { CompanySettings1765100040000 } from './migrations/1765100040000-company
 import { RecordRelations1765300040000 } from './migrations/1765300040000-record-relations.js';
 import { RecordNotes1765400021000 } from './migrations/1765400021000-record-notes.js';
 import { RecordNoteEntity } from '../notes/record-note.entity.js';
+import { RecycleBin1765400040000 } from './migrations/1765400040000-recycle-bin.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -106,6 +107,7 @@ export const CORE_MIGRATIONS = [
   CompanySettings1765100040000,
   RecordRelations1765300040000,
   RecordNotes1765400021000,
+  RecycleBin1765400040000,
 ];
 
 /**

@@ -29,9 +29,39 @@ export class RecordsSavedEvent implements TransactionalEvent {
   ) {}
 }
 
-/** A record was deleted. The record engine emits it inside the deletion's transaction, after the row went. */
+/**
+ * A record was deleted for good: purged from the recycle bin. The record engine emits it inside the purge's
+ * transaction, after the row went, so handlers remove what pointed to it (relations, campaign members).
+ */
 export class RecordDeletedEvent implements TransactionalEvent {
   static readonly eventName = 'record.deleted';
+
+  constructor(
+    readonly manager: EntityManager,
+    readonly user: CurrentUser,
+    readonly moduleName: string,
+    readonly id: number,
+  ) {}
+}
+
+/**
+ * A record went to the recycle bin: its row stays, with its links, but lists, pages and totals leave it out.
+ * The record engine emits it inside the deletion's transaction.
+ */
+export class RecordBinnedEvent implements TransactionalEvent {
+  static readonly eventName = 'record.binned';
+
+  constructor(
+    readonly manager: EntityManager,
+    readonly user: CurrentUser,
+    readonly moduleName: string,
+    readonly id: number,
+  ) {}
+}
+
+/** A record came back from the recycle bin with its links. Emitted inside the restore's transaction. */
+export class RecordRestoredEvent implements TransactionalEvent {
+  static readonly eventName = 'record.restored';
 
   constructor(
     readonly manager: EntityManager,

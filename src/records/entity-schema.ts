@@ -7,6 +7,7 @@ import {
 
 import {
   AUDIT_FIELDS,
+  BIN_COLUMNS,
   columnOf,
   FieldDefinition,
   hasKeyColumn,
@@ -85,6 +86,13 @@ export function entitySchemaFor(
     }
   }
 
+  columns[BIN_COLUMNS.deletedAt] = { type: 'datetime', nullable: true };
+  columns[BIN_COLUMNS.deletedBy] = { type: 'int', nullable: true };
+  relations[`${BIN_COLUMNS.deletedBy}_ref`] = reference(manifest, BIN_COLUMNS.deletedBy, 'User', false);
+  const binIndices: EntitySchemaIndexOptions[] = [
+    { name: `ix_${manifest.table}_${BIN_COLUMNS.deletedAt}`, columns: [BIN_COLUMNS.deletedAt] },
+  ];
+
   const uniqueIndices: EntitySchemaIndexOptions[] = manifest.fields
     .filter((field) => field.uniqueKey)
     .map((field) => ({
@@ -104,7 +112,7 @@ export function entitySchemaFor(
     tableName: manifest.table,
     columns,
     relations,
-    indices: [...uniqueIndices, ...keyIndices, ...ownerIndices, ...indices],
+    indices: [...uniqueIndices, ...keyIndices, ...ownerIndices, ...binIndices, ...indices],
   });
 }
 

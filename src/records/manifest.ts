@@ -210,6 +210,12 @@ export const AUDIT_FIELDS: FieldDefinition[] = [
 ];
 
 /**
+ * The columns that put a record in the recycle bin: when it was deleted and by whom. Both are null for a
+ * record that is not in the bin; the access scope leaves out every row whose `deleted_at` is set.
+ */
+export const BIN_COLUMNS = { deletedAt: 'deleted_at', deletedBy: 'deleted_by_id' } as const;
+
+/**
  * The column beside a module's owner field (`assigned_user_id`, type 'owner') that contains the group a
  * record is assigned to. Exactly one of the two is set: the record belongs to a user or to a group.
  */

@@ -28,6 +28,7 @@ import {
 } from './field-codec.js';
 import {
   AUDIT_FIELDS,
+  BIN_COLUMNS,
   columnOf,
   customFieldTable,
   FieldDefinition,
@@ -53,7 +54,7 @@ import { centsToMoney, localToday, parseDate, utcNow, weightedAmount } from './v
 import { valueTypeOf } from './value-types.js';
 import { DuplicateFinder, DuplicateMatch } from './duplicate-finder.service.js';
 import { EventBus } from '../events/event-bus.js';
-import { RecordDeletedEvent, RecordsSavedEvent, SaveRejectedError } from '../events/record-changes.event.js';
+import { RecordBinnedEvent, RecordsSavedEvent, SaveRejectedError } from '../events/record-changes.event.js';
 
 export interface StoredRecord {
   id: number;
@@ -1274,15 +1275,26 @@ export class RecordsService {
     return Number(row?.count ?? 0);
   }
 
+  /**
+   * Moves a record the user may delete to the recycle bin. Its row and every link to and from it stay, so a
+   * restore brings it back as it was. Its unique name keys are emptied, so that a new record may take the
+   * name while it is in the bin.
+   */
   async remove(moduleName: string, user: CurrentUser, id: number): Promise<void> {
     const manifest = this.registry.get(moduleName);
     await this.permissions.require(user, moduleName, 'delete');
     await inTransaction(this.dataSource, async (manager) => {
       await this.findChangeable(moduleName, user, id, 'delete', manager);
-      await manager.createQueryBuilder().delete().from(manifest.table).where('id = :id', { id }).execute();
-      await this.events.emit(RecordDeletedEvent, new RecordDeletedEvent(manager, user, moduleName, id));
+      const row: Record<string, string | number | null> = {
+        [BIN_COLUMNS.deletedAt]: utcNow(),
+        [BIN_COLUMNS.deletedBy]: user.id,
+      };
+      for (const field of manifest.fields.filter((candidate) => candidate.uniqueKey))
+        row[`${field.name}_key`] = null;
+      await manager.createQueryBuilder().update(manifest.table).set(row).where('id = :id', { id }).execute();
+      await this.events.emit(RecordBinnedEvent, new RecordBinnedEvent(manager, user, moduleName, id));
     });
-    this.logger.log(`Deleted ${manifest.name} ${id} by user ${user.id}`);
+    this.logger.log(`Moved ${manifest.name} ${id} to the recycle bin by user ${user.id}`);
   }
 
   /**

@@ -13,6 +13,7 @@ describe('administration menu', () => {
       '/admin/taxes',
       '/admin/company',
       '/admin/layout',
+      '/recycle-bin',
     ]);
     expect(links.some((link) => link.active)).toBe(false);
   });

@@ -15,7 +15,8 @@ export interface AdminAreas {
 /**
  * Lists the administration links the user may open, in menu order, and marks the one of the current page.
  * Users, roles, sharing and profiles belong to user administration, which a delegated administrator may
- * have too. Groups, taxes and company settings are for administrators only.
+ * have too. Groups, taxes, company settings and the recycle bin of every user are for administrators only.
+ * Other users open their own recycle bin from the link beside their name.
  */
 export function adminMenuLinks(currentPath: string, areas: AdminAreas): AdminMenuLink[] {
   const links: { path: string; label: string; allowed: boolean }[] = [
@@ -27,6 +28,7 @@ export function adminMenuLinks(currentPath: string, areas: AdminAreas): AdminMen
     { path: '/admin/taxes', label: 'taxes.title', allowed: areas.isAdministrator },
     { path: '/admin/company', label: 'company.title', allowed: areas.isAdministrator },
     { path: '/admin/layout', label: 'nav.layout', allowed: areas.layout },
+    { path: '/recycle-bin', label: 'recycleBin.title', allowed: areas.isAdministrator },
   ];
   return links
     .filter((link) => link.allowed)

@@ -386,13 +386,18 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
     expect(await membersOf(fair)).toEqual([{ module: 'leads', record_id: lead, status: null }]);
   });
 
-  it('lead deletion removes memberships', async () => {
+  it('lead purge removes memberships', async () => {
     const fair = await createCampaign('Spring Fair');
     const lead = await createLead('Rossi', { campaign_id: String(fair) });
 
     const deleted = await postForm(admin, `/leads/${lead}/delete`, `/leads/${lead}/delete`, {});
+    const membersInBin = await membersOf(fair);
+    const purge = `/recycle-bin/leads/${lead}/delete`;
+    const purged = await postForm(admin, purge, purge, {});
 
     expect(deleted.status).toBe(303);
+    expect(membersInBin).toHaveLength(1);
+    expect(purged.status).toBe(303);
     expect(await membersOf(fair)).toEqual([]);
   });
 

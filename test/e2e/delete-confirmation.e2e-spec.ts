@@ -22,7 +22,7 @@ describe.each(databaseKinds())('delete confirmation on %s', (kind) => {
     await resetRecords(testApp.dataSource);
   });
 
-  it('names the records that lose their link', async () => {
+  it('names the records that keep their link until the purge', async () => {
     const records = testApp.app.get(RecordsService);
     const account = await records.save(
       'accounts',
@@ -53,11 +53,12 @@ describe.each(databaseKinds())('delete confirmation on %s', (kind) => {
     );
 
     expect(page).toContain('2 records of Potentials (Account Name)');
+    expect(page).toContain('keep the link while it is in the recycle bin');
     expect(deleted.status).toBe(303);
     const linked = await testApp.dataSource.query<{ n: number | string }[]>(
       'SELECT COUNT(*) AS n FROM potentials WHERE account_id IS NOT NULL',
     );
-    expect(Number(linked[0].n)).toBe(0);
+    expect(Number(linked[0].n)).toBe(2);
   });
 
   it('explains a rejected form token apart from a refusal', async () => {

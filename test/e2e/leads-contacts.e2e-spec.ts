@@ -511,16 +511,18 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
       expect(rows.map((row) => row.lead_status)).toEqual(['Hot', 'Hot', null]);
     });
 
-    it('mass delete removes chosen contacts', async () => {
+    it('mass delete bins chosen contacts', async () => {
       const ids = [String(await contact('Mario', 'Rossi'))];
       await contact('Anna', 'Verdi');
 
       const confirmation = await massAction('contacts', '', { action: 'delete', ids });
       const response = await massAction('contacts', '/delete', { ids });
 
-      expect(confirmation.text).toContain('Delete 1 record? This cannot be undone.');
+      expect(confirmation.text).toContain('Move 1 record to the recycle bin?');
       expect(response.text).toContain('1 record changed.');
-      const rows = await query<{ last_name: string }>('SELECT last_name FROM contacts');
+      const rows = await query<{ last_name: string }>(
+        'SELECT last_name FROM contacts WHERE deleted_at IS NULL',
+      );
       expect(rows.map((row) => row.last_name)).toEqual(['Verdi']);
     });
   });

@@ -82,9 +82,10 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
     expect(response.status).toBe(303);
   }
 
+  /** Reads a potential that is not in the recycle bin. */
   async function stored(id: number): Promise<StoredPotential | undefined> {
     const rows = await testApp.dataSource.query<StoredPotential[]>(
-      'SELECT potential_name, sales_stage, probability, assigned_user_id, expected_close_date FROM potentials WHERE id = ?',
+      'SELECT potential_name, sales_stage, probability, assigned_user_id, expected_close_date FROM potentials WHERE id = ? AND deleted_at IS NULL',
       [id],
     );
     return rows[0];
@@ -245,13 +246,18 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
     const response = await massAction(admin, '/delete', { ids });
 
     expect(confirmation.status).toBe(200);
-    expect(confirmation.text).toContain('Delete 2 records? This cannot be undone.');
+    expect(confirmation.text).toContain('Move 2 records to the recycle bin?');
     expect(confirmation.text).toContain('action="/mass/potentials/delete"');
     expect(keptMeanwhile).toBeDefined();
     expect(response.text).toContain('2 records changed.');
     expect(await stored(deals.annaFirst)).toBeUndefined();
     expect(await stored(deals.bruno)).toBeUndefined();
     expect(await stored(deals.annaSecond)).toBeDefined();
+    const binned = await testApp.dataSource.query<{ deleted_by_id: number | string }[]>(
+      'SELECT deleted_by_id FROM potentials WHERE id IN (?, ?) AND deleted_at IS NOT NULL',
+      [deals.annaFirst, deals.bruno],
+    );
+    expect(binned.map((row) => Number(row.deleted_by_id))).toEqual([1, 1]);
   });
 
   it('warns about records that lose their link', async () => {
@@ -271,7 +277,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
       ids: String(account.id),
     });
 
-    expect(confirmation.text).toContain('Delete 1 record? This cannot be undone.');
+    expect(confirmation.text).toContain('Move 1 record to the recycle bin?');
     expect(confirmation.text).toContain('2 records of Potentials (Account Name)');
   });
 
@@ -283,7 +289,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
     const confirmation = await massAction(anna, '', { action: 'delete', ...selection });
     const response = await massAction(anna, '/delete', selection);
 
-    expect(confirmation.text).toContain('Delete 1 record? This cannot be undone.');
+    expect(confirmation.text).toContain('Move 1 record to the recycle bin?');
     expect(response.text).toContain('1 record changed.');
     expect(response.text).not.toContain('refused');
     expect(await stored(deals.annaFirst)).toBeUndefined();

@@ -192,6 +192,18 @@ describe.each(databaseKinds())('a potential amount that follows its quote on %s'
     expect(await storedPotential()).toEqual({ amountCents: 24400, quoteId: first });
   });
 
+  it('binned quote hands the amount back until restored', async () => {
+    const first = await createQuote('Two printers', '2');
+    const second = await createQuote('Three printers', '3');
+
+    await postForm(admin, `/quotes/${second}/delete`, `/quotes/${second}/delete`, {});
+    const afterBinning = await storedPotential();
+    await postForm(admin, '/recycle-bin', `/recycle-bin/quotes/${second}/restore`, {});
+
+    expect(afterBinning).toEqual({ amountCents: 24400, quoteId: first });
+    expect(await storedPotential()).toEqual({ amountCents: 36600, quoteId: second });
+  });
+
   it('last active quote unlinked keeps the amount unclaimed', async () => {
     const quote = await createQuote('Two printers', '2');
 

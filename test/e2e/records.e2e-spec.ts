@@ -86,9 +86,10 @@ describe.each(databaseKinds())('record pages on %s', (kind) => {
     return result.user.id;
   }
 
+  /** Counts the rows of a module table that are not in the recycle bin. */
   async function countRows(table: string): Promise<number> {
     const rows = await testApp.dataSource.query<{ n: number | string }[]>(
-      `SELECT COUNT(*) AS n FROM ${table}`,
+      `SELECT COUNT(*) AS n FROM ${table} WHERE deleted_at IS NULL`,
     );
     return Number(rows[0].n);
   }
@@ -422,7 +423,7 @@ describe.each(databaseKinds())('record pages on %s', (kind) => {
   });
 
   describe('delete', () => {
-    it('asks for confirmation and deletes only on the POST', async () => {
+    it('asks for confirmation and bins only on the POST', async () => {
       const id = await createPotential({ potential_name: 'To be deleted', amount: '10' });
       const agent = await loginAgent(testApp.app);
 
@@ -440,7 +441,10 @@ describe.each(databaseKinds())('record pages on %s', (kind) => {
 
       expect(deleted.status).toBe(303);
       expect(deleted.headers.location).toBe('/potentials');
-      expect(await countRows('potentials')).toBe(0);
+      const binned = await testApp.dataSource.query<{ n: number | string }[]>(
+        'SELECT COUNT(*) AS n FROM potentials WHERE deleted_at IS NOT NULL',
+      );
+      expect(Number(binned[0].n)).toBe(1);
       expect((await agent.get(`/potentials/${id}`)).status).toBe(404);
     });
 
@@ -454,7 +458,7 @@ describe.each(databaseKinds())('record pages on %s', (kind) => {
       expect(await countRows('accounts')).toBe(1);
     });
 
-    it('leaves the potentials of a deleted account unlinked', async () => {
+    it('shows a binned account of a potential without a link', async () => {
       const accountId = await create('accounts', { account_name: 'Gone Ltd' });
       const potentialId = await createPotential({ potential_name: 'Orphan', account_id: String(accountId) });
       const agent = await loginAgent(testApp.app);
@@ -469,7 +473,8 @@ describe.each(databaseKinds())('record pages on %s', (kind) => {
       expect(response.status).toBe(303);
       const detail = await agent.get(`/potentials/${potentialId}`);
       expect(detail.status).toBe(200);
-      expect(detail.text).not.toContain('Gone Ltd');
+      expect(detail.text).toContain('Gone Ltd');
+      expect(detail.text).not.toContain(`href="/accounts/${accountId}"`);
     });
   });
 

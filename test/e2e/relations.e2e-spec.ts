@@ -260,7 +260,7 @@ describe.each(databaseKinds())('relations menu on %s', (kind) => {
     expect(await relationRows()).toEqual([{ id_a: potential, id_b: contact, attribute: null }]);
   });
 
-  it('deleting a contact removes its links', async () => {
+  it('purging a contact removes its links', async () => {
     const potential = await createPotential('Fleet renewal');
     const contact = await createContact('Bianchi');
     const picker = `/relations/potentials/${potential}/potentials.contacts`;
@@ -268,8 +268,13 @@ describe.each(databaseKinds())('relations menu on %s', (kind) => {
     expect(await relationRows()).toHaveLength(1);
 
     const response = await postForm(admin, `/contacts/${contact}/delete`, `/contacts/${contact}/delete`, {});
+    const linksInBin = await relationRows();
+    const purge = `/recycle-bin/contacts/${contact}/delete`;
+    const purged = await postForm(admin, purge, purge, {});
 
     expect(response.status).toBe(303);
+    expect(linksInBin).toHaveLength(1);
+    expect(purged.status).toBe(303);
     expect(await relationRows()).toEqual([]);
   });
 

@@ -35,6 +35,8 @@ export class ActivitiesTable1765400020000 implements MigrationInterface {
           { name: 'created_by_id', type: 'integer', isNullable: true },
           { name: 'modified_by_id', type: 'integer', isNullable: true },
           { name: 'version', type: 'integer', isNullable: false, default: 1 },
+          { name: 'deleted_at', type: 'datetime', isNullable: true },
+          { name: 'deleted_by_id', type: 'integer', isNullable: true },
         ],
         indices: [
           new TableIndex({ name: 'ix_activities_assigned_user', columnNames: ['assigned_user_id'] }),
@@ -44,9 +46,10 @@ export class ActivitiesTable1765400020000 implements MigrationInterface {
           new TableIndex({ name: 'ix_activities_due_date', columnNames: ['due_date'] }),
           new TableIndex({ name: 'ix_activities_created_by', columnNames: ['created_by_id'] }),
           new TableIndex({ name: 'ix_activities_modified_by', columnNames: ['modified_by_id'] }),
+          new TableIndex({ name: 'ix_activities_deleted_at', columnNames: ['deleted_at'] }),
         ],
         foreignKeys: [
-          ...['assigned_user_id', 'created_by_id', 'modified_by_id'].map(
+          ...['assigned_user_id', 'created_by_id', 'modified_by_id', 'deleted_by_id'].map(
             (column) =>
               new TableForeignKey({
                 name: `fk_activities_${column}`,
