@@ -227,18 +227,16 @@ describe.each(databaseKinds())('notes, activities and the timeline on %s', (kind
       expect(response.text).toContain('The note is empty.');
     });
 
-    it('deleting a record deletes its notes', async () => {
+    it('binning keeps notes and purging deletes them', async () => {
       const potential = await createPotential('Fleet renewal');
       await addNote(admin, 'potentials', potential, 'Soon gone');
+      const deletePage = `/potentials/${potential}/delete`;
+      const purgePage = `/recycle-bin/potentials/${potential}/delete`;
 
-      const response = await postForm(
-        admin,
-        `/potentials/${potential}/delete`,
-        `/potentials/${potential}/delete`,
-        {},
-      );
+      expect((await postForm(admin, deletePage, deletePage, {})).status).toBe(303);
+      expect((await notesOf('potentials', potential)).map((note) => note.body)).toEqual(['Soon gone']);
 
-      expect(response.status).toBe(303);
+      expect((await postForm(admin, purgePage, purgePage, {})).status).toBe(303);
       expect(await notesOf('potentials', potential)).toEqual([]);
     });
   });
