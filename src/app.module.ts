@@ -43,6 +43,8 @@ import { DuplicateFinder } from './records/duplicate-finder.service.js';
 import { AccountController } from './users/account.controller.js';
 import { DetailExtensions } from './records/detail-extensions.js';
 import { TimelineSources } from './records/timeline.js';
+import { RecordHistoryWriter } from './history/record-history-writer.service.js';
+import { RecordHistoryService } from './history/record-history.service.js';
 import { TaxesController } from './taxes/taxes.controller.js';
 import { TaxesService } from './taxes/taxes.service.js';
 import { CompanySettingsController } from './company/company-settings.controller.js';
@@ -69,6 +71,8 @@ class CoreModule {
       RecordsService,
       RelationsService,
       RecordViews,
+      RecordHistoryWriter,
+      RecordHistoryService,
       ListColumnsService,
       UsersService,
       RolesService,

@@ -31,6 +31,8 @@ import { CustomFieldIndexes1764900120000 } from './migrations/1764900120000-cust
 import { Taxes1765100001000 } from './migrations/1765100001000-taxes.js';
 import { CompanySettings1765100040000 } from './migrations/1765100040000-company-settings.js';
 import { RecordRelations1765300040000 } from './migrations/1765300040000-record-relations.js';
+import { RecordChanges1765400030000 } from './migrations/1765400030000-record-changes.js';
+import { RecordChangeEntity, RecordChangeFieldEntity } from '../history/record-change.entity.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -72,6 +74,8 @@ export const CORE_ENTITIES = [
   CustomFieldEntity,
   ListColumnChoiceEntity,
   RecordRelationEntity,
+  RecordChangeEntity,
+  RecordChangeFieldEntity,
   TaxEntity,
   CompanySettingsEntity,
   SessionRow,
@@ -102,6 +106,7 @@ export const CORE_MIGRATIONS = [
   Taxes1765100001000,
   CompanySettings1765100040000,
   RecordRelations1765300040000,
+  RecordChanges1765400030000,
 ];
 
 /**

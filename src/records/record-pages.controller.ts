@@ -32,7 +32,7 @@ import { FieldRelationEnd, relationAnchor } from './relation-ends.js';
 import { manyListModel, relationListLinks, unlinkHref } from './relation-lists.js';
 import { RelationsService, RETURN_LIST_FIELD, returnListPath } from './relations.service.js';
 import { duplicateName } from './duplicate-names.js';
-import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
+import { DATE_FORMAT_OF, Locale, NUMBER_FORMAT_OF } from './values.js';
 import { UsersService } from '../users/users.service.js';
 
 type QueryParams = Record<string, string | string[] | undefined>;
@@ -565,12 +565,6 @@ export abstract class RecordPagesController {
         (await this.records.scopeAllows(this.moduleName, user, id, 'delete'))
           ? `/${manifest.name}/${id}/delete`
           : undefined,
-      assignments: (await this.records.assignmentHistory(this.moduleName, id)).map((change) => ({
-        when: formatDateTime(change.changedAt, user.locale),
-        from: change.from ?? '',
-        to: change.to ?? '',
-        by: change.by,
-      })),
       ...mergeDetailExtras([
         await this.extraDetailModel(user, record, permissions),
         ...(await this.detailExtensions.extrasFor(this.moduleName, user, record, permissions)),
