@@ -5,6 +5,7 @@ import type { CurrentUser } from '../access/current-user.js';
 import { RecordAssignmentEntity } from '../access/record-assignment.entity.js';
 import { inTransaction } from '../database/transaction.js';
 import { GroupEntity } from '../groups/group.entity.js';
+import { recordOwnerMove } from '../history/owner-move-history.js';
 import { ownerColumns } from '../records/field-codec.js';
 import { OWNER_GROUP_COLUMN } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
@@ -116,6 +117,15 @@ export class RecordTransferService {
             changedAt: now,
           })),
         );
+        await recordOwnerMove(manager, {
+          module: manifest.name,
+          ownerField: owner.name,
+          recordIds: rows.slice(start, start + HISTORY_BATCH).map((row) => Number(row.id)),
+          from,
+          to,
+          userId: admin.id,
+          changedAt: now,
+        });
       }
     }
 

@@ -1,6 +1,8 @@
-import { unescapeHtml } from '../support/csv-import.js';
-import { importCsv } from '../support/csv-import.js';
+import { PermissionsService } from '../../src/access/permissions.service.js';
+import { TimelineSources } from '../../src/records/timeline.js';
+import { importCsv, unescapeHtml } from '../support/csv-import.js';
 import {
+  ADMIN,
   Agent,
   createProfileFor,
   createRecord,
@@ -123,6 +125,25 @@ describe.each(databaseKinds())('record history on %s', (kind) => {
     expect(history[1]).toContain('Created by Administrator');
   });
 
+  it('timeline change source lists entries newest first', async () => {
+    const id = await createPotential('Fleet renewal');
+    await editPotential(admin, id, { sales_stage: 'Qualification' });
+    const permissions = await testApp.app.get(PermissionsService).forUser(ADMIN);
+
+    const timeline = await testApp.app
+      .get(TimelineSources)
+      .entries(ADMIN, { moduleName: 'potentials', id }, permissions, ['change'], 10);
+
+    expect(timeline.more).toBe(false);
+    expect(timeline.entries.map((entry) => entry.title)).toEqual([
+      'Changed by Administrator',
+      'Created by Administrator',
+    ]);
+    expect(timeline.entries[0].kind).toBe('change');
+    expect(timeline.entries[0].userName).toBe('Administrator');
+    expect(timeline.entries[0].lines).toContain('Sales Stage: Prospecting → Qualification');
+  });
+
   it('save without changes adds no entry', async () => {
     const id = await createPotential('Fleet renewal');
 
@@ -202,6 +223,26 @@ describe.each(databaseKinds())('record history on %s', (kind) => {
     expect(history[0]).toContain('Assigned by Administrator');
     expect(history[0]).toContain('Assigned To: Anna Bianchi → Marco Verdi');
     expect(history.join(' ')).not.toContain('Assignment history');
+  });
+
+  it("moving a user's records is recorded", async () => {
+    const anna = await createUser(testApp, 'anna', SALESPERSON_ROLE, 'Anna Bianchi');
+    const marco = await createUser(testApp, 'marco', SALESPERSON_ROLE, 'Marco Verdi');
+    const first = await createPotential('First', { assigned_user_id: String(anna) });
+    const second = await createPotential('Second', { assigned_user_id: String(anna) });
+
+    const moved = await postForm(admin, '/admin/users', `/admin/users/${anna}/move-records`, {
+      toOwner: String(marco),
+    });
+
+    expect(moved.status).toBe(303);
+    for (const id of [first, second]) {
+      const rows = await changeRows('potentials', id);
+      expect(rows[1]).toMatchObject({ kind: 'assigned', source: 'transfer', field: 'assigned_user_id' });
+      const history = await historyOf(admin, `/potentials/${id}`);
+      expect(history[0]).toContain("Assigned by Administrator (move of a user's records)");
+      expect(history[0]).toContain('Assigned To: Anna Bianchi → Marco Verdi');
+    }
   });
 
   it('link field change shows the target name', async () => {
