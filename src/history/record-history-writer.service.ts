@@ -43,7 +43,7 @@ export class RecordHistoryWriter implements OnModuleInit {
 
   onModuleInit(): void {
     const owner = RecordHistoryWriter.name;
-    // Late, so that the records other handlers save in the same transaction have their entries first.
+    // After the modules' handlers, which may reject the save, so that no entry is written for nothing.
     this.events.on(RecordsSavedEvent, (event) => this.recordSaves(event), { order: 90, owner });
     this.events.on(RecordLinkChangedEvent, (event) => this.recordLinkChange(event), { order: 50, owner });
     this.events.on(LeadConvertedEvent, (event) => this.recordConversion(event), {

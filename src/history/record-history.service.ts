@@ -57,8 +57,8 @@ export class RecordHistoryService implements OnModuleInit {
     this.timeline.register('change', (user, record, permissions, limit) =>
       this.entries(user, record, permissions, limit),
     );
-    // NOTE: the history section stands in for the timeline of the detail page until that page shows the
-    // timeline; then this registration goes and the timeline's 'change' source remains.
+    // NOTE: the History section replaces the timeline on detail pages until they show the timeline. Then
+    // this registration goes, and the timeline's 'change' source remains.
     for (const manifest of this.registry.all())
       this.detailExtensions.register(manifest.name, 'history', (user, record, permissions) =>
         this.detailSection(user, manifest.name, record, permissions),
@@ -72,15 +72,15 @@ export class RecordHistoryService implements OnModuleInit {
     permissions: UserPermissions,
     limit: number,
   ): Promise<TimelineEntry[]> {
-    const shown: TimelineEntry[] = [];
+    const visibleEntries: TimelineEntry[] = [];
     let before: number | undefined;
-    while (shown.length < limit) {
+    while (visibleEntries.length < limit) {
       const batch = await this.readEntries(record, before);
-      shown.push(...(await this.render(user, record.moduleName, batch, permissions)));
+      visibleEntries.push(...(await this.render(user, record.moduleName, batch, permissions)));
       if (batch.length < READ_BATCH) break;
       before = batch[batch.length - 1].id;
     }
-    return shown.slice(0, limit);
+    return visibleEntries.slice(0, limit);
   }
 
   private async detailSection(
@@ -158,8 +158,8 @@ export class RecordHistoryService implements OnModuleInit {
 
     const rendered: TimelineEntry[] = [];
     for (const entry of entries) {
-      const shown = this.renderEntry(user, entry, { shownField, names, visible, moduleName });
-      if (shown) rendered.push(shown);
+      const timelineEntry = this.renderEntry(user, entry, { shownField, names, visible, moduleName });
+      if (timelineEntry) rendered.push(timelineEntry);
     }
     return rendered;
   }
