@@ -9,7 +9,8 @@ import { FieldDefinition, ModuleManifest } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { recordNameSql } from '../records/record-names.js';
 import { RecordViews } from '../records/record-views.js';
-import { ALIAS, LinkNames, RecordsService, StoredRecord } from '../records/records.service.js';
+import { ALIAS, LinkedName, LinkNames, RecordsService, StoredRecord } from '../records/records.service.js';
+import { ownerGroupId } from '../records/field-codec.js';
 import { TimelineEntry, TimelineRecord, TimelineSources } from '../records/timeline.js';
 import { formatDateTime } from '../records/values.js';
 import { valueFromText } from './change-values.js';
@@ -329,7 +330,43 @@ export class RecordHistoryService implements OnModuleInit {
       }
     }
     if (referenced.length === 0) return new Map();
-    return this.records.linkNames(manifest, referenced, user);
+    const names = await this.records.linkNames(manifest, referenced, user);
+    const groupIds = referenced.flatMap((record) =>
+      Object.values(record.values).map((value) => ownerGroupId(value)),
+    );
+    await this.addDeletedGroupNames(names, groupIds);
+    return names;
+  }
+
+  /**
+   * Adds the names of deleted groups that the history names as owners. Deleting a group keeps its name in
+   * `record_assignments`, so the name is read from there.
+   */
+  private async addDeletedGroupNames(names: LinkNames, groupIds: (number | undefined)[]): Promise<void> {
+    const known = names.get('groups') ?? new Map<number, LinkedName>();
+    const missing = [...new Set(groupIds)].filter((id): id is number => id !== undefined && !known.has(id));
+    if (missing.length === 0) return;
+
+    const rows = await this.dataSource
+      .createQueryBuilder()
+      .select('a.from_group_id', 'fromId')
+      .addSelect('a.from_group_name', 'fromName')
+      .addSelect('a.to_group_id', 'toId')
+      .addSelect('a.to_group_name', 'toName')
+      .from('record_assignments', 'a')
+      .where('(a.from_group_id IN (:...missing) AND a.from_group_name IS NOT NULL)', { missing })
+      .orWhere('(a.to_group_id IN (:...missing) AND a.to_group_name IS NOT NULL)', { missing })
+      .getRawMany<{
+        fromId: number | null;
+        fromName: string | null;
+        toId: number | null;
+        toName: string | null;
+      }>();
+    for (const row of rows) {
+      if (row.fromName !== null) known.set(Number(row.fromId), { name: row.fromName, openable: false });
+      if (row.toName !== null) known.set(Number(row.toId), { name: row.toName, openable: false });
+    }
+    names.set('groups', known);
   }
 
   /**
