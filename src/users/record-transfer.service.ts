@@ -34,7 +34,8 @@ export class RecordTransferService {
 
   /**
    * Reassigns all records of `from` to `to` in one transaction, with one UPDATE per module, and records
-   * each change in the reassignment history with the administrator as the one who made it. The target
+   * each change in the reassignment history and in each record's history, with the administrator as the
+   * one who made it. The target
    * must be an active user or an existing group, as for any new assignment.
    */
   async moveAll(admin: CurrentUser, from: Owner, to: Owner): Promise<RecordTransferResult> {
