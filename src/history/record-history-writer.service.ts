@@ -83,6 +83,8 @@ export class RecordHistoryWriter implements OnModuleInit {
         entries.push({ ...base, kind, fields: [] });
         continue;
       }
+      // NOTE: a changed link field is recorded on this record only. The record it now points to (the
+      // account whose Potentials list gained one) gets no entry, so its history does not show the link.
       const changes = changedFields(fields, record.previous, record.values);
       if (changes.length === 0) continue;
       const onlyOwner = changes.every((change) => change.field === owner?.name);
