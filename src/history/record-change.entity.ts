@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
 
-/** What happened to a record in one history entry. */
+/** The kinds of history entry. */
 export const CHANGE_KINDS = [
   'created',
   'updated',
@@ -14,15 +14,18 @@ export const CHANGE_KINDS = [
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /**
- * One entry of a record's history: one save, import, conversion or change of a many-to-many link, by whom and
- * when. A link entry names the other record and the relation; a record created by a conversion names the lead.
+ * One entry of a record's history: one save, import, conversion or change of a many-to-many link, with its
+ * user and time. A link entry names the other record and the relation; a record created by a conversion names the lead.
  */
 export interface RecordChange {
   id: number;
   module: string;
   recordId: number;
   kind: ChangeKind;
-  /** The origin of a save ('form', 'board', 'mass', 'import', 'conversion') or 'relation' for a link entry. */
+  /**
+   * The origin of the change: the source of a save ('form', 'board', 'mass', 'import', 'conversion'),
+   * 'transfer' for a move of a user's records, or 'relation' for a many-to-many link.
+   */
   source: string;
   userId: number | null;
   /** UTC, 'YYYY-MM-DD HH:MM:SS'. */
@@ -38,7 +41,7 @@ export interface RecordChange {
 /**
  * One changed field of a history entry, by the field's name, so that relabelling the field does not break
  * it. Values are kept as their column stores them, as text, and formatted when the history is read. A link
- * entry keeps the relation's attribute (a contact's role) under the attribute's key, and a lead's conversion
+ * entry keeps the relation's attribute (a contact's role) under the name 'attribute', and a lead's conversion
  * entry keeps each record it became under that record's module name.
  */
 export interface RecordChangeField {

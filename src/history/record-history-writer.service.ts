@@ -2,7 +2,9 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager, InsertResult } from 'typeorm';
 import { EventBus } from '../events/event-bus.js';
 import { CONVERSION_ORDER, LeadConvertedEvent } from '../events/lead-converted.event.js';
-import { RecordDeletedEvent, RecordsSavedEvent } from '../events/record-changes.event.js';
+import { RecordDeletedEvent, RecordsSavedEvent, SavedRecord } from '../events/record-changes.event.js';
+import type { FieldValue } from '../records/field-codec.js';
+import type { FieldDefinition } from '../records/manifest.js';
 import { RecordLinkChangedEvent } from '../events/record-links.event.js';
 import { ModuleRegistry } from '../records/module-registry.js';
 import { utcNow } from '../records/values.js';
@@ -58,12 +60,14 @@ export class RecordHistoryWriter implements OnModuleInit {
   /**
    * Writes one entry a saved record: 'created' or 'imported' for a new one (without its values, which the
    * record itself shows), and for a changed one 'assigned' when only the owner changed, else 'updated', with
-   * the changed fields. A save that changed nothing writes nothing.
+   * the changed fields. A save that changed nothing writes nothing. A changed link field also writes entries
+   * on the records it links, except in an import.
    */
   private async recordSaves(event: RecordsSavedEvent): Promise<void> {
     const manifest = this.registry.get(event.moduleName);
     const fields = trackedFields(manifest);
     const owner = this.registry.ownerField(event.moduleName);
+    const linkFields = fields.filter((field) => field.type === 'link');
     const changedAt = utcNow();
 
     const entries: NewEntry[] = [];
@@ -78,13 +82,14 @@ export class RecordHistoryWriter implements OnModuleInit {
         relatedModule: null,
         relatedId: null,
       };
+      // An import's links are left out of the linked records' histories, so that a large import writes
+      // one entry a row.
+      if (event.source !== 'import') entries.push(...linkFieldEntries(base, linkFields, record));
       if (record.previous === null) {
         const kind: ChangeKind = event.source === 'import' ? 'imported' : 'created';
         entries.push({ ...base, kind, fields: [] });
         continue;
       }
-      // NOTE: a changed link field is recorded on this record only. The record it now points to (the
-      // account whose Potentials list gained one) gets no entry, so its history does not show the link.
       const changes = changedFields(fields, record.previous, record.values);
       if (changes.length === 0) continue;
       const onlyOwner = changes.every((change) => change.field === owner?.name);
@@ -183,7 +188,38 @@ export class RecordHistoryWriter implements OnModuleInit {
 }
 
 /**
- * Inserts history entries and their changed fields. Entries without fields (an import's) go in multi-row
+ * Returns the 'linked' and 'unlinked' entries of the records that a saved record's link fields point to
+ * now and pointed to before, each naming the saved record, so that an account's history shows the
+ * potentials linked to it. The relation key is `<saved module>.<link field>`.
+ */
+function linkFieldEntries(
+  base: Omit<NewEntry, 'kind' | 'fields'>,
+  linkFields: FieldDefinition[],
+  record: SavedRecord,
+): NewEntry[] {
+  const entries: NewEntry[] = [];
+  for (const field of linkFields) {
+    const before = record.previous?.[field.name] ?? null;
+    const after = record.values[field.name] ?? null;
+    if (before === after) continue;
+    const entry = (kind: ChangeKind, targetId: FieldValue): NewEntry => ({
+      ...base,
+      module: field.link!,
+      recordId: Number(targetId),
+      kind,
+      relation: `${base.module}.${field.name}`,
+      relatedModule: base.module,
+      relatedId: base.recordId,
+      fields: [],
+    });
+    if (typeof before === 'number') entries.push(entry('unlinked', before));
+    if (typeof after === 'number') entries.push(entry('linked', after));
+  }
+  return entries;
+}
+
+/**
+ * Inserts history entries and their changed fields. Entries without fields (an import's, a link's) go in multi-row
  * INSERTs. An entry with fields needs its own id first, and only single saves have fields, so it is
  * inserted alone and its fields in one INSERT.
  */

@@ -261,6 +261,27 @@ describe.each(databaseKinds())('record history on %s', (kind) => {
     expect(section).toContain(`href="/accounts/${account}"`);
   });
 
+  it('link field change shows on the linked record', async () => {
+    const account = await createRecord(testApp, 'accounts', {
+      account_name: 'Rossi Srl',
+      assigned_user_id: '1',
+    });
+    const id = await createPotential('Fleet renewal');
+    const picker = `/relations/accounts/${account}/potentials.account_id`;
+
+    const linked = await postForm(admin, picker, picker, { related_id: String(id) });
+    const unlink = `${picker}/${id}/unlink`;
+    const unlinked = await postForm(admin, unlink, unlink, {});
+
+    expect(linked.status).toBe(303);
+    expect(unlinked.status).toBe(303);
+    const accountHistory = await historyOf(admin, `/accounts/${account}`);
+    expect(accountHistory[0]).toContain('Administrator unlinked it from Potential Fleet renewal');
+    expect(accountHistory[1]).toContain('Administrator linked it to Potential Fleet renewal');
+    const potentialHistory = await historyOf(admin, `/potentials/${id}`);
+    expect(potentialHistory[0]).toContain('Account Name: Rossi Srl → (empty)');
+  });
+
   it('link and unlink of a contact appear on both records', async () => {
     const potential = await createPotential('Fleet renewal');
     const contact = await createRecord(testApp, 'contacts', {
