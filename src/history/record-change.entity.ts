@@ -15,7 +15,8 @@ export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /**
  * One entry of a record's history: one save, import, conversion or change of a many-to-many link, with its
- * user and time. A link entry names the other record and the relation; a record created by a conversion names the lead.
+ * user and time. A link entry names the other record and the relation, and the entry of a record created by
+ * a conversion names the lead.
  */
 export interface RecordChange {
   id: number;
