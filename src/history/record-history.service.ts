@@ -159,7 +159,13 @@ export class RecordHistoryService implements OnModuleInit {
 
     const rendered: TimelineEntry[] = [];
     for (const entry of entries) {
-      const timelineEntry = this.renderEntry(user, entry, { shownField, names, visible, moduleName });
+      const timelineEntry = this.renderEntry(user, entry, {
+        shownField,
+        names,
+        visible,
+        moduleName,
+        permissions,
+      });
       if (timelineEntry) rendered.push(timelineEntry);
     }
     return rendered;
@@ -173,6 +179,7 @@ export class RecordHistoryService implements OnModuleInit {
       shownField: (name: string) => FieldDefinition | undefined;
       names: LinkNames;
       visible: VisibleNames;
+      permissions: UserPermissions;
     },
   ): TimelineEntry | undefined {
     const locale = user.locale;
@@ -266,13 +273,16 @@ export class RecordHistoryService implements OnModuleInit {
     user: CurrentUser,
     entry: StoredEntry,
     base: Pick<TimelineEntry, 'kind' | 'at' | 'userName'>,
-    context: { moduleName: string; visible: VisibleNames },
+    context: { moduleName: string; visible: VisibleNames; permissions: UserPermissions },
   ): TimelineEntry | undefined {
     const locale = user.locale;
     const other = this.relatedOf(context.visible, entry);
     if (!other || !entry.relation) return undefined;
 
     const [declaring, relationName] = entry.relation.split('.');
+    // The entry of a link field is left out for a user whose profile hides the field.
+    const linkField = this.registry.field(declaring, relationName);
+    if (linkField && context.permissions.isHidden(declaring, linkField)) return undefined;
     const attribute = this.registry
       .all()
       .find((manifest) => manifest.name === declaring)

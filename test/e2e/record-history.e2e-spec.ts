@@ -206,6 +206,31 @@ describe.each(databaseKinds())('record history on %s', (kind) => {
     expect(annaHistory.join(' ')).not.toContain('3,000.00');
   });
 
+  it('hidden link field is left out on the linked record', async () => {
+    await createUser(testApp, 'anna', SALESPERSON_ROLE, 'Anna Bianchi');
+    await createProfileFor(
+      admin,
+      SALESPERSON_ROLE,
+      'No account links',
+      { potentials: ['view'], accounts: ['view'] },
+      { 'potentials:account_id': 'hidden' },
+    );
+    const account = await createRecord(testApp, 'accounts', {
+      account_name: 'Rossi Srl',
+      assigned_user_id: '1',
+    });
+    const id = await createPotential('Fleet renewal');
+    await editPotential(admin, id, { account_id: String(account) });
+    const annaAgent = await loginAgent(testApp.app, 'anna', PASSWORD);
+
+    const adminHistory = await historyOf(admin, `/accounts/${account}`);
+    const annaHistory = await historyOf(annaAgent, `/accounts/${account}`);
+
+    expect(adminHistory[0]).toContain('Administrator linked it to Potential Fleet renewal');
+    expect(annaHistory).toHaveLength(1);
+    expect(annaHistory[0]).toContain('Created by Administrator');
+  });
+
   it('assignment change is an assigned entry', async () => {
     await createUser(testApp, 'marco', SALESPERSON_ROLE, 'Marco Verdi');
     const anna = await createUser(testApp, 'anna', SALESPERSON_ROLE, 'Anna Bianchi');
