@@ -48,6 +48,8 @@ import { HomeSections } from './web/home-sections.js';
 import { NotesService } from './notes/notes.service.js';
 import { NotesController } from './notes/notes.controller.js';
 import { StaleSavePage } from './records/stale-save.js';
+import { RecordHistoryWriter } from './history/record-history-writer.service.js';
+import { RecordHistoryService } from './history/record-history.service.js';
 import { TaxesController } from './taxes/taxes.controller.js';
 import { TaxesService } from './taxes/taxes.service.js';
 import { CompanySettingsController } from './company/company-settings.controller.js';
@@ -79,6 +81,8 @@ class CoreModule {
       RelationsService,
       RecordViews,
       StaleSavePage,
+      RecordHistoryWriter,
+      RecordHistoryService,
       ListColumnsService,
       UsersService,
       RolesService,

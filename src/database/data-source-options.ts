@@ -34,6 +34,8 @@ import { RecordRelations1765300040000 } from './migrations/1765300040000-record-
 import { RecordNotes1765400021000 } from './migrations/1765400021000-record-notes.js';
 import { RecordNoteEntity } from '../notes/record-note.entity.js';
 import { RecycleBin1765400040000 } from './migrations/1765400040000-recycle-bin.js';
+import { RecordChanges1765400030000 } from './migrations/1765400030000-record-changes.js';
+import { RecordChangeEntity, RecordChangeFieldEntity } from '../history/record-change.entity.js';
 import {
   CustomFieldEntity,
   LayoutBlockEntity,
@@ -76,6 +78,8 @@ export const CORE_ENTITIES = [
   ListColumnChoiceEntity,
   RecordRelationEntity,
   RecordNoteEntity,
+  RecordChangeEntity,
+  RecordChangeFieldEntity,
   TaxEntity,
   CompanySettingsEntity,
   SessionRow,
@@ -107,6 +111,7 @@ export const CORE_MIGRATIONS = [
   CompanySettings1765100040000,
   RecordRelations1765300040000,
   RecordNotes1765400021000,
+  RecordChanges1765400030000,
   RecycleBin1765400040000,
 ];
 

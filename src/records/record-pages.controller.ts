@@ -34,7 +34,7 @@ import { RelationsService, RETURN_LIST_FIELD, returnListPath } from './relations
 import type { TimelineQuery } from './timeline-section.js';
 import { TimelineSection } from './timeline-section.js';
 import { duplicateName } from './duplicate-names.js';
-import { DATE_FORMAT_OF, formatDateTime, Locale, NUMBER_FORMAT_OF } from './values.js';
+import { DATE_FORMAT_OF, Locale, NUMBER_FORMAT_OF } from './values.js';
 import { UsersService } from '../users/users.service.js';
 import {
   OPENED_VALUES_FIELD,
@@ -580,12 +580,6 @@ export abstract class RecordPagesController {
         (await this.records.scopeAllows(this.moduleName, user, id, 'delete'))
           ? `/${manifest.name}/${id}/delete`
           : undefined,
-      assignments: (await this.records.assignmentHistory(this.moduleName, id)).map((change) => ({
-        when: formatDateTime(change.changedAt, user.locale),
-        from: change.from ?? '',
-        to: change.to ?? '',
-        by: change.by,
-      })),
       timeline: await this.timelineSection.model(
         user,
         { moduleName: this.moduleName, id },

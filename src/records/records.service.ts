@@ -284,34 +284,6 @@ export class RecordsService {
     return Boolean(await query.getRawOne());
   }
 
-  /** The reassignments of a record, newest first, with the names of the users and groups involved. */
-  async assignmentHistory(
-    moduleName: string,
-    recordId: number,
-  ): Promise<{ changedAt: string; from: string | null; to: string | null; by: string }[]> {
-    const rows = await this.dataSource
-      .createQueryBuilder()
-      .select('a.changed_at', 'changedAt')
-      .addSelect('COALESCE(fu.full_name, fg.name, a.from_group_name)', 'fromName')
-      .addSelect('COALESCE(tu.full_name, tg.name, a.to_group_name)', 'toName')
-      .addSelect('bu.full_name', 'byName')
-      .from('record_assignments', 'a')
-      .leftJoin('users', 'fu', 'fu.id = a.from_user_id')
-      .leftJoin('users', 'tu', 'tu.id = a.to_user_id')
-      .leftJoin('user_groups', 'fg', 'fg.id = a.from_group_id')
-      .leftJoin('user_groups', 'tg', 'tg.id = a.to_group_id')
-      .leftJoin('users', 'bu', 'bu.id = a.changed_by_id')
-      .where('a.module = :module AND a.record_id = :recordId', { module: moduleName, recordId })
-      .orderBy('a.id', 'DESC')
-      .getRawMany<{ changedAt: string; fromName: string | null; toName: string | null; byName: string }>();
-    return rows.map((row) => ({
-      changedAt: String(row.changedAt).slice(0, 19),
-      from: row.fromName,
-      to: row.toName,
-      by: row.byName,
-    }));
-  }
-
   async list(moduleName: string, user: CurrentUser, request: ListQuery): Promise<ListResult> {
     const manifest = this.registry.get(moduleName);
     const invalidFilters: string[] = [];

@@ -6,6 +6,7 @@ import { PermissionsService, UserPermissions } from '../access/permissions.servi
 import { inTransaction } from '../database/transaction.js';
 import { EventBus } from '../events/event-bus.js';
 import { RecordDeletedEvent, RecordsSavedEvent } from '../events/record-changes.event.js';
+import { RecordLinkChangedEvent } from '../events/record-links.event.js';
 import { columnOf } from './manifest.js';
 import { ModuleRegistry } from './module-registry.js';
 import { RecordRelationEntity } from './record-relation.entity.js';
@@ -289,7 +290,12 @@ export class RelationsService implements OnModuleInit {
     } catch (error) {
       // Linking a record that is already linked changes nothing.
       if (!isUniqueViolation(error)) throw error;
+      return;
     }
+    await this.emitLinkChange(manager, user, 'linked', side, end, relatedId, {
+      previous: null,
+      current: attribute,
+    });
   }
 
   /**
@@ -315,8 +321,10 @@ export class RelationsService implements OnModuleInit {
     await inTransaction(this.dataSource, async (manager) => {
       await this.requireDeclaringRecordChangeable(user, side, end, relatedId, manager);
       await this.refuseMainRecord(user, side, end, relatedId, manager);
+      const previous = await this.storedAttribute(manager, side, end, relatedId);
       const deleted = await this.linkRows(manager, side, end, relatedId).delete().execute();
       if (!deleted.affected) throw new NotFoundException();
+      await this.emitLinkChange(manager, user, 'unlinked', side, end, relatedId, { previous, current: null });
     });
     return { ok: true, id: relatedId };
   }
@@ -349,12 +357,47 @@ export class RelationsService implements OnModuleInit {
     await this.records.findVisible(end.module, user, relatedId);
     await inTransaction(this.dataSource, async (manager) => {
       await this.requireDeclaringRecordChangeable(user, side, end, relatedId, manager);
+      const previous = await this.storedAttribute(manager, side, end, relatedId);
       const updated = await this.linkRows(manager, side, end, relatedId)
         .update()
         .set({ attribute })
         .execute();
       if (!updated.affected) throw new NotFoundException();
+      if (previous !== attribute)
+        await this.emitLinkChange(manager, user, 'relinked', side, end, relatedId, {
+          previous,
+          current: attribute,
+        });
     });
+  }
+
+  /** Reads the attribute of a stored link; null when the link has none or does not exist. */
+  private async storedAttribute(
+    manager: EntityManager,
+    side: RelationSide,
+    end: ManyRelationEnd,
+    relatedId: number,
+  ): Promise<string | null> {
+    const row = await this.linkRows(manager, side, end, relatedId)
+      .select('attribute', 'attribute')
+      .getRawOne<{ attribute: string | null }>();
+    return row?.attribute ?? null;
+  }
+
+  private async emitLinkChange(
+    manager: EntityManager,
+    user: CurrentUser,
+    change: RecordLinkChangedEvent['change'],
+    side: RelationSide,
+    end: ManyRelationEnd,
+    relatedId: number,
+    attribute: RecordLinkChangedEvent['attribute'],
+  ): Promise<void> {
+    const { a, b } = linkSides(side, end, relatedId);
+    await this.events.emit(
+      RecordLinkChangedEvent,
+      new RecordLinkChangedEvent(manager, user, change, end.key, a, b, attribute),
+    );
   }
 
   /** Builds a query on the stored link between the record on `side` and a related record, to delete or update it. */

@@ -5,6 +5,7 @@ import type { CurrentUser } from '../access/current-user.js';
 import { RecordAssignmentEntity } from '../access/record-assignment.entity.js';
 import { inTransaction } from '../database/transaction.js';
 import { GroupEntity } from '../groups/group.entity.js';
+import { recordOwnerMove } from '../history/owner-move-history.js';
 import { ownerColumns } from '../records/field-codec.js';
 import { OWNER_GROUP_COLUMN, VERSION_COLUMN } from '../records/manifest.js';
 import { ModuleRegistry } from '../records/module-registry.js';
@@ -33,7 +34,8 @@ export class RecordTransferService {
 
   /**
    * Reassigns all records of `from` to `to` in one transaction, with one UPDATE per module, and records
-   * each change in the reassignment history with the administrator as the one who made it. The target
+   * each change in the reassignment history and in each record's history, with the administrator as the
+   * one who made it. The target
    * must be an active user or an existing group, as for any new assignment.
    */
   async moveAll(admin: CurrentUser, from: Owner, to: Owner): Promise<RecordTransferResult> {
@@ -118,6 +120,15 @@ export class RecordTransferService {
             changedAt: now,
           })),
         );
+        await recordOwnerMove(manager, {
+          module: manifest.name,
+          ownerField: owner.name,
+          recordIds: rows.slice(start, start + HISTORY_BATCH).map((row) => Number(row.id)),
+          from,
+          to,
+          userId: admin.id,
+          changedAt: now,
+        });
       }
     }
 

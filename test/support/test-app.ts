@@ -100,6 +100,8 @@ export function startAppOn(database: TestDatabase): Promise<NestExpressApplicati
 /** Deletes every record, every group and every user but the administrator, so that each test starts from the same data. */
 export async function resetRecords(dataSource: DataSource): Promise<void> {
   for (const table of [
+    'record_change_fields',
+    'record_changes',
     'record_relations',
     'record_notes',
     'activities',
