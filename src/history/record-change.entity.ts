@@ -10,6 +10,8 @@ export const CHANGE_KINDS = [
   'linked',
   'unlinked',
   'relinked',
+  'binned',
+  'restored',
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 

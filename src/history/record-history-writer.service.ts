@@ -2,7 +2,13 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager, InsertResult } from 'typeorm';
 import { EventBus } from '../events/event-bus.js';
 import { CONVERSION_ORDER, LeadConvertedEvent } from '../events/lead-converted.event.js';
-import { RecordDeletedEvent, RecordsSavedEvent, SavedRecord } from '../events/record-changes.event.js';
+import {
+  RecordBinnedEvent,
+  RecordDeletedEvent,
+  RecordRestoredEvent,
+  RecordsSavedEvent,
+  SavedRecord,
+} from '../events/record-changes.event.js';
 import type { FieldValue } from '../records/field-codec.js';
 import type { FieldDefinition } from '../records/manifest.js';
 import { RecordLinkChangedEvent } from '../events/record-links.event.js';
@@ -52,8 +58,12 @@ export class RecordHistoryWriter implements OnModuleInit {
       order: CONVERSION_ORDER.related + 10,
       owner,
     });
-    // NOTE: when deletion moves records to a recycle bin, its binned and restored events add 'deleted' and
-    // 'restored' entries here, and only the final purge (record.deleted) removes the history.
+    this.events.on(RecordBinnedEvent, (event) => this.recordBinChange(event, 'binned'), { order: 90, owner });
+    this.events.on(RecordRestoredEvent, (event) => this.recordBinChange(event, 'restored'), {
+      order: 90,
+      owner,
+    });
+    // Only the purge from the recycle bin removes the history, so a restored record keeps it.
     this.events.on(RecordDeletedEvent, (event) => this.forgetRecord(event), { order: 90, owner });
   }
 
@@ -167,6 +177,27 @@ export class RecordHistoryWriter implements OnModuleInit {
   }
 
   /** Removes the history of a purged record. Link entries on other records stay and are no longer shown. */
+  /** Writes the entry of a record that went to the recycle bin or came back from it. */
+  private async recordBinChange(
+    event: RecordBinnedEvent | RecordRestoredEvent,
+    kind: 'binned' | 'restored',
+  ): Promise<void> {
+    await insertEntries(event.manager, [
+      {
+        module: event.moduleName,
+        recordId: event.id,
+        kind,
+        source: 'form',
+        userId: event.user.id,
+        changedAt: utcNow(),
+        relation: null,
+        relatedModule: null,
+        relatedId: null,
+        fields: [],
+      },
+    ]);
+  }
+
   private async forgetRecord(event: RecordDeletedEvent): Promise<void> {
     const where = { module: event.moduleName, id: event.id };
     await event.manager

@@ -173,6 +173,9 @@ export class RecordHistoryService implements OnModuleInit {
           links: [{ href: lead.href, label: lead.name }],
         };
       }
+      case 'binned':
+      case 'restored':
+        return { ...base, title: translate(locale, `history.kinds.${entry.kind}`, { user: userName }) };
       case 'updated':
       case 'assigned':
         return this.renderFieldChanges(user, entry, base, context);
