@@ -3,6 +3,7 @@ import { accountsModule } from './accounts/index.js';
 import { budgetModule } from './budget/index.js';
 import { campaignsModule } from './campaigns/index.js';
 import { contactsModule } from './contacts/index.js';
+import { documentsModule } from './documents/index.js';
 import { leadsModule } from './leads/index.js';
 import { potentialsModule } from './potentials/index.js';
 import { productsModule } from './products/index.js';
@@ -11,7 +12,8 @@ import { quotesModule } from './quotes/index.js';
 /**
  * The enabled business modules, in the order of the menu, which follows a salesperson's work. Leads come
  * first, then the accounts and contacts they become and the potentials won from them. Products and the
- * quotes that price potentials follow, then the campaigns that bring leads, and the Budget's targets come last.
+ * quotes that price potentials follow, then the campaigns that bring leads. Documents, which attach to all of
+ * these, come after them, and the Budget's targets come last.
  * Adding a module is adding its folder and one line here.
  */
 export const businessModules: BusinessModule[] = [
@@ -22,5 +24,6 @@ export const businessModules: BusinessModule[] = [
   productsModule,
   quotesModule,
   campaignsModule,
+  documentsModule,
   budgetModule,
 ];

@@ -929,7 +929,13 @@ export abstract class RecordPagesController {
       errorSummary,
       duplicateWarning: this.duplicateWarning(user, duplicates),
       returnList: returnList ? { name: RETURN_LIST_FIELD, value: returnList } : undefined,
+      enctype: this.formEncoding(id),
     });
+  }
+
+  /** Lets a module send its create or edit form as multipart/form-data, for a form that uploads files. */
+  protected formEncoding(_id: number | null): string | undefined {
+    return undefined;
   }
 
   /** Builds the warning above a form whose value visible records already have, with a link to each. */

@@ -820,9 +820,16 @@ export class RecordsService {
 
       const picklists = await this.picklists.forModule(moduleName, manager);
       const today = localToday();
-      this.registry
-        .hooksOf(moduleName)
-        ?.beforeSave({ isNew: previous === null, previous, values, submitted, picklists, today, source });
+      this.registry.hooksOf(moduleName)?.beforeSave({
+        isNew: previous === null,
+        previous,
+        values,
+        submitted,
+        picklists,
+        today,
+        source,
+        errors,
+      });
       checkValues(writable, values, picklists, errors, keptEmpty(previous, submitted, source));
       await this.resolveReferences(manager, manifest, user, values, previous, errors);
       await this.checkUniqueKeys(manager, manifest, user, values, id, errors);
@@ -1241,11 +1248,14 @@ export class RecordsService {
   async remove(moduleName: string, user: CurrentUser, id: number): Promise<void> {
     const manifest = this.registry.get(moduleName);
     await this.permissions.require(user, moduleName, 'delete');
+    let deleted: RecordDeletedEvent | undefined;
     await inTransaction(this.dataSource, async (manager) => {
       await this.findChangeable(moduleName, user, id, 'delete', manager);
       await manager.createQueryBuilder().delete().from(manifest.table).where('id = :id', { id }).execute();
-      await this.events.emit(RecordDeletedEvent, new RecordDeletedEvent(manager, user, moduleName, id));
+      deleted = new RecordDeletedEvent(manager, user, moduleName, id);
+      await this.events.emit(RecordDeletedEvent, deleted);
     });
+    if (deleted) await this.events.committed(RecordDeletedEvent, deleted);
     this.logger.log(`Deleted ${manifest.name} ${id} by user ${user.id}`);
   }
 

@@ -101,6 +101,8 @@ export function startAppOn(database: TestDatabase): Promise<NestExpressApplicati
 export async function resetRecords(dataSource: DataSource): Promise<void> {
   for (const table of [
     'record_relations',
+    'document_versions',
+    'documents',
     'quotes',
     'leads',
     'potentials',
