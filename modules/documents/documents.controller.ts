@@ -231,12 +231,16 @@ export class DocumentsController extends RecordPagesController {
     });
   }
 
-  /** Adds the versions of a file document to its page, each downloadable, with "Upload new version". */
+  /**
+   * Adds the versions of a file document to its page, each downloadable, with "Upload new version".
+   */
   protected override async extraDetailModel(
     user: CurrentUser,
     record: StoredRecord,
     permissions: UserPermissions,
   ): Promise<DetailExtras> {
+    // A document whose linked records are all out of reach is not found, as its downloads are.
+    await this.documents.requireReadable(user, record.id);
     if (record.values.kind !== DOCUMENT_KINDS.file) return {};
     const versions = await this.documents.versions(user, record.id);
     const canChange =

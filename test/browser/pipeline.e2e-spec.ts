@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../../src/paths.js';
 import { formatDate, localToday } from '../../src/records/values.js';
 import { RecordsService } from '../../src/records/records.service.js';
+import { seriousViolations } from '../support/axe.js';
 import { BrowserTestApp, describeInChromium, startBrowserTestApp } from '../support/browser.js';
 import { ADMIN, createRecord, ISO_FORMAT } from '../support/records.js';
 import { ADMIN_PASSWORD, loginAgent, postForm, resetRecords, TestApp } from '../support/test-app.js';
@@ -18,31 +18,6 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 /** The narrowest phone the Budget page's charts are checked at. */
 const SMALL_PHONE = { width: 375, height: 667 };
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** Runs axe-core on the page and returns its serious and critical violations, one line each. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const axeSource = readFileSync(join(PROJECT_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  // Evaluated through the DevTools protocol, so the page's Content-Security-Policy does not block it.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.help} at ` +
-        violation.nodes.map((node) => JSON.stringify(node.target)).join(', '),
-    );
-}
 
 describeInChromium('pipeline in Chromium', () => {
   let testApp: TestApp;

@@ -134,6 +134,7 @@ export function sharingWith(potentials: string): Record<string, string> {
     accounts: 'public_read_write_delete',
     campaigns: 'public_read_write_delete',
     contacts: 'public_read_write_delete',
+    documents: 'public_read_write_delete',
     leads: 'public_read_write_delete',
     potentials,
     products: 'public_read_write_delete',
