@@ -80,7 +80,7 @@ export class DocumentsController extends RecordPagesController {
   }
 
   /**
-   * Saves the upload form: one document a file, or a link document. The CSRF token is read from the
+   * Saves the upload form: one document per file, or a link document. The CSRF token is read from the
    * multipart body, and the rights are checked before Multer stores any file.
    */
   @Post()

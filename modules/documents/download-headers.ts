@@ -41,6 +41,6 @@ export function cleanFileName(name: string): string {
   const withoutFolders = basename(name.replace(/\\/g, '/'));
   // eslint-disable-next-line no-control-regex
   const printable = withoutFolders.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
-  const kept = printable === '.' || printable === '..' ? '' : printable;
-  return kept.slice(0, 255) || 'file';
+  const fileName = printable === '.' || printable === '..' ? '' : printable;
+  return fileName.slice(0, 255) || 'file';
 }

@@ -210,6 +210,17 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect(Number(document.file_version)).toBe(2);
   });
 
+  it('upload without CSRF token is rejected', async () => {
+    const response = await admin
+      .post('/documents')
+      .field('title', 'Offer')
+      .attach('files', PDF.content, { filename: PDF.name, contentType: PDF.type });
+
+    expect(response.status).toBe(403);
+    expect(await count('documents')).toBe(0);
+    expect(storedFiles()).toEqual([]);
+  });
+
   it('file over the size limit saves nothing', async () => {
     const large = { content: Buffer.alloc(1024 * 1024 + 1, 1), name: 'large.bin', type: 'application/zip' };
 
