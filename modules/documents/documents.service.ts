@@ -327,6 +327,11 @@ export class DocumentsService implements OnModuleInit, RecordHooks {
     );
   }
 
+  /**
+   * Deletes the files of a purged document once its deletion committed.
+   * NOTE: a crash between the commit and this observer leaves the files on disk without rows, and nothing
+   * removes such files yet.
+   */
   private async removeFilesOfDeleted(event: RecordDeletedEvent): Promise<void> {
     const names = this.filesOfDeleted.get(event);
     if (!names) return;

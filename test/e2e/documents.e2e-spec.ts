@@ -144,7 +144,7 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect(Buffer.compare(response.body as Buffer, html.content)).toBe(0);
   });
 
-  it('stored file name is generated inside the storage folder', async () => {
+  it('stored name is generated inside storage', async () => {
     await uploadOne(
       { title: 'Page' },
       { content: Buffer.from('<p>x</p>'), name: '../../x.html', type: 'text/html' },
@@ -279,7 +279,7 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect(response.text).toContain('Choose one or more files to upload, or fill in Link URL.');
   });
 
-  it('download of a document linked to a hidden record is 404', async () => {
+  it('download with hidden linked record is 404', async () => {
     const salespersonId = await createUser(testApp, 'sam', SALESPERSON_ROLE);
     await createProfileFor(admin, SALESPERSON_ROLE, 'Documents only', {
       accounts: ALL_ACTIONS,
@@ -309,7 +309,7 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect((await sam.get(`/documents/${id}/download`)).status).toBe(200);
   });
 
-  it('download of a document out of scope is 404', async () => {
+  it('download out of scope is 404', async () => {
     await createUser(testApp, 'sam', SALESPERSON_ROLE);
     await createProfileFor(admin, SALESPERSON_ROLE, 'Documents without accounts', { documents: ALL_ACTIONS });
     await setSharing(admin, { ...sharingWith('public_read_write_delete'), documents: 'private' });
@@ -319,7 +319,7 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect((await sam.get(`/documents/${id}/download`)).status).toBe(404);
   });
 
-  it('document links to two records and unlinks from one', async () => {
+  it('document linked twice, unlinked once', async () => {
     const account = await createRecord(testApp, 'accounts', { account_name: 'Acme' });
     const potential = await createRecord(testApp, 'potentials', {
       potential_name: 'Fleet',
@@ -343,7 +343,7 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect(links.map((row) => row.module_b)).toEqual(['potentials']);
   });
 
-  it('"Add new" from a record uploads and returns linked', async () => {
+  it('"Add new" returns to the linked record', async () => {
     const account = await createRecord(testApp, 'accounts', { account_name: 'Acme' });
     const reference = `accounts:${account}:documents.accounts`;
     const formPage = `/documents/new?_relation=${encodeURIComponent(reference)}`;
@@ -364,7 +364,7 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect(Number(links[0].id_b)).toBe(account);
   });
 
-  it('lead conversion carries the lead documents', async () => {
+  it('lead conversion carries documents', async () => {
     const lead = await createRecord(testApp, 'leads', {
       first_name: 'Ada',
       last_name: 'Byron',
@@ -393,7 +393,7 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect(links.map((row) => row.module_b)).toEqual(['accounts', 'contacts', 'leads', 'potentials']);
   });
 
-  it('deleting a document removes its versions and files', async () => {
+  it('deletion removes versions and files', async () => {
     const id = await uploadOne({ title: 'Old offer' });
     expect(storedFiles()).toHaveLength(1);
 
@@ -404,7 +404,7 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect(storedFiles()).toEqual([]);
   });
 
-  it('timeline lists uploads with a download link', async () => {
+  it('timeline lists uploads with download', async () => {
     const account = await createRecord(testApp, 'accounts', { account_name: 'Acme' });
     const id = await uploadOne({ title: 'Offer' });
     await linkDocument('accounts', account, id);
@@ -419,7 +419,7 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect(entries[0].links?.[0].href).toBe(`/documents/${id}/versions/1/download`);
   });
 
-  it('CSV import creates link documents and rejects rows without URL', async () => {
+  it('CSV import rejects rows without URL', async () => {
     const csv = 'title,link_url\r\nCatalogue,https://example.com/catalogue\r\nNo link,\r\n';
 
     const outcome = await importCsv(admin, 'documents', csv, {
