@@ -19,6 +19,8 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.sqlitePath).toBe('/srv/affari/data/affari.sqlite');
     expect(config.importMaxBytes).toBe(20 * 1024 * 1024);
+    expect(config.documentMaxBytes).toBe(25 * 1024 * 1024);
+    expect(config.documentMaxFiles).toBe(10);
   });
 
   it('reads a valid PORT and DATABASE_URL', () => {
@@ -59,5 +61,16 @@ describe('loadConfig', () => {
 
   it('rejects an IMPORT_MAX_MB that is not a whole number', () => {
     expect(configErrorOf({ IMPORT_MAX_MB: '1.5' })).toContain('IMPORT_MAX_MB');
+  });
+
+  it('reads the document upload limits', () => {
+    const config = loadConfig({ DOCUMENT_MAX_MB: '5', DOCUMENT_MAX_FILES: '3' }, '/srv/affari');
+
+    expect(config.documentMaxBytes).toBe(5 * 1024 * 1024);
+    expect(config.documentMaxFiles).toBe(3);
+  });
+
+  it('rejects a DOCUMENT_MAX_FILES of 0', () => {
+    expect(configErrorOf({ DOCUMENT_MAX_FILES: '0' })).toContain('DOCUMENT_MAX_FILES');
   });
 });

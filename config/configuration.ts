@@ -17,6 +17,10 @@ export interface AppConfig {
   /** Folder for uploaded files, outside anything the app serves as static files. */
   storageDir: string;
   importMaxBytes: number;
+  /** The largest file a document upload accepts, in bytes (DOCUMENT_MAX_MB). */
+  documentMaxBytes: number;
+  /** The number of files one document upload accepts (DOCUMENT_MAX_FILES). */
+  documentMaxFiles: number;
   /** Days an import's files (an upload never imported, the failed rows) are kept. */
   importKeepDays: number;
   /** Whether cookies are sent over HTTPS only. */
@@ -75,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     adminPassword: env.ADMIN_PASSWORD || undefined,
     storageDir,
     importMaxBytes: readInteger(env, 'IMPORT_MAX_MB', 20, 1, 1024) * 1024 * 1024,
+    documentMaxBytes: readInteger(env, 'DOCUMENT_MAX_MB', 25, 1, 1024) * 1024 * 1024,
+    documentMaxFiles: readInteger(env, 'DOCUMENT_MAX_FILES', 10, 1, 100),
     importKeepDays: readInteger(env, 'IMPORT_KEEP_DAYS', 7, 1, 3650),
     secureCookies: env.SECURE_COOKIES === 'true',
     logLevel: env.LOG_LEVEL === 'quiet' ? 'quiet' : 'normal',

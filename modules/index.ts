@@ -4,6 +4,7 @@ import { activitiesModule } from './activities/index.js';
 import { budgetModule } from './budget/index.js';
 import { campaignsModule } from './campaigns/index.js';
 import { contactsModule } from './contacts/index.js';
+import { documentsModule } from './documents/index.js';
 import { leadsModule } from './leads/index.js';
 import { potentialsModule } from './potentials/index.js';
 import { productsModule } from './products/index.js';
@@ -13,7 +14,7 @@ import { quotesModule } from './quotes/index.js';
  * The enabled business modules, in the order of the menu, which follows a salesperson's work. Leads come
  * first, then the accounts and contacts they become, the potentials won from them and the calls, meetings and
  * tasks that move them on. Products and the quotes that price potentials follow, then the campaigns that bring
- * leads, and the Budget's targets come last.
+ * leads. Documents, which attach to all of these, come after them, and the Budget's targets come last.
  * Adding a module is adding its folder and one line here.
  */
 export const businessModules: BusinessModule[] = [
@@ -25,5 +26,6 @@ export const businessModules: BusinessModule[] = [
   productsModule,
   quotesModule,
   campaignsModule,
+  documentsModule,
   budgetModule,
 ];

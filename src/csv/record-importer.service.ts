@@ -190,6 +190,7 @@ export class RecordImporter {
       today: run.today,
       source: 'import',
       imported,
+      errors,
     });
     checkValues(this.registry.writableFields(run.manifest.name), values, run.picklists, errors);
     return { line: row.line, cells: row.cells, values, errors };

@@ -1,5 +1,6 @@
 import { FieldValue, RecordValues } from './field-codec.js';
 import { PicklistSet } from './picklists.service.js';
+import type { FieldErrors } from './record-validation.js';
 
 /**
  * The origin of a save. Some rules differ for an import of records that are already closed. A board move or
@@ -23,6 +24,8 @@ export interface SaveContext {
   source: SaveSource;
   /** Extra values an import mapped that are not writable fields (the effective close date of a closed deal). */
   imported?: Record<string, FieldValue>;
+  /** The save's field errors so far; a hook adds the errors of its module's own rules here. */
+  errors?: FieldErrors;
 }
 
 /** Module rules that run on every save, after the values were parsed and before they are validated. */

@@ -990,7 +990,13 @@ export abstract class RecordPagesController {
           sections.length > 0 ? translate(user.locale, 'staleSave.sectionsNotCompared') : undefined,
       },
       errorSummaryHeading: conflict && translate(user.locale, 'staleSave.markedHeading'),
+      enctype: this.formEncoding(id),
     });
+  }
+
+  /** Lets a module send its create or edit form as multipart/form-data, for a form that uploads files. */
+  protected formEncoding(_id: number | null): string | undefined {
+    return undefined;
   }
 
   /** Builds the warning above a form whose value visible records already have, with a link to each. */

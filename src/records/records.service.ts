@@ -813,9 +813,16 @@ export class RecordsService {
 
       const picklists = await this.picklists.forModule(moduleName, manager);
       const today = localToday();
-      this.registry
-        .hooksOf(moduleName)
-        ?.beforeSave({ isNew: previous === null, previous, values, submitted, picklists, today, source });
+      this.registry.hooksOf(moduleName)?.beforeSave({
+        isNew: previous === null,
+        previous,
+        values,
+        submitted,
+        picklists,
+        today,
+        source,
+        errors,
+      });
       checkValues(writable, values, picklists, errors, keptEmpty(previous, submitted, source));
       await this.resolveReferences(manager, manifest, user, values, previous, errors);
       await this.checkUniqueKeys(manager, manifest, user, values, id, errors);

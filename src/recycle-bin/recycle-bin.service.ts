@@ -161,14 +161,15 @@ export class RecycleBinService {
    */
   async purge(user: CurrentUser, moduleName: string, id: number): Promise<void> {
     const manifest = await this.handledModule(user, moduleName);
-    await inTransaction(this.dataSource, async (manager) => {
+    const deleted = await inTransaction(this.dataSource, async (manager) => {
       const row = await this.binnedQuery(manager, manifest, user)
         .select(`${ALIAS}.id`, 'id')
         .andWhere(`${ALIAS}.id = :id`, { id })
         .getRawOne<{ id: number | string }>();
       if (!row) throw new NotFoundException();
-      await this.deleteRow(manager, user, manifest, id);
+      return this.deleteRow(manager, user, manifest, id);
     });
+    await this.events.committed(RecordDeletedEvent, deleted);
     this.logger.log(`Purged ${moduleName} ${id} from the recycle bin by user ${user.id}`);
   }
 
@@ -190,9 +191,10 @@ export class RecycleBinService {
       // One transaction per record, so that a record that cannot go fails alone.
       for (const { id } of rows) {
         try {
-          await inTransaction(this.dataSource, (manager) =>
+          const deleted = await inTransaction(this.dataSource, (manager) =>
             this.deleteRow(manager, user, manifest, Number(id)),
           );
+          await this.events.committed(RecordDeletedEvent, deleted);
           purged++;
         } catch (error) {
           failed++;
@@ -204,14 +206,20 @@ export class RecycleBinService {
     return { purged, failed };
   }
 
+  /**
+   * Deletes a record's row and runs the `record.deleted` handlers in the caller's transaction. Returns the
+   * event, whose after-commit observers (a document's files) the caller runs once the transaction committed.
+   */
   private async deleteRow(
     manager: EntityManager,
     user: CurrentUser,
     manifest: ModuleManifest,
     id: number,
-  ): Promise<void> {
+  ): Promise<RecordDeletedEvent> {
     await manager.createQueryBuilder().delete().from(manifest.table).where('id = :id', { id }).execute();
-    await this.events.emit(RecordDeletedEvent, new RecordDeletedEvent(manager, user, manifest.name, id));
+    const deleted = new RecordDeletedEvent(manager, user, manifest.name, id);
+    await this.events.emit(RecordDeletedEvent, deleted);
+    return deleted;
   }
 
   /** A query on the module's binned records that the user may handle: all for an administrator, else their own. */

@@ -43,6 +43,7 @@ describe.each(databaseKinds())('record access by role and sharing on %s', (kind)
       accounts,
       campaigns: 'public_read_write_delete',
       contacts: 'public_read_write_delete',
+      documents: 'public_read_write_delete',
       leads: 'public_read_write_delete',
       products: 'public_read_write_delete',
       quotes: 'public_read_write_delete',

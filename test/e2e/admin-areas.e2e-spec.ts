@@ -178,6 +178,7 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
       accounts: 'private',
       campaigns: 'private',
       contacts: 'public_read_write_delete',
+      documents: 'public_read_write_delete',
       leads: 'public_read_write_delete',
       products: 'public_read_write_delete',
       quotes: 'public_read_write_delete',
@@ -572,6 +573,7 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
         accounts: 'public_read_write_delete',
         campaigns: 'public_read_write_delete',
         contacts: 'public_read_write_delete',
+        documents: 'public_read_write_delete',
         leads: 'public_read_write_delete',
         products: 'public_read_write_delete',
         quotes: 'public_read_write_delete',
@@ -586,10 +588,11 @@ describe.each(databaseKinds())('administration areas on %s', (kind) => {
 
       expect(levels.status).toBe(403);
       expect(openPeers.status).toBe(403);
-      // Sorted by module: accounts, campaigns, contacts, leads, potentials, products, quotes.
+      // Sorted by module: accounts, campaigns, contacts, documents, leads, potentials, products, quotes.
       expect(stored.map((row) => row.level)).toEqual([
         'private',
         'private',
+        'public_read_write_delete',
         'public_read_write_delete',
         'public_read_write_delete',
         'private',

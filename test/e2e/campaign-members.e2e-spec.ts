@@ -83,6 +83,7 @@ describe.each(databaseKinds())('campaign members on %s', (kind) => {
     await setSharing(admin, {
       leads: 'private',
       contacts: 'private',
+      documents: 'public_read_write_delete',
       potentials: 'private',
       campaigns: 'public_read',
       accounts: 'private',

@@ -69,6 +69,7 @@ describe.each(databaseKinds())('groups of users on %s', (kind) => {
       accounts: 'private',
       campaigns: 'private',
       contacts: 'public_read_write_delete',
+      documents: 'public_read_write_delete',
       leads: 'public_read_write_delete',
       products: 'public_read_write_delete',
       quotes: 'public_read_write_delete',

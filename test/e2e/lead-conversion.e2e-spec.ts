@@ -68,6 +68,7 @@ const PUBLIC_SHARING = {
   accounts: 'public_read_write_delete',
   campaigns: 'public_read_write_delete',
   contacts: 'public_read_write_delete',
+  documents: 'public_read_write_delete',
   leads: 'public_read_write_delete',
   potentials: 'public_read_write_delete',
   products: 'public_read_write_delete',

@@ -622,6 +622,7 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
       quotes: 'public_read_write_delete',
       accounts: 'public_read_write_delete',
       contacts: 'public_read_write_delete',
+      documents: 'public_read_write_delete',
       potentials: 'public_read_write_delete',
       campaigns: 'public_read_write_delete',
     };

@@ -66,6 +66,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
       accounts: 'public_read_write_delete',
       campaigns: 'public_read_write_delete',
       contacts: 'public_read_write_delete',
+      documents: 'public_read_write_delete',
       leads: 'public_read_write_delete',
       products: 'public_read_write_delete',
       quotes: 'public_read_write_delete',

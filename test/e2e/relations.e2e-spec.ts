@@ -73,6 +73,7 @@ describe.each(databaseKinds())('relations menu on %s', (kind) => {
     await setSharing(admin, {
       leads: 'private',
       contacts: 'private',
+      documents: 'public_read_write_delete',
       potentials: 'private',
       campaigns: 'private',
       accounts: 'private',

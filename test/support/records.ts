@@ -134,6 +134,7 @@ export function sharingWith(potentials: string): Record<string, string> {
     accounts: 'public_read_write_delete',
     campaigns: 'public_read_write_delete',
     contacts: 'public_read_write_delete',
+    documents: 'public_read_write_delete',
     leads: 'public_read_write_delete',
     potentials,
     products: 'public_read_write_delete',
@@ -141,9 +142,14 @@ export function sharingWith(potentials: string): Record<string, string> {
   };
 }
 
-/** Saves the sharing page with the given sharing level per module name. */
+/**
+ * Saves the sharing page with the given sharing level per module name. A module left out gets the level of a
+ * fresh install, public read, edit and delete, because the page takes every module's level at once.
+ */
 export async function setSharing(admin: Agent, levels: Record<string, string>): Promise<void> {
-  const response = await postForm(admin, '/admin/sharing', '/admin/sharing', levels);
+  const installed: Record<string, string> = {};
+  for (const manifest of RECORD_MANIFESTS) installed[manifest.name] = 'public_read_write_delete';
+  const response = await postForm(admin, '/admin/sharing', '/admin/sharing', { ...installed, ...levels });
   if (response.status !== 303)
     throw new Error(`Saving the sharing levels failed with status ${response.status}`);
 }

@@ -105,6 +105,8 @@ export async function resetRecords(dataSource: DataSource): Promise<void> {
     'record_relations',
     'record_notes',
     'activities',
+    'document_versions',
+    'documents',
     'quotes',
     'leads',
     'potentials',
