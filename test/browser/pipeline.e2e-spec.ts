@@ -461,7 +461,7 @@ describeInChromium('pipeline in Chromium', () => {
     expect(await page.getByRole('link', { name: 'Leads', exact: true }).isVisible()).toBe(true);
     expect(await page.locator('.app-menu-toggle').isVisible()).toBe(false);
 
-    await page.locator('.app-admin-menu > summary').focus();
+    await page.locator('.app-admin-menu:not(.app-user-menu) > summary').focus();
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Users');

@@ -40,13 +40,14 @@ describe.each(databaseKinds())('own account on %s', (kind) => {
     return response.status;
   }
 
-  it('links the user name in the menu to the account page', async () => {
+  it('lists the account page under the user name in the menu', async () => {
     const sara = await loginAgent(testApp.app, 'sara', PASSWORD);
 
     const home = await sara.get('/potentials');
     const account = await sara.get('/account');
 
-    expect(home.text).toContain('<a class="nav-link app-navbar-account" href="/account">Sara Bianchi</a>');
+    expect(home.text).toContain('<summary class="nav-link app-navbar-account">Sara Bianchi</summary>');
+    expect(home.text).toContain('<a class="nav-link" href="/account">My account</a>');
     expect(account.status).toBe(200);
     expect(unescapeHtml(account.text)).toContain('Signed in as Sara Bianchi (sara).');
   });

@@ -1,3 +1,4 @@
+import { withoutTimeline } from '../support/record-pages.js';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TimelineSources } from '../../src/records/timeline.js';
@@ -337,7 +338,9 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     const response = await postForm(admin, unlink, unlink, {});
 
     expect(response.status).toBe(303);
-    expect((await admin.get(`/accounts/${account}`)).text).not.toContain(`href="/documents/${id}"`);
+    expect(withoutTimeline((await admin.get(`/accounts/${account}`)).text)).not.toContain(
+      `href="/documents/${id}"`,
+    );
     expect((await admin.get(`/potentials/${potential}`)).text).toContain(`href="/documents/${id}"`);
     const links = await rows('SELECT module_b, id_b FROM record_relations WHERE id_a = ?', [id]);
     expect(links.map((row) => row.module_b)).toEqual(['potentials']);
@@ -393,11 +396,14 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect(links.map((row) => row.module_b)).toEqual(['accounts', 'contacts', 'leads', 'potentials']);
   });
 
-  it('deletion removes versions and files', async () => {
+  it('purge removes versions and files', async () => {
     const id = await uploadOne({ title: 'Old offer' });
     expect(storedFiles()).toHaveLength(1);
+    const purgePage = `/recycle-bin/documents/${id}/delete`;
 
-    const response = await postForm(admin, `/documents/${id}/delete`, `/documents/${id}/delete`, {});
+    await postForm(admin, `/documents/${id}/delete`, `/documents/${id}/delete`, {});
+    expect(storedFiles()).toHaveLength(1);
+    const response = await postForm(admin, purgePage, purgePage, {});
 
     expect(response.status).toBe(303);
     expect(await count('document_versions')).toBe(0);

@@ -36,3 +36,12 @@ export async function exportedRow(
   const cells = Object.fromEntries(rows[0].map((label, index) => [label, rows[1][index]]));
   return { text: response.text, cells };
 }
+
+/**
+ * Returns a detail page without its timeline, whose history entries link to the records that were linked and
+ * unlinked, so that a test of the related lists reads only the lists.
+ */
+export function withoutTimeline(html: string): string {
+  const start = html.indexOf('id="timeline"');
+  return start === -1 ? html : html.slice(0, start);
+}
