@@ -1,3 +1,4 @@
+import { AccessScope } from '../../src/access/access-scope.service.js';
 import { Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -12,10 +13,11 @@ import { ModuleRegistry } from '../../src/records/module-registry.js';
 import { RecordRelationEntity } from '../../src/records/record-relation.entity.js';
 import type { RecordHooks, SaveContext } from '../../src/records/record-hooks.js';
 import type { FieldErrors } from '../../src/records/record-validation.js';
-import { ALIAS, RecordsService } from '../../src/records/records.service.js';
+import { RecordsService } from '../../src/records/records.service.js';
 import { utcNow } from '../../src/records/values.js';
 import { DocumentFiles } from './document-files.js';
 import { DocumentVersionEntity, DocumentVersionRow } from './document-version.entity.js';
+import { documentScopeCondition } from './document-scope.js';
 import { documentsManifest, DOCUMENT_KINDS } from './documents.manifest.js';
 import { cleanFileName } from './download-headers.js';
 
@@ -65,10 +67,12 @@ export class DocumentsService implements OnModuleInit, RecordHooks {
     private readonly permissions: PermissionsService,
     private readonly events: EventBus,
     private readonly files: DocumentFiles,
+    private readonly scope: AccessScope,
   ) {}
 
   onModuleInit(): void {
     this.registry.registerHooks(documentsManifest.name, this);
+    this.scope.addCondition(documentsManifest.name, documentScopeCondition(this.scope, this.registry));
     this.events.on(RecordDeletedEvent, (event) => this.forgetVersions(event), {
       order: 20,
       owner: 'documents',
@@ -243,28 +247,12 @@ export class DocumentsService implements OnModuleInit, RecordHooks {
   }
 
   /**
-   * Finds a document the user may download, and throws NotFoundException otherwise. The user must see the
-   * document and, when it is linked to records, at least one of those records, as if it did not exist.
+   * Finds a document the user may download, and throws NotFoundException otherwise. The access scope decides,
+   * with the documents' condition: a document linked to records needs one of them in the user's scope.
    */
   async requireReadable(user: CurrentUser, documentId: number): Promise<void> {
     await this.permissions.require(user, documentsManifest.name, 'view');
     await this.records.findVisible(documentsManifest.name, user, documentId);
-    const links = await this.dataSource.manager.find(RecordRelationEntity, {
-      where: { moduleA: documentsManifest.name, idA: documentId },
-    });
-    if (links.length === 0) return;
-
-    const permissions = await this.permissions.forUser(user);
-    for (const link of links) {
-      if (!this.registry.has(link.moduleB) || !permissions.can(link.moduleB, 'view')) continue;
-      const visible = await this.records
-        .visibleQuery(this.registry.get(link.moduleB), user, undefined, 'none')
-        .select(`${ALIAS}.id`, 'id')
-        .andWhere(`${ALIAS}.id = :linkedId`, { linkedId: link.idB })
-        .getRawOne<{ id: number }>();
-      if (visible) return;
-    }
-    throw new NotFoundException();
   }
 
   /** Lists a document's versions, newest first, after the same access check as a download. */

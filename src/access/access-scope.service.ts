@@ -22,14 +22,34 @@ const OPEN_LEVELS: Record<AccessAction, SharingLevel[]> = {
  * The rule is part of the SQL, sharing level included, so a change of level or role acts on the next
  * query, with no cache or recalculation in between.
  */
+/**
+ * A module's own addition to the scope of its records, such as documents that are readable only through a
+ * record they are linked to. It adds its conditions to the query and names its parameters with `suffix`.
+ */
+export type ScopeCondition = (
+  query: SelectQueryBuilder<ObjectLiteral>,
+  alias: string,
+  user: CurrentUser,
+  suffix: number,
+) => void;
+
 @Injectable()
 export class AccessScope {
   private parameterCount = 0;
+  private readonly conditions = new Map<string, ScopeCondition>();
 
   constructor(
     private readonly registry: ModuleRegistry,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
+
+  /**
+   * Adds a condition to every query of a module's records, for administrators too: its lists, totals,
+   * pickers, detail pages and downloads. A module registers it in onModuleInit.
+   */
+  addCondition(moduleName: string, condition: ScopeCondition): void {
+    this.conditions.set(moduleName, condition);
+  }
 
   /** SQL that joins two string expressions; SQLite has no CONCAT before 3.44. */
   private concat(left: string, right: string): string {
@@ -95,9 +115,10 @@ export class AccessScope {
     action: AccessAction = 'read',
   ): SelectQueryBuilder<T> {
     if (this.registry.has(moduleName)) query.andWhere(`${alias}.${BIN_COLUMNS.deletedAt} IS NULL`);
+    const suffix = ++this.parameterCount;
+    this.conditions.get(moduleName)?.(query, alias, user, suffix);
     if (user.isAdmin) return query;
 
-    const suffix = ++this.parameterCount;
     const names = {
       module: `scopeModule${suffix}`,
       open: `scopeOpen${suffix}`,

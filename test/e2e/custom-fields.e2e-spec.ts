@@ -295,13 +295,16 @@ describe.each(databaseKinds())('custom fields on %s', (kind) => {
       expect(await testApp.dataSource.query(`SELECT id, cf_1 FROM potentials_cf`)).toEqual([{ id, cf_1: 7 }]);
     });
 
-    it('deleting a record deletes its custom values', async () => {
+    it('binning keeps custom values and purging deletes them', async () => {
       const created = await createPotential({ [names.fleetSize]: '3' });
       const path = created.headers.location;
+      const purgePage = `/recycle-bin${path}/delete`;
 
-      const deleted = await postForm(admin, `${path}/delete`, `${path}/delete`, {});
+      await postForm(admin, `${path}/delete`, `${path}/delete`, {});
+      expect(await testApp.dataSource.query(`SELECT cf_1 FROM potentials_cf`)).toEqual([{ cf_1: 3 }]);
+      const purged = await postForm(admin, purgePage, purgePage, {});
 
-      expect(deleted.status).toBe(303);
+      expect(purged.status).toBe(303);
       expect(await testApp.dataSource.query(`SELECT id FROM potentials_cf`)).toEqual([]);
     });
 

@@ -305,9 +305,31 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect((await sam.get(`/documents/${id}/versions/1/download`)).status).toBe(404);
     expect((await sam.get(`/documents/${id}`)).status).toBe(404);
     expect((await sam.get(`/documents/${unlinked}/download`)).status).toBe(200);
+    const listed = (await sam.get('/documents')).text;
+    expect(listed).not.toContain(`href="/documents/${id}"`);
+    expect(listed).toContain(`href="/documents/${unlinked}"`);
 
     await linkDocument('accounts', shown, id);
     expect((await sam.get(`/documents/${id}/download`)).status).toBe(200);
+    expect((await sam.get('/documents')).text).toContain(`href="/documents/${id}"`);
+  });
+
+  it('binned record takes its documents along', async () => {
+    const account = await createRecord(testApp, 'accounts', { account_name: 'Rossi Srl' });
+    const id = await uploadOne({ title: 'Contract' });
+    const unlinked = await uploadOne({ title: 'Brochure' });
+    await linkDocument('accounts', account, id);
+    const deletePage = `/accounts/${account}/delete`;
+
+    await postForm(admin, deletePage, deletePage, {});
+    const whileBinned = (await admin.get('/documents')).text;
+    expect(whileBinned).not.toContain(`href="/documents/${id}"`);
+    expect(whileBinned).toContain(`href="/documents/${unlinked}"`);
+    expect((await admin.get(`/documents/${id}/download`)).status).toBe(404);
+
+    await postForm(admin, '/recycle-bin', `/recycle-bin/accounts/${account}/restore`, {});
+    expect((await admin.get('/documents')).text).toContain(`href="/documents/${id}"`);
+    expect((await admin.get(`/documents/${id}/download`)).status).toBe(200);
   });
 
   it('download out of scope is 404', async () => {

@@ -78,12 +78,13 @@ describe.each(databaseKinds())('products on %s', (kind) => {
   });
 
   describe('records', () => {
-    it('menu lists products after potentials', async () => {
+    it('menu lists products after potentials and activities', async () => {
       const html = (await admin.get('/products')).text;
       const links = [...html.matchAll(/class="nav-link[^"]*" href="\/(\w+)"/g)].map((match) => match[1]);
 
-      expect(links.slice(links.indexOf('potentials'), links.indexOf('potentials') + 2)).toEqual([
+      expect(links.slice(links.indexOf('potentials'), links.indexOf('potentials') + 3)).toEqual([
         'potentials',
+        'activities',
         'products',
       ]);
     });
