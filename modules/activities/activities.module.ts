@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { LayoutModule } from '../../src/layout/layout.module.js';
 import { ActivitiesController } from './activities.controller.js';
 import { ActivityConversion } from './activity-conversion.js';
+import { ActivityDates } from './activity-dates.js';
 import { ActivityTimeline } from './activity-timeline.js';
 import { HomeTasks } from './home-tasks.js';
 
@@ -9,6 +10,6 @@ import { HomeTasks } from './home-tasks.js';
 @Module({
   imports: [LayoutModule],
   controllers: [ActivitiesController],
-  providers: [ActivityTimeline, HomeTasks, ActivityConversion],
+  providers: [ActivityTimeline, HomeTasks, ActivityConversion, ActivityDates],
 })
 export class ActivitiesModule {}

@@ -1,3 +1,4 @@
+import { cleanFileName } from './download-headers.js';
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { CurrentUser } from '../../src/access/current-user.js';
@@ -203,6 +204,10 @@ export class DocumentsController extends RecordPagesController {
         maxMb: this.files.config.documentMaxBytes / 1024 / 1024,
       });
     else if (problem || uploads.length !== 1) error = translate(user.locale, 'documents.version.oneFile');
+    else if (uploads[0].size === 0)
+      error = translate(user.locale, 'errors.field.documentFileEmpty', {
+        name: cleanFileName(uploads[0].originalname),
+      });
     if (error) {
       await this.files.remove(uploads.map((upload) => upload.filename));
       return this.renderVersionForm(response.status(problem === 'tooLarge' ? 413 : 422), user, record, error);

@@ -120,7 +120,7 @@ export class DocumentsService implements OnModuleInit, RecordHooks {
     format: InputFormat,
   ): Promise<DocumentsSaveResult> {
     const hasUrl = typeof input.link_url === 'string' && input.link_url.trim() !== '';
-    const problem = uploadProblem(uploads.length, hasUrl);
+    const problem = uploadProblem(uploads, hasUrl);
     if (problem) {
       await this.files.remove(uploads.map((upload) => upload.filename));
       return { ok: false, errors: problem };
@@ -364,9 +364,12 @@ export class DocumentsService implements OnModuleInit, RecordHooks {
   }
 }
 
-/** Returns the errors of an upload form that has neither a file nor a link, or both. */
-function uploadProblem(fileCount: number, hasUrl: boolean): FieldErrors | undefined {
-  if (fileCount === 0 && !hasUrl) return { files: { code: 'documentFileOrLink' } };
-  if (fileCount > 0 && hasUrl) return { link_url: { code: 'documentFileHasLink' } };
+/** Returns the errors of an upload form that has neither a file nor a link, or both, or an empty file. */
+function uploadProblem(uploads: UploadedFile[], hasUrl: boolean): FieldErrors | undefined {
+  if (uploads.length === 0 && !hasUrl) return { files: { code: 'documentFileOrLink' } };
+  if (uploads.length > 0 && hasUrl) return { link_url: { code: 'documentFileHasLink' } };
+  const empty = uploads.find((upload) => upload.size === 0);
+  if (empty)
+    return { files: { code: 'documentFileEmpty', params: { name: cleanFileName(empty.originalname) } } };
   return undefined;
 }

@@ -64,6 +64,7 @@ describe('parseFieldInput', () => {
     expect(parsed(field('url'), 'data:text/html,x.y')).toBe('error:invalidUrl');
     expect(parsed(field('url'), 'ftp://files.example.com')).toBe('error:invalidUrl');
     expect(parsed(field('url'), 'http://exa mple.com')).toBe('error:invalidUrl');
+    expect(parsed(field('url'), '//example.com')).toBe('error:invalidUrl');
   });
 
   it('limits a percent to 0 to 100 whole numbers', () => {

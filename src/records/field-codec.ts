@@ -44,7 +44,8 @@ export interface InputFormat {
 const TEXT_MAX_LENGTH = 255;
 const TEXTAREA_MAX_LENGTH = 65535;
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
-const URL = /^(https?:\/\/)?[^\s<>"']+\.[^\s<>"']+$/i;
+// A host comes first: a value starting with // (a link relative to the page's scheme) is not an address.
+const URL = /^(https?:\/\/)?[^\s<>"'/][^\s<>"']*\.[^\s<>"']+$/i;
 /** A scheme such as `javascript:` or `data:`. A colon followed by a digit is a port instead (`example.com:8080`). */
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:(?!\d)/i;
 

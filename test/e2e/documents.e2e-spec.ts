@@ -1,3 +1,4 @@
+import { unescapeHtml } from '../support/csv-import.js';
 import { withoutTimeline } from '../support/record-pages.js';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -271,6 +272,17 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
 
     expect(response.status).toBe(422);
     expect(await count('documents')).toBe(0);
+  });
+
+  it('empty file is rejected', async () => {
+    const response = await upload(admin, { title: 'Blank' }, [
+      { name: 'blank.pdf', type: 'application/pdf', content: Buffer.alloc(0) },
+    ]);
+
+    expect(response.status).toBe(422);
+    expect(unescapeHtml(response.text)).toContain('The file blank.pdf is empty.');
+    expect(await count('documents')).toBe(0);
+    expect(storedFiles()).toEqual([]);
   });
 
   it('form without file or link is rejected', async () => {

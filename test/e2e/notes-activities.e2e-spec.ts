@@ -242,6 +242,29 @@ describe.each(databaseKinds())('notes, activities and the timeline on %s', (kind
   });
 
   describe('activities', () => {
+    it('due date before start date is rejected', async () => {
+      const form = await admin.get('/activities/new');
+
+      const response = await admin
+        .post('/activities')
+        .type('form')
+        .send({
+          _csrf: csrfToken(form.text),
+          subject: 'Send the offer',
+          activity_type: 'Task',
+          status: 'Planned',
+          start_date: '12/31/2026',
+          due_date: '01/01/2026',
+          assigned_user_id: '1',
+        });
+
+      expect(response.status).toBe(422);
+      expect(unescapeHtml(response.text)).toContain('The due date is before the start date.');
+      expect(response.text).toContain('value="Send the offer"');
+      const saved = await testApp.dataSource.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM activities');
+      expect(Number(saved[0].n)).toBe(0);
+    });
+
     it('activity added from a potential comes back linked', async () => {
       const potential = await createPotential('Fleet renewal');
       const detail = await admin.get(`/potentials/${potential}`);
