@@ -139,7 +139,7 @@ export class MassActionsController {
     if (!ids) return;
 
     const outcome = await this.massActions.apply(moduleName, user, ids, { kind: 'delete' }, formatOf(user));
-    this.showResult(response, manifest, outcome);
+    this.showResult(response, manifest, outcome, true);
   }
 
   /** Counts the records of other modules that would lose their link to the records being deleted. */
@@ -267,8 +267,13 @@ export class MassActionsController {
    * Keeps the outcome in the session and sends the browser to the result page (post/redirect/get), so
    * that reloading the result page shows the result again instead of sending the action again.
    */
-  private showResult(response: Response, manifest: ModuleManifest, outcome: MassOutcome): void {
-    storeMassResult(response, summariseOutcome(manifest.name, outcome));
+  private showResult(
+    response: Response,
+    manifest: ModuleManifest,
+    outcome: MassOutcome,
+    deleted = false,
+  ): void {
+    storeMassResult(response, summariseOutcome(manifest.name, outcome, deleted));
     response.redirect(303, `/mass/${manifest.name}/result`);
   }
 
@@ -305,6 +310,9 @@ export class MassActionsController {
       title: 'mass.resultTitle',
       module: manifest.name,
       moduleLabel: translate(user.locale, manifest.label),
+      changedText: translate(user.locale, stored.deleted ? 'mass.binned' : 'mass.changed', {
+        count: stored.changed,
+      }),
       changed: stored.changed,
       refusedCount: stored.refusedCount,
       groups: groupModels,

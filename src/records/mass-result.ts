@@ -10,6 +10,8 @@ export const MAX_LISTED_REFUSALS = 50;
  */
 export interface StoredMassResult {
   module: string;
+  /** Whether the action deleted the records, which then went to the recycle bin, or changed them. */
+  deleted: boolean;
   changed: number;
   refusedCount: number;
   /** Refusals by reason, each with the ids of its first records (MAX_LISTED_REFUSALS over all groups). */
@@ -19,7 +21,11 @@ export interface StoredMassResult {
 type SessionWithMassResult = { massResult?: StoredMassResult };
 
 /** Groups the refusals of an outcome by reason and keeps the ids of the first refused records only. */
-export function summariseOutcome(moduleName: string, outcome: MassOutcome): StoredMassResult {
+export function summariseOutcome(
+  moduleName: string,
+  outcome: MassOutcome,
+  deleted: boolean,
+): StoredMassResult {
   const groups = new Map<string, StoredMassResult['groups'][number]>();
   for (const [index, { id, refusal }] of outcome.refused.entries()) {
     const key =
@@ -31,6 +37,7 @@ export function summariseOutcome(moduleName: string, outcome: MassOutcome): Stor
   }
   return {
     module: moduleName,
+    deleted,
     changed: outcome.changed,
     refusedCount: outcome.refused.length,
     groups: [...groups.values()],

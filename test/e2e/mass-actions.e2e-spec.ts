@@ -191,7 +191,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
 
     const reload = await anna.get('/mass/potentials/result');
 
-    expect(reload.text).toContain('1 record changed.');
+    expect(reload.text).toContain('1 record moved to the recycle bin.');
     expect(reload.text).toContain('1 not found: it was deleted or you may not see it');
     expect(reload.text).toContain(`#${deals.bruno}`);
     expect(await stored(deals.annaSecond)).toEqual(annaSecondBefore);
@@ -250,7 +250,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
     expect(confirmation.text).toContain('Move 2 records to the recycle bin?');
     expect(confirmation.text).toContain('action="/mass/potentials/delete"');
     expect(keptMeanwhile).toBeDefined();
-    expect(response.text).toContain('2 records changed.');
+    expect(response.text).toContain('2 records moved to the recycle bin.');
     expect(await stored(deals.annaFirst)).toBeUndefined();
     expect(await stored(deals.bruno)).toBeUndefined();
     expect(await stored(deals.annaSecond)).toBeDefined();
@@ -291,7 +291,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
     const response = await massAction(anna, '/delete', selection);
 
     expect(confirmation.text).toContain('Move 1 record to the recycle bin?');
-    expect(response.text).toContain('1 record changed.');
+    expect(response.text).toContain('1 record moved to the recycle bin.');
     expect(response.text).not.toContain('refused');
     expect(await stored(deals.annaFirst)).toBeUndefined();
     expect(await stored(deals.annaSecond)).toBeDefined();
@@ -391,7 +391,7 @@ describe.each(databaseKinds())('mass actions on list pages on %s', (kind) => {
       ids: [String(deals.annaFirst), String(deals.bruno)],
     });
 
-    expect(response.text).toContain('1 record changed.');
+    expect(response.text).toContain('1 record moved to the recycle bin.');
     expect(response.text).toContain('1 not found: it was deleted or you may not see it');
     expect(response.text).toContain(`#${deals.bruno}`);
     expect(response.text).not.toContain(`href="/potentials/${deals.bruno}"`);

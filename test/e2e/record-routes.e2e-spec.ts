@@ -327,11 +327,11 @@ describe.each(databaseKinds())('record routes out of scope on %s', (kind) => {
         send: (c) =>
           postFormAndFollow(c.agent, base, `/mass/${manifest.name}/delete`, { ids: String(c.target) }),
         checkOutsider: (response) => {
-          expect(massResult(response)).toContain('0 records changed.');
+          expect(massResult(response)).toContain('0 records moved to the recycle bin.');
           expect(massResult(response)).toContain('1 not found');
         },
         checkOwner: async (response, c) => {
-          expect(massResult(response)).toContain('1 record changed.');
+          expect(massResult(response)).toContain('1 record moved to the recycle bin.');
           expect((await row(manifest, c.target))?.deleted_at).toBeTruthy();
         },
       },
@@ -347,7 +347,7 @@ describe.each(databaseKinds())('record routes out of scope on %s', (kind) => {
           expect(response.text).toContain('No records were selected.');
         },
         checkOwner: async (response, c) => {
-          expect(massResult(response)).toContain('1 record changed.');
+          expect(massResult(response)).toContain('1 record moved to the recycle bin.');
           expect((await row(manifest, c.target))?.deleted_at).toBeTruthy();
         },
       },
