@@ -326,7 +326,9 @@ describe.each(databaseKinds())('recycle bin on %s', (kind) => {
     const rejected = await restore(admin, 'potentials', potential);
 
     expect(rejected.status).toBe(409);
-    expect(unescapeHtml(rejected.text)).toContain('The record is assigned to Anna Rossi, who is deactivated.');
+    expect(unescapeHtml(rejected.text)).toContain(
+      'The record is assigned to Anna Rossi, who is deactivated.',
+    );
     expect((await binColumns('potentials', potential)).deleted_at).not.toBeNull();
   });
 
