@@ -19,8 +19,10 @@ export class ActivityTimeline implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.sources.register('activity', (user, record, permissions, limit) =>
-      this.entries(user, record, permissions, limit),
+    this.sources.register(
+      'activity',
+      (user, record, permissions, limit) => this.entries(user, record, permissions, limit),
+      activitiesManifest.name,
     );
   }
 

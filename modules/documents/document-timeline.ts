@@ -31,8 +31,10 @@ export class DocumentTimeline implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.sources.register('document', (user, record, permissions, limit) =>
-      this.entries(user, record, permissions, limit),
+    this.sources.register(
+      'document',
+      (user, record, permissions, limit) => this.entries(user, record, permissions, limit),
+      documentsManifest.name,
     );
   }
 

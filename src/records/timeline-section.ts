@@ -11,6 +11,9 @@ export const TIMELINE_PAGE_SIZE = 20;
 /** The maximum number of entries one page shows, so that a long "Show older" chain cannot request thousands of rows. */
 const TIMELINE_MAX_SHOWN = 500;
 
+/** Kinds that the relations menu links to beside the timeline: documents and activities have lists there. */
+const MENU_KINDS: readonly TimelineKind[] = ['note', 'change'];
+
 /** The query parameters of the timeline on a detail page: `timeline` (the kind shown) and `shown` (how many). */
 export interface TimelineQuery {
   timeline?: unknown;
@@ -26,7 +29,7 @@ export class TimelineSection {
   constructor(private readonly sources: TimelineSources) {}
 
   async model(user: CurrentUser, record: TimelineRecord, permissions: UserPermissions, query: TimelineQuery) {
-    const kinds = this.sources.kinds();
+    const kinds = this.sources.kinds(permissions);
     if (kinds.length === 0) return undefined;
 
     const chosen = kinds.find((kind) => kind === query.timeline);
@@ -43,6 +46,11 @@ export class TimelineSection {
       `${base}${kind ? `?timeline=${kind}` : ''}#timeline`;
 
     return {
+      // The relations menu reaches the notes and the history as the timeline's filters show them.
+      menuLinks: MENU_KINDS.filter((kind) => kinds.includes(kind)).map((kind) => ({
+        label: translate(user.locale, `timeline.menu.${kind}`),
+        href: filterHref(kind),
+      })),
       filters: [undefined, ...kinds].map((kind) => ({
         label: translate(user.locale, `timeline.kinds.${kind ?? 'all'}`),
         href: filterHref(kind),

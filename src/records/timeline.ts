@@ -45,15 +45,24 @@ export type TimelineSource = (
  */
 @Injectable()
 export class TimelineSources {
-  private readonly sources: { kind: TimelineKind; read: TimelineSource }[] = [];
+  private readonly sources: { kind: TimelineKind; read: TimelineSource; moduleName?: string }[] = [];
 
-  register(kind: TimelineKind, read: TimelineSource): void {
-    this.sources.push({ kind, read });
+  /**
+   * Registers a source. A source that reads the records of a module (activities, documents) names it, so
+   * that a user whose profile cannot view the module is not offered its kind in the filter.
+   */
+  register(kind: TimelineKind, read: TimelineSource, moduleName?: string): void {
+    this.sources.push({ kind, read, moduleName });
   }
 
-  /** Kinds that have a source, in filter order. */
-  kinds(): TimelineKind[] {
-    return TIMELINE_KINDS.filter((kind) => this.sources.some((source) => source.kind === kind));
+  /** Kinds that have a source the user may read, in filter order. */
+  kinds(permissions: UserPermissions): TimelineKind[] {
+    return TIMELINE_KINDS.filter((kind) =>
+      this.sources.some(
+        (source) =>
+          source.kind === kind && (!source.moduleName || permissions.can(source.moduleName, 'view')),
+      ),
+    );
   }
 
   /**

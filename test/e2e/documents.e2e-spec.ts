@@ -344,6 +344,21 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect((await admin.get(`/documents/${id}/download`)).status).toBe(200);
   });
 
+  it('timeline offers documents only to their viewers', async () => {
+    await createUser(testApp, 'sam', SALESPERSON_ROLE);
+    await createProfileFor(admin, SALESPERSON_ROLE, 'Accounts only', { accounts: ALL_ACTIONS });
+    await setSharing(admin, sharingWith('public_read_write_delete'));
+    const account = await createRecord(testApp, 'accounts', { account_name: 'Rossi Srl' });
+    const sam = await loginAgent(testApp.app, 'sam', PASSWORD);
+    const filter = `href="/accounts/${account}?timeline=document#timeline"`;
+
+    expect(unescapeHtml((await admin.get(`/accounts/${account}`)).text)).toContain(filter);
+    const samPage = await sam.get(`/accounts/${account}`);
+    expect(samPage.status).toBe(200);
+    expect(unescapeHtml(samPage.text)).not.toContain(filter);
+    expect(unescapeHtml(samPage.text)).toContain(`href="/accounts/${account}?timeline=note#timeline"`);
+  });
+
   it('download out of scope is 404', async () => {
     await createUser(testApp, 'sam', SALESPERSON_ROLE);
     await createProfileFor(admin, SALESPERSON_ROLE, 'Documents without accounts', { documents: ALL_ACTIONS });

@@ -453,6 +453,21 @@ describe.each(databaseKinds())('record history on %s', (kind) => {
     );
   });
 
+  it('relations menu links to notes and history', async () => {
+    const id = await createPotential('Fleet renewal');
+
+    const page = unescapeHtml((await admin.get(`/potentials/${id}`)).text);
+    const menu = page.slice(
+      page.indexOf('aria-label="Related lists"'),
+      page.indexOf('</nav>', page.indexOf('aria-label="Related lists"')),
+    );
+
+    expect(menu).toContain(`<a class="nav-link" href="/potentials/${id}?timeline=note#timeline">Notes</a>`);
+    expect(menu).toContain(
+      `<a class="nav-link" href="/potentials/${id}?timeline=change#timeline">History</a>`,
+    );
+  });
+
   it('binning and restoring are recorded', async () => {
     const id = await createPotential('Fleet renewal');
 
