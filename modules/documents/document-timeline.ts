@@ -45,11 +45,14 @@ export class DocumentTimeline implements OnModuleInit {
     limit: number,
   ): Promise<TimelineEntry[]> {
     if (!permissions.can(documentsManifest.name, 'view')) return [];
-    if (!(DOCUMENT_TARGETS as readonly string[]).includes(record.moduleName)) return [];
+    const ownPage = record.moduleName === documentsManifest.name;
+    if (!ownPage && !(DOCUMENT_TARGETS as readonly string[]).includes(record.moduleName)) return [];
 
-    const rows = await this.records
-      .visibleQuery(documentsManifest, user, this.dataSource.manager, 'none')
-      .innerJoin(
+    // A document's own page lists its versions; another record's page those of the documents linked to it.
+    const query = this.records.visibleQuery(documentsManifest, user, this.dataSource.manager, 'none');
+    if (ownPage) query.andWhere(`${ALIAS}.id = :id`, { id: record.id });
+    else
+      query.innerJoin(
         'record_relations',
         'rel',
         `rel.relation = :relation AND rel.module_a = :documents AND rel.id_a = ${ALIAS}.id` +
@@ -60,7 +63,8 @@ export class DocumentTimeline implements OnModuleInit {
           module: record.moduleName,
           id: record.id,
         },
-      )
+      );
+    const rows = await query
       .leftJoin('document_versions', 'v', `v.document_id = ${ALIAS}.id`)
       .leftJoin('users', 'u', `u.id = COALESCE(v.uploaded_by_id, ${ALIAS}.created_by_id)`)
       .select(`${ALIAS}.id`, 'documentId')

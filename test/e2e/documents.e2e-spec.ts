@@ -474,6 +474,33 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
     expect(entries[0].links?.[0].href).toBe(`/documents/${id}/versions/1/download`);
   });
 
+  it('document timeline lists its own versions', async () => {
+    const id = await uploadOne({ title: 'Offer' });
+    await testApp.dataSource.query(
+      "UPDATE document_versions SET uploaded_at = '2026-01-01 09:00:00' WHERE document_id = ?",
+      [id],
+    );
+    const versionPage = `/documents/${id}/versions/new`;
+    const page = await admin.get(versionPage);
+    await admin
+      .post(`/documents/${id}/versions`)
+      .field('_csrf', csrfToken(page.text))
+      .attach('files', Buffer.from('%PDF-1.4 offer v2'), {
+        filename: 'offer-v2.pdf',
+        contentType: 'application/pdf',
+      });
+
+    const permissions = await testApp.app.get(PermissionsService).forUser(ADMIN);
+    const { entries } = await testApp.app
+      .get(TimelineSources)
+      .entries(ADMIN, { moduleName: 'documents', id }, permissions, ['document'], 10);
+
+    expect(entries.map((entry) => entry.title)).toEqual([
+      'Version 2 uploaded: Offer',
+      'Document uploaded: Offer',
+    ]);
+  });
+
   it('CSV import rejects rows without URL', async () => {
     const csv = 'title,link_url\r\nCatalogue,https://example.com/catalogue\r\nNo link,\r\n';
 
