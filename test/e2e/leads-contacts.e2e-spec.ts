@@ -522,7 +522,7 @@ describe.each(databaseKinds())('leads and contacts on %s', (kind) => {
       const response = await massAction('contacts', '/delete', { ids });
 
       expect(confirmation.text).toContain('Move 1 record to the recycle bin?');
-      expect(response.text).toContain('1 record changed.');
+      expect(response.text).toContain('1 record moved to the recycle bin.');
       const rows = await query<{ last_name: string }>(
         'SELECT last_name FROM contacts WHERE deleted_at IS NULL',
       );
