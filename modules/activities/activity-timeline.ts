@@ -62,6 +62,7 @@ export class ActivityTimeline implements OnModuleInit {
       return {
         kind: 'activity' as const,
         at,
+        wallClock: date !== null,
         title: activityTitle(row, permissions),
         href: `/${activitiesManifest.name}/${row.id}`,
         lines: activityLines(row, permissions, user.locale),

@@ -59,7 +59,8 @@ export class TimelineSection {
       entries: entries.map((entry) => ({
         ...entry,
         kindLabel: translate(user.locale, `timeline.kind.${entry.kind}`),
-        when: formatDateTime(entry.at, user.locale),
+        // Stored times are UTC and users have no time zone of their own, so the page says which times are UTC.
+        when: `${formatDateTime(entry.at, user.locale)}${entry.wallClock ? '' : ' UTC'}`,
       })),
       olderHref: more
         ? `${base}?${chosen ? `timeline=${chosen}&` : ''}shown=${shown + TIMELINE_PAGE_SIZE}#timeline-older`

@@ -11,6 +11,8 @@ export interface TimelineEntry {
   kind: TimelineKind;
   /** When it happened, in UTC as stored ('YYYY-MM-DD HH:MM:SS'); entries of every kind sort on it. */
   at: string;
+  /** Whether `at` is a wall-clock time as typed (an activity's start) rather than UTC. */
+  wallClock?: boolean;
   /** The display name of the user who did it; absent for the system. */
   userName?: string;
   /** One line in the user's words: "Call: Pricing review", "Sales Stage changed". */

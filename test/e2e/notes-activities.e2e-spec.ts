@@ -299,6 +299,8 @@ describe.each(databaseKinds())('notes, activities and the timeline on %s', (kind
       expect(entry.kind).toBe('activity');
       expect(entry.text).toContain('Call: Pricing call');
       expect(entry.text).toContain('Start Date: 03/10/2026 09:30');
+      // An activity's time is wall-clock as typed, unlike the UTC times of notes and changes.
+      expect(entry.text).not.toContain('UTC');
       expect(entry.text).toContain('Status: Planned');
       expect(entry.text).toContain('Assigned To: Administrator');
       expect(page).toContain(`href="/activities/${Number(links[0].id_a)}"`);
@@ -342,6 +344,7 @@ describe.each(databaseKinds())('notes, activities and the timeline on %s', (kind
       expect(all.map((entry) => entry.kind)).toEqual(['activity', 'note', 'activity']);
       expect(all[0].text).toContain('Task: Contract signing');
       expect(all[1].text).toContain('Today we talked');
+      expect(all[1].text).toMatch(/\d\d:\d\d UTC/);
       expect(all[2].text).toContain('Meeting: Kick-off meeting');
     });
 

@@ -121,7 +121,7 @@ describe.each(databaseKinds())('record history on %s', (kind) => {
     expect(history).toHaveLength(2);
     expect(history[0]).toContain('Changed by Administrator');
     expect(history[0]).toContain('Sales Stage: Negotiation/Review → Closed Won');
-    expect(history[0]).toMatch(/\d\d\/\d\d\/\d{4} \d\d:\d\d/);
+    expect(history[0]).toMatch(/\d\d\/\d\d\/\d{4} \d\d:\d\d UTC/);
     expect(history[1]).toContain('Created by Administrator');
   });
 
