@@ -1,4 +1,3 @@
-import { cleanFileName } from './download-headers.js';
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { CurrentUser } from '../../src/access/current-user.js';
@@ -25,6 +24,7 @@ import { UsersService } from '../../src/users/users.service.js';
 import { DocumentFiles, FILES_FIELD } from './document-files.js';
 import { DOCUMENT_KINDS } from './documents.manifest.js';
 import { DocumentsService, UploadedFile } from './documents.service.js';
+import { cleanFileName } from './download-headers.js';
 import { sendDownload } from './download-response.js';
 import { versionsModel } from './version-list.js';
 
@@ -47,6 +47,17 @@ export class DocumentsController extends RecordPagesController {
     private readonly relationLinks: RelationsService,
   ) {
     super('documents', registry, records, views, picklists, users, permissions);
+  }
+
+  /** Says on the create form that an empty title takes each file's name, which the mandatory mark hides. */
+  protected override fieldNotes(
+    user: CurrentUser,
+    id: number | null,
+    _permissions: UserPermissions,
+  ): Promise<Record<string, string>> {
+    const notes: Record<string, string> = {};
+    if (id === null) notes.title = translate(user.locale, 'documents.titleNote');
+    return Promise.resolve(notes);
   }
 
   protected override formEncoding(id: number | null): string | undefined {

@@ -173,8 +173,10 @@ describe.each(databaseKinds())('Documents on %s', (kind) => {
   it('several files make one document each', async () => {
     const second = { content: Buffer.from('price list'), name: 'prices.txt', type: 'text/plain' };
 
+    const form = unescapeHtml((await admin.get('/documents/new')).text);
     const response = await upload(admin, { title: '', folder: 'Proposals' }, [PDF, second]);
 
+    expect(form).toContain("Leave it empty when uploading files: each document then takes its file's name.");
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe('/documents');
     const documents = await rows('SELECT title, folder FROM documents ORDER BY title');
