@@ -226,7 +226,7 @@ describe.each(databaseKinds())('record history on %s', (kind) => {
     const adminHistory = await historyOf(admin, `/accounts/${account}`);
     const annaHistory = await historyOf(annaAgent, `/accounts/${account}`);
 
-    expect(adminHistory[0]).toContain('Administrator linked it to Potential Fleet renewal');
+    expect(adminHistory[0]).toContain('Administrator linked this record to Potential Fleet renewal');
     expect(annaHistory).toHaveLength(1);
     expect(annaHistory[0]).toContain('Created by Administrator');
   });
@@ -301,8 +301,8 @@ describe.each(databaseKinds())('record history on %s', (kind) => {
     expect(linked.status).toBe(303);
     expect(unlinked.status).toBe(303);
     const accountHistory = await historyOf(admin, `/accounts/${account}`);
-    expect(accountHistory[0]).toContain('Administrator unlinked it from Potential Fleet renewal');
-    expect(accountHistory[1]).toContain('Administrator linked it to Potential Fleet renewal');
+    expect(accountHistory[0]).toContain('Administrator unlinked this record from Potential Fleet renewal');
+    expect(accountHistory[1]).toContain('Administrator linked this record to Potential Fleet renewal');
     const potentialHistory = await historyOf(admin, `/potentials/${id}`);
     expect(potentialHistory[0]).toContain('Account Name: Rossi Srl → (empty)');
   });
@@ -330,8 +330,8 @@ describe.each(databaseKinds())('record history on %s', (kind) => {
     expect(potentialHistory[1]).toContain('Administrator linked Contact Maria Rossi');
     expect(potentialHistory[1]).toContain('Role: (empty) → Decision Maker');
     const contactHistory = await historyOf(admin, `/contacts/${contact}`);
-    expect(contactHistory[0]).toContain('Administrator unlinked it from Potential Fleet renewal');
-    expect(contactHistory[1]).toContain('Administrator linked it to Potential Fleet renewal');
+    expect(contactHistory[0]).toContain('Administrator unlinked this record from Potential Fleet renewal');
+    expect(contactHistory[1]).toContain('Administrator linked this record to Potential Fleet renewal');
   });
 
   it('role change of a link is recorded', async () => {
@@ -345,7 +345,7 @@ describe.each(databaseKinds())('record history on %s', (kind) => {
     });
 
     const history = await historyOf(admin, `/contacts/${contact}`);
-    expect(history[0]).toContain('Administrator changed its link to Potential Fleet renewal');
+    expect(history[0]).toContain("Administrator changed this record's link to Potential Fleet renewal");
     expect(history[0]).toContain('Role: Influencer → Economic Buyer');
   });
 
