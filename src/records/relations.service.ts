@@ -1,3 +1,4 @@
+import { AccessScope } from '../access/access-scope.service.js';
 import { Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
@@ -66,6 +67,7 @@ export class RelationsService implements OnModuleInit {
     private readonly records: RecordsService,
     private readonly permissions: PermissionsService,
     private readonly events: EventBus,
+    private readonly scope: AccessScope,
   ) {}
 
   onModuleInit(): void {
@@ -151,7 +153,7 @@ export class RelationsService implements OnModuleInit {
 
   /**
    * Returns a page of the visible records of the related module that match the search and are not linked
-   * to this record yet, sorted by name.
+   * to this record yet, sorted by name. When linking changes the candidate, only those the user may change.
    * NOTE: pages beyond the first use OFFSET, which scans the rows before them. A picker is searched rather
    * than paged far, so the cost is expected to stay small, but it is not measured.
    */
@@ -170,8 +172,12 @@ export class RelationsService implements OnModuleInit {
         .filter((field) => permissions.isHidden(end.module, field))
         .map((field) => field.name),
     );
+    // Linking changes the candidate when its link field changes or when its module declares the relation,
+    // so only candidates the user may change are offered then: choosing another one would be refused.
+    const candidateChanges = end.kind === 'field' || end.side === 'b';
     const query = () => {
       const candidates = this.records.filteredQuery(end.module, user, { search, filters: {}, hiddenFields });
+      if (candidateChanges) this.scope.restrict(candidates, ALIAS, end.module, user, 'write');
       this.excludeLinked(candidates, side, end);
       return candidates;
     };

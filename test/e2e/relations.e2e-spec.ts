@@ -10,6 +10,7 @@ import {
   PASSWORD,
   SALESPERSON_ROLE,
   setSharing,
+  sharingWith,
 } from '../support/records.js';
 import {
   csrfToken,
@@ -302,6 +303,30 @@ describe.each(databaseKinds())('relations menu on %s', (kind) => {
     expect(page).toContain('1 record found.');
     expect(forged.status).toBe(404);
     expect(await relationRows()).toEqual([{ id_a: potential, id_b: linked, attribute: null }]);
+  });
+
+  it('picker offers only potentials the user may change', async () => {
+    await createUser(testApp, 'sara', SALESPERSON_ROLE);
+    const sara = await loginAgent(testApp.app, 'sara', PASSWORD);
+    const saraId = String(
+      (await testApp.dataSource.query<{ id: number }[]>(`SELECT id FROM users WHERE username = 'sara'`))[0]
+        .id,
+    );
+    await createPotential('Own deal', { assigned_user_id: saraId });
+    await createPotential('Read-only deal');
+    const contact = await createContact('Bianchi', saraId);
+    const picker = `/relations/contacts/${contact}/potentials.contacts`;
+
+    await setSharing(admin, { ...sharingWith('private'), potentials: 'public_read' });
+    try {
+      const page = textOf((await sara.get(picker)).text);
+
+      expect(page).toContain('Own deal');
+      expect(page).not.toContain('Read-only deal');
+      expect(textOf((await sara.get('/potentials')).text)).toContain('Read-only deal');
+    } finally {
+      await setSharing(admin, { ...sharingWith('private'), documents: 'public_read_write_delete' });
+    }
   });
 
   it('forged record ids are not found', async () => {
