@@ -4,7 +4,7 @@ import type { RecordHooks, SaveContext } from '../../src/records/record-hooks.js
 import { activitiesManifest } from './activities.manifest.js';
 
 /**
- * The rule between an activity's dates: a due date before the start date is refused, because the task would
+ * The rule between an activity's dates: a due date before the start date is rejected, because the task would
  * show as overdue before it starts. Dates are 'YYYY-MM-DD' text, so they compare as text.
  */
 @Injectable()
