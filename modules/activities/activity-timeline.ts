@@ -8,7 +8,7 @@ import { activityLines, activityTitle, selectActivityRow, toActivityRow } from '
 
 /**
  * The activities of a record's timeline: those linked to it that the user may see. An activity sorts on its
- * start date and time, else its due date, else its creation, so a meeting planned for next week stands above
+ * start date and time, else its due date, else its creation, so a meeting planned for next week is listed above
  * today's notes.
  */
 @Injectable()

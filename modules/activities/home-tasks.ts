@@ -9,7 +9,7 @@ import { HomeSection, HomeSections } from '../../src/web/home-sections.js';
 import { activitiesManifest, CLOSED_STATUSES } from './activities.manifest.js';
 import { ActivityRow, activityTitle, dueDateOf, selectActivityRow, toActivityRow } from './activity-rows.js';
 
-/** The most activities each list of the home page shows; the count above it includes the rest. */
+/** Maximum number of activities in each list of the home page. The count above the list includes the rest. */
 const HOME_LIST_SIZE = 50;
 
 /**

@@ -7,7 +7,7 @@ import { documentsManifest } from './documents.manifest.js';
  * Returns the documents' addition to the access scope. A document linked to records is readable only while
  * the user may see one of them. So a potential's documents stay as private as the potential, and they go to
  * the recycle bin with it. A document linked to nothing follows its own assignee and sharing level. Lists,
- * pickers, pages and downloads all read documents through the scope, so they agree on what a user sees.
+ * pickers, pages and downloads all read documents through the scope, so they agree on what a user may read.
  */
 export function documentScopeCondition(scope: AccessScope, registry: ModuleRegistry): ScopeCondition {
   return (query, alias, user, suffix) => {

@@ -3,7 +3,7 @@ import { ModuleManifest } from '../../src/records/manifest.js';
 /** The folders a fresh install offers; administrators edit the list in the Layout Editor. */
 const FOLDERS = ['Default', 'Contracts', 'Proposals', 'Marketing', 'Technical'];
 
-/** What a document stores: uploaded files with their versions, or a link to a page elsewhere. */
+/** Kinds of document: uploaded files with their versions, or a link to a page elsewhere. */
 export const DOCUMENT_KINDS = { file: 'File', link: 'Link' } as const;
 
 /** The modules whose records documents attach to, each through a relation of the same name. */

@@ -13,8 +13,8 @@ function timelineHref(moduleName: string, recordId: number): string {
 }
 
 /**
- * Adding, editing and deleting notes. The add form is part of every detail page's timeline; a rejected text
- * comes back on a page of its own with the message and the typed text.
+ * Routes that add, edit and delete notes. The add form is part of every detail page's timeline. A rejected
+ * text comes back on a page of its own with the message and the typed text.
  */
 @Controller('notes')
 export class NotesController {

@@ -210,8 +210,8 @@ export const AUDIT_FIELDS: FieldDefinition[] = [
 ];
 
 /**
- * The columns that put a record in the recycle bin: when it was deleted and by whom. Both are null for a
- * record that is not in the bin; the access scope leaves out every row whose `deleted_at` is set.
+ * Columns that put a record in the recycle bin: the time of deletion and the user who deleted it. Both are null
+ * for a record outside the bin, and the access scope leaves out every row whose `deleted_at` is set.
  */
 export const BIN_COLUMNS = { deletedAt: 'deleted_at', deletedBy: 'deleted_by_id' } as const;
 

@@ -97,7 +97,7 @@ export interface StaleSaveView {
  * The review form starts from the stored values, takes the submitted value of each field that only this
  * user changed, and marks each field that both users changed.
  * NOTE: a module's own form sections, such as a quote's lines, are not compared. The review form shows
- * them as this user submitted them, and the page only says so (`staleSave.sectionsNotCompared`).
+ * them as this user submitted them, and the page only notes it (`staleSave.sectionsNotCompared`).
  */
 @Injectable()
 export class StaleSavePage {

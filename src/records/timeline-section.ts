@@ -59,7 +59,7 @@ export class TimelineSection {
       entries: entries.map((entry) => ({
         ...entry,
         kindLabel: translate(user.locale, `timeline.kind.${entry.kind}`),
-        // Stored times are UTC and users have no time zone of their own, so the page says which times are UTC.
+        // Stored times are UTC and users have no time zone of their own, so UTC times carry the label.
         when: `${formatDateTime(entry.at, user.locale)}${entry.wallClock ? '' : ' UTC'}`,
       })),
       olderHref: more

@@ -64,9 +64,8 @@ export class RecycleBinController {
     @Param('id', RecordIdPipe) id: number,
     @Res() response: Response,
   ): Promise<void> {
-    const record = await this.bin.find(user, moduleName, id);
-    await this.bin.purge(user, moduleName, id);
-    setFlash(response, 'recycleBin.purged', { name: record.name });
+    const name = await this.bin.purge(user, moduleName, id);
+    setFlash(response, 'recycleBin.purged', { name });
     response.redirect(303, '/recycle-bin');
   }
 
@@ -77,7 +76,8 @@ export class RecycleBinController {
     @Res() response: Response,
   ): Promise<void> {
     const moduleName = await this.moduleFilterOf(user, moduleFilter);
-    const count = (await this.bin.list(user, moduleName)).length;
+    // The list stops at one page, and emptying purges them all, so the question counts them all.
+    const count = await this.bin.count(user, moduleName);
     const query = moduleName ? `?module=${encodeURIComponent(moduleName)}` : '';
     response.render('recycle-bin/confirm', {
       title: 'recycleBin.emptyTitle',

@@ -155,22 +155,39 @@ export class RecycleBinService {
   }
 
   /**
-   * Deletes a binned record for good, in one transaction with the `record.deleted` handlers, which remove its
-   * many-to-many links and campaign memberships. Link fields of other records that pointed to it are emptied
-   * by their foreign keys.
+   * Deletes a binned record for good and returns its name. The `record.deleted` handlers run in the same
+   * transaction and remove its many-to-many links and campaign memberships. Link fields of other records that
+   * pointed to it are emptied by their foreign keys.
    */
-  async purge(user: CurrentUser, moduleName: string, id: number): Promise<void> {
+  async purge(user: CurrentUser, moduleName: string, id: number): Promise<string> {
     const manifest = await this.handledModule(user, moduleName);
-    const deleted = await inTransaction(this.dataSource, async (manager) => {
+    const { deleted, name } = await inTransaction(this.dataSource, async (manager) => {
       const row = await this.binnedQuery(manager, manifest, user)
         .select(`${ALIAS}.id`, 'id')
+        .addSelect(recordNameSql(manifest, ALIAS), 'name')
         .andWhere(`${ALIAS}.id = :id`, { id })
-        .getRawOne<{ id: number | string }>();
+        .getRawOne<{ id: number | string; name: string | null }>();
       if (!row) throw new NotFoundException();
-      return this.deleteRow(manager, user, manifest, id);
+      return { deleted: await this.deleteRow(manager, user, manifest, id), name: row.name ?? '' };
     });
     await this.events.committed(RecordDeletedEvent, deleted);
     this.logger.log(`Purged ${moduleName} ${id} from the recycle bin by user ${user.id}`);
+    return name;
+  }
+
+  /** Counts the binned records the user may handle, of one module or of all, including those past the page. */
+  async count(user: CurrentUser, moduleName?: string): Promise<number> {
+    const modules = (await this.modulesOf(user)).filter(
+      (manifest) => moduleName === undefined || manifest.name === moduleName,
+    );
+    let total = 0;
+    for (const manifest of modules) {
+      const row = await this.binnedQuery(this.dataSource.manager, manifest, user)
+        .select('COUNT(*)', 'total')
+        .getRawOne<{ total: number | string }>();
+      total += Number(row?.total ?? 0);
+    }
+    return total;
   }
 
   /**

@@ -25,7 +25,7 @@ interface TimelineItem {
   text: string;
 }
 
-/** Every module private, so that a salesperson sees only their own records. */
+/** Sharing levels with every module private, so that a salesperson may read only their own records. */
 const PRIVATE_SHARING = {
   accounts: 'private',
   activities: 'private',
