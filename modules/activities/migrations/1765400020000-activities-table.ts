@@ -1,4 +1,9 @@
-import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
+import {
+  recordTableForeignKeys,
+  recordTableIndices,
+  recordTableTrailingColumns,
+} from '../../../src/records/record-table-migration.js';
 
 /**
  * Creates the activities: calls, meetings and tasks with their date, time, duration, status and assigned user.
@@ -30,45 +35,15 @@ export class ActivitiesTable1765400020000 implements MigrationInterface {
           { name: 'assigned_user_id', type: 'integer', isNullable: true },
           { name: 'assigned_group_id', type: 'integer', isNullable: true },
           { name: 'description', type: 'text', isNullable: true },
-          { name: 'created_at', type: 'datetime', isNullable: true },
-          { name: 'updated_at', type: 'datetime', isNullable: true },
-          { name: 'created_by_id', type: 'integer', isNullable: true },
-          { name: 'modified_by_id', type: 'integer', isNullable: true },
-          { name: 'version', type: 'integer', isNullable: false, default: 1 },
-          { name: 'deleted_at', type: 'datetime', isNullable: true },
-          { name: 'deleted_by_id', type: 'integer', isNullable: true },
+          ...recordTableTrailingColumns(),
         ],
         indices: [
-          new TableIndex({ name: 'ix_activities_assigned_user', columnNames: ['assigned_user_id'] }),
-          new TableIndex({ name: 'ix_activities_assigned_group_id', columnNames: ['assigned_group_id'] }),
           new TableIndex({ name: 'ix_activities_subject', columnNames: ['subject'] }),
           new TableIndex({ name: 'ix_activities_start_date', columnNames: ['start_date'] }),
           new TableIndex({ name: 'ix_activities_due_date', columnNames: ['due_date'] }),
-          new TableIndex({ name: 'ix_activities_created_by', columnNames: ['created_by_id'] }),
-          new TableIndex({ name: 'ix_activities_modified_by', columnNames: ['modified_by_id'] }),
-          new TableIndex({ name: 'ix_activities_deleted_at', columnNames: ['deleted_at'] }),
+          ...recordTableIndices('activities'),
         ],
-        foreignKeys: [
-          ...['assigned_user_id', 'created_by_id', 'modified_by_id', 'deleted_by_id'].map(
-            (column) =>
-              new TableForeignKey({
-                name: `fk_activities_${column}`,
-                columnNames: [column],
-                referencedTableName: 'users',
-                referencedColumnNames: ['id'],
-                onDelete: 'RESTRICT',
-                onUpdate: 'NO ACTION',
-              }),
-          ),
-          new TableForeignKey({
-            name: 'fk_activities_assigned_group_id',
-            columnNames: ['assigned_group_id'],
-            referencedTableName: 'user_groups',
-            referencedColumnNames: ['id'],
-            onDelete: 'RESTRICT',
-            onUpdate: 'NO ACTION',
-          }),
-        ],
+        foreignKeys: recordTableForeignKeys('activities'),
       }),
     );
   }

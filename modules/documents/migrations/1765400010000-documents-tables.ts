@@ -1,4 +1,9 @@
-import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
+import {
+  recordTableForeignKeys,
+  recordTableIndices,
+  recordTableTrailingColumns,
+} from '../../../src/records/record-table-migration.js';
 
 /** Creates the documents and the versions of their files. */
 export class DocumentsTables1765400010000 implements MigrationInterface {
@@ -28,43 +33,13 @@ export class DocumentsTables1765400010000 implements MigrationInterface {
           { name: 'file_type', type: 'varchar', length: '255', isNullable: true },
           { name: 'file_version', type: 'integer', isNullable: true },
           { name: 'description', type: 'text', isNullable: true },
-          { name: 'created_at', type: 'datetime', isNullable: true },
-          { name: 'updated_at', type: 'datetime', isNullable: true },
-          { name: 'created_by_id', type: 'integer', isNullable: true },
-          { name: 'modified_by_id', type: 'integer', isNullable: true },
-          { name: 'version', type: 'integer', isNullable: false, default: 1 },
-          { name: 'deleted_at', type: 'datetime', isNullable: true },
-          { name: 'deleted_by_id', type: 'integer', isNullable: true },
+          ...recordTableTrailingColumns(),
         ],
         indices: [
-          new TableIndex({ name: 'ix_documents_assigned_user', columnNames: ['assigned_user_id'] }),
-          new TableIndex({ name: 'ix_documents_assigned_group_id', columnNames: ['assigned_group_id'] }),
           new TableIndex({ name: 'ix_documents_title', columnNames: ['title'] }),
-          new TableIndex({ name: 'ix_documents_created_by', columnNames: ['created_by_id'] }),
-          new TableIndex({ name: 'ix_documents_modified_by', columnNames: ['modified_by_id'] }),
-          new TableIndex({ name: 'ix_documents_deleted_at', columnNames: ['deleted_at'] }),
+          ...recordTableIndices('documents'),
         ],
-        foreignKeys: [
-          ...['assigned_user_id', 'created_by_id', 'modified_by_id', 'deleted_by_id'].map(
-            (column) =>
-              new TableForeignKey({
-                name: `fk_documents_${column}`,
-                columnNames: [column],
-                referencedTableName: 'users',
-                referencedColumnNames: ['id'],
-                onDelete: 'RESTRICT',
-                onUpdate: 'NO ACTION',
-              }),
-          ),
-          new TableForeignKey({
-            name: 'fk_documents_assigned_group_id',
-            columnNames: ['assigned_group_id'],
-            referencedTableName: 'user_groups',
-            referencedColumnNames: ['id'],
-            onDelete: 'RESTRICT',
-            onUpdate: 'NO ACTION',
-          }),
-        ],
+        foreignKeys: recordTableForeignKeys('documents'),
       }),
     );
 
